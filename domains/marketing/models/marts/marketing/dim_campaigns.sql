@@ -1,0 +1,26 @@
+with
+
+campaigns as (
+
+    select * from {{ ref('stg_ads__campaigns') }}
+
+),
+
+final as (
+
+    select
+        campaign_id,
+        campaign_name,
+        channel,
+        objective,
+        budget_amount,
+        started_on,
+        ended_on,
+        cast({{ dbt.datediff('started_on', 'ended_on', 'day') }} + 1 as integer)
+            as duration_days,
+        {{ mesh_core.audit_columns() }}
+    from campaigns
+
+)
+
+select * from final

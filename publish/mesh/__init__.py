@@ -1,0 +1,1 @@
+"""The mesh of dbt domains: discovery, build order, dbt invocation, raw data and governance."""
