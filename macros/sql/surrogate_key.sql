@@ -10,11 +10,11 @@
 {%- endmacro %}
 
 {% macro _surrogate_key_input(columns) -%}
-    {%- for column in columns -%}
+    {%- for column in columns %}
+        {% if not loop.first %}|| '-' || {% endif -%}
         coalesce(cast({{ column }} as varchar), '')
-        {%- if not loop.last %} || '-' || {% endif -%}
-    {%- endfor -%}
-{%- endmacro %}
+    {%- endfor %}
+{% endmacro %}
 
 {% macro default__surrogate_key(columns) -%}
     md5({{ mesh_core._surrogate_key_input(columns) }})

@@ -91,7 +91,9 @@ def _customers(spec: RawDataSpec, rng: random.Random) -> dict[str, list]:
         cols["first_name"].append(f" {first}" if i % 17 == 0 else first)
         cols["last_name"].append(last)
         handle = f"{first}.{last}".replace("'", "").replace("ü", "u")
-        cols["email"].append(f"{handle}{i}@Example.COM" if i % 5 == 0 else f"{handle}{i}@example.com")
+        cols["email"].append(
+            f"{handle}{i}@Example.COM" if i % 5 == 0 else f"{handle}{i}@example.com"
+        )
         cols["phone"].append(f"+1-555-{rng.randrange(10_000):04d}")
         cols["country_code"].append(country)
         cols["city"].append(rng.choice(CITIES[country]))
@@ -171,7 +173,9 @@ def _orders_and_items(
         orders["channel"].append(channel)
         orders["status"].append(status)
         orders["ordered_at"].append(ordered)
-        orders["updated_at"].append(min(ordered + timedelta(hours=rng.randrange(240)), spec.loaded_at))
+        orders["updated_at"].append(
+            min(ordered + timedelta(hours=rng.randrange(240)), spec.loaded_at)
+        )
         orders["_loaded_at"].append(spec.loaded_at)
         for _ in range(rng.randint(1, 4)):
             item_id += 1
@@ -240,7 +244,8 @@ def _touchpoints(
     spec: RawDataSpec, rng: random.Random, customers: dict, campaigns: dict
 ) -> dict[str, list]:
     cols: dict[str, list] = {
-        k: [] for k in ("id", "customer_id", "campaign_id", "touched_at", "touch_type", "_loaded_at")
+        k: []
+        for k in ("id", "customer_id", "campaign_id", "touched_at", "touch_type", "_loaded_at")
     }
     n = spec.count("customers") * TOUCHPOINTS_PER_CUSTOMER
     for i in range(1, n + 1):

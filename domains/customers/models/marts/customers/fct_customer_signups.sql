@@ -22,8 +22,9 @@ daily as (
 final as (
 
     select
-        {{ mesh_core.surrogate_key(['signup_date', 'country_code', 'signup_channel']) }}
-            as signup_day_id,
+        {{ mesh_core.surrogate_key(
+            ['signup_date', 'country_code', 'signup_channel']
+        ) }} as signup_day_id,
         signup_date,
         country_code,
         signup_channel,

@@ -31,10 +31,10 @@ candidate_touches as (
     inner join touchpoints
         on
             orders.customer_id = touchpoints.customer_id
-            and touchpoints.touched_at <= orders.ordered_at
-            and touchpoints.touched_at >= {{ dbt.dateadd(
+            and orders.ordered_at >= touchpoints.touched_at
+            and {{ dbt.dateadd(
                 'day', -1 * var('attribution_window_days'), 'orders.ordered_at'
-            ) }}
+            ) }} <= touchpoints.touched_at
 
 ),
 

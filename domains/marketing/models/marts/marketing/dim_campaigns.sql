@@ -16,7 +16,7 @@ final as (
         budget_amount,
         started_on,
         ended_on,
-        cast({{ dbt.datediff('started_on', 'ended_on', 'day') }} + 1 as integer)
+        cast(date_diff('day', started_on, ended_on) + 1 as integer)
             as duration_days,
         {{ mesh_core.audit_columns() }}
     from campaigns

@@ -50,8 +50,11 @@ final as (
         first_orders.ordered_at as first_ordered_at,
         first_orders.net_amount as first_order_net_amount,
         attributed_orders.campaign_id as acquisition_campaign_id,
-        {{ dbt.datediff('customers.created_at', 'first_orders.ordered_at', 'day') }}
-            as days_to_first_order
+        -- Calendar days between the two dates: the same on DuckDB and Athena,
+        -- whose date_diff on timestamps counts whole 24-hour periods instead.
+        date_diff(
+            'day', customers.signup_date, cast(first_orders.ordered_at as date)
+        ) as days_to_first_order
     from customers
     left join first_orders
         on customers.customer_id = first_orders.customer_id

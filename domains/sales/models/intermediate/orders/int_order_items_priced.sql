@@ -21,19 +21,35 @@ priced as (
         products.category,
         order_items.quantity,
         order_items.unit_price,
-        {{ mesh_core.to_money('order_items.quantity * order_items.unit_price') }}
-            as gross_amount,
         order_items.discount_amount,
         {{ mesh_core.to_money(
             'order_items.quantity * order_items.unit_price'
-            ~ ' - order_items.discount_amount'
-        ) }} as net_amount,
-        {{ mesh_core.to_money('order_items.quantity * products.unit_cost') }}
-            as cost_amount
+        ) }} as gross_amount,
+        {{ mesh_core.to_money(
+            'order_items.quantity * products.unit_cost'
+        ) }} as cost_amount
     from order_items
     inner join products
         on order_items.product_id = products.product_id
 
+),
+
+final as (
+
+    select
+        order_item_id,
+        order_id,
+        product_id,
+        category,
+        quantity,
+        unit_price,
+        gross_amount,
+        discount_amount,
+        {{ mesh_core.to_money('gross_amount - discount_amount') }}
+            as net_amount,
+        cost_amount
+    from priced
+
 )
 
-select * from priced
+select * from final

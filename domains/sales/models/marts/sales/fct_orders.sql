@@ -15,9 +15,7 @@ orders as (
     {% if is_incremental() %}
         -- Late changes to an order (returns, shipping) move updated_at; a
         -- three-day lookback re-merges orders touched around the last run.
-        where updated_at >= (
-            select {{ dbt.dateadd('day', -3, 'max(updated_at)') }} from {{ this }}
-        )
+        where updated_at >= {{ mesh_core.lookback_watermark('updated_at', 3) }}
     {% endif %}
 
 ),
@@ -28,7 +26,7 @@ order_items as (
 
 ),
 
-order_totals as (
+totals as (
 
     select
         order_id,
@@ -54,18 +52,18 @@ final as (
         orders.order_status in ('completed', 'shipped') as is_revenue,
         orders.ordered_at,
         cast(orders.ordered_at as date) as order_date,
-        cast(order_totals.item_count as integer) as item_count,
-        cast(order_totals.units as integer) as units,
-        {{ mesh_core.to_money('order_totals.gross_amount') }} as gross_amount,
-        {{ mesh_core.to_money('order_totals.discount_amount') }} as discount_amount,
-        {{ mesh_core.to_money('order_totals.net_amount') }} as net_amount,
-        {{ mesh_core.to_money('order_totals.net_amount - order_totals.cost_amount') }}
+        cast(totals.item_count as integer) as item_count,
+        cast(totals.units as integer) as units,
+        {{ mesh_core.to_money('totals.gross_amount') }} as gross_amount,
+        {{ mesh_core.to_money('totals.discount_amount') }} as discount_amount,
+        {{ mesh_core.to_money('totals.net_amount') }} as net_amount,
+        {{ mesh_core.to_money('totals.net_amount - totals.cost_amount') }}
             as margin_amount,
         orders.updated_at,
         {{ mesh_core.audit_columns() }}
     from orders
-    inner join order_totals
-        on orders.order_id = order_totals.order_id
+    inner join totals
+        on orders.order_id = totals.order_id
 
 )
 

@@ -1,0 +1,105 @@
+"""Build (or document) every selected domain in dependency order, upstream domains first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from publish.errors import BadInputError
+from publish.mesh.order import select_domains
+from publish.mesh.project import Domain, discover_domains
+from publish.mesh.runner import DomainRun, mesh_environment, run_dbt
+
+PROFILE = "mesh"
+
+
+@dataclass(frozen=True)
+class MeshInvocation:
+    """One dbt command to run across the selected domains."""
+
+    command: tuple[str, ...] = ("build",)
+    target: str | None = None
+    selectors: tuple[str, ...] = ()
+    dbt_args: tuple[str, ...] = ()
+    stop_on_failure: bool = True
+
+    def args(self) -> list[str]:
+        args = list(self.command)
+        if self.target:
+            args += ["--target", self.target]
+        return args + list(self.dbt_args)
+
+
+def profile_targets(root: Path) -> list[str]:
+    """Target names of the shared profile, for a clear error before dbt starts."""
+    path = root / "profiles.yml"
+    try:
+        profile = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(PROFILE) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise BadInputError(
+            f"cannot read the shared dbt profile ({exc})",
+            file=path,
+            fix="restore profiles.yml from git",
+        ) from exc
+    return sorted((profile.get("outputs") or {}).keys())
+
+
+def check_target(root: Path, target: str | None) -> None:
+    if target is None:
+        return
+    targets = profile_targets(root)
+    if target not in targets:
+        raise BadInputError(
+            f"unknown target {target!r}; profile {PROFILE!r} defines {', '.join(targets)}",
+            file=root / "profiles.yml",
+            fix=f"use --target with one of {', '.join(targets)}, or add an output named "
+            f"{target!r} to profiles.yml",
+        )
+
+
+def check_upstream_manifests(plan: Sequence[Domain], domains: dict[str, Domain]) -> None:
+    """Each upstream read from a local file is either built earlier in this run or exists."""
+    planned = {d.name for d in plan}
+    for domain in plan:
+        for upstream in domain.upstreams:
+            if upstream.name in planned or upstream.manifest_path is None:
+                continue
+            if not upstream.manifest_path.is_file():
+                raise BadInputError(
+                    f"domain {domain.name!r} refs models of {upstream.name!r}, whose manifest "
+                    f"{upstream.manifest_path} does not exist yet",
+                    file=domain.path / "dbt_loom.config.yml",
+                    fix=f"build {upstream.name!r} first: `mesh build --select {upstream.name}` "
+                    f"(or `mesh build --select +{domain.name}` to build {domain.name!r} "
+                    "with everything upstream of it)",
+                )
+
+
+def run_mesh(
+    root: Path,
+    invocation: MeshInvocation,
+    *,
+    on_start: Callable[[int, int, Domain, list[str]], None] | None = None,
+    on_done: Callable[[DomainRun], None] | None = None,
+) -> list[DomainRun]:
+    """Run the invocation domain by domain; stops at the first failing domain by default."""
+    check_target(root, invocation.target)
+    domains = discover_domains(root)
+    plan = select_domains(domains, invocation.selectors)
+    check_upstream_manifests(plan, domains)
+    env = mesh_environment(root)
+    runs: list[DomainRun] = []
+    for index, domain in enumerate(plan, start=1):
+        args = invocation.args()
+        if on_start:
+            on_start(index, len(plan), domain, args)
+        run = run_dbt(domain, args, env)
+        runs.append(run)
+        if on_done:
+            on_done(run)
+        if not run.success and invocation.stop_on_failure:
+            break
+    return runs

@@ -1,0 +1,143 @@
+"""Discovery of the mesh: the repository root, its domains and their upstream domains.
+
+A domain is a folder `domains/<name>/` holding a `dbt_project.yml`. Its upstream
+domains are the manifests named in its `dbt_loom.config.yml`, so the build order
+follows the same file dbt-loom reads and can never drift from a hand-kept list.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from publish.errors import BadInputError
+
+LOOM_CONFIG = "dbt_loom.config.yml"
+CORE_PACKAGE = "mesh_core"
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """One manifest a domain reads through dbt-loom."""
+
+    name: str
+    kind: str  # dbt-loom reference type: file, s3, ...
+    manifest_path: Path | None  # local file, when kind == "file"
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A dbt project under `domains/` and the upstream domains it refs."""
+
+    name: str
+    path: Path
+    upstreams: tuple[Upstream, ...] = field(default=())
+
+    @property
+    def upstream_names(self) -> tuple[str, ...]:
+        return tuple(u.name for u in self.upstreams)
+
+    @property
+    def target_dir(self) -> Path:
+        return self.path / "target"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.target_dir / "manifest.json"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The repository root: the nearest folder holding the mesh_core dbt_project.yml."""
+    env_root = os.environ.get("MESH_ROOT")
+    candidates = [Path(env_root)] if env_root else []
+    here = (start or Path.cwd()).resolve()
+    candidates += [here, *here.parents]
+    for folder in candidates:
+        project = folder / "dbt_project.yml"
+        is_mesh = (folder / "domains").is_dir() and project.is_file()
+        if is_mesh and _read_yaml(project).get("name") == CORE_PACKAGE:
+            return folder.resolve()
+    raise BadInputError(
+        f"no analytics mesh found at or above {here}",
+        fix="run `mesh` inside the repository (a folder with dbt_project.yml named "
+        "`mesh_core` and a domains/ folder), or set MESH_ROOT to that folder",
+    )
+
+
+def discover_domains(root: Path) -> dict[str, Domain]:
+    """Every domain under `<root>/domains`, keyed by its dbt project name."""
+    domains: dict[str, Domain] = {}
+    for project_file in sorted((root / "domains").glob("*/dbt_project.yml")):
+        folder = project_file.parent
+        name = _read_yaml(project_file).get("name")
+        if name != folder.name:
+            raise BadInputError(
+                f"the dbt project is named {name!r} but lives in domains/{folder.name}/",
+                file=project_file,
+                fix=f"name the project {folder.name!r} or rename the folder, so that "
+                "domain, dbt project and Glue database prefix agree",
+            )
+        domains[name] = Domain(name=name, path=folder, upstreams=_read_upstreams(folder))
+    if not domains:
+        raise BadInputError(
+            "no domain found",
+            file=root / "domains",
+            fix="add a dbt project under domains/<name>/ (see README, 'Add a domain')",
+        )
+    for domain in domains.values():
+        for upstream in domain.upstreams:
+            if upstream.name not in domains:
+                raise BadInputError(
+                    f"upstream domain {upstream.name!r} does not exist under domains/",
+                    file=domain.path / LOOM_CONFIG,
+                    fix=f"use one of {', '.join(sorted(domains))} as the manifest name",
+                )
+    return domains
+
+
+def _read_upstreams(folder: Path) -> tuple[Upstream, ...]:
+    config_file = folder / LOOM_CONFIG
+    if not config_file.is_file():
+        return ()
+    config = _read_yaml(config_file)
+    manifests = config.get("manifests") or []
+    if not isinstance(manifests, list):
+        raise BadInputError(
+            "`manifests` must be a list of {name, type, config} entries",
+            file=config_file,
+            fix="see domains/marketing/dbt_loom.config.yml for the shape",
+        )
+    upstreams = []
+    for entry in manifests:
+        if not isinstance(entry, dict) or "name" not in entry or "type" not in entry:
+            raise BadInputError(
+                f"manifest entry {entry!r} needs a `name` and a `type`",
+                file=config_file,
+                fix="give each entry `name: <upstream domain>` and `type: file` (or s3)",
+            )
+        path = None
+        if entry["type"] == "file":
+            raw = str((entry.get("config") or {}).get("path", ""))
+            path = (folder / os.path.expandvars(raw)).resolve() if raw else None
+        upstreams.append(Upstream(name=entry["name"], kind=entry["type"], manifest_path=path))
+    return tuple(upstreams)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise BadInputError(
+            f"the file is not valid YAML ({exc.__class__.__name__}: {exc})".replace("\n", " "),
+            file=path,
+            fix="correct the YAML syntax at the line shown",
+        ) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise BadInputError("expected a mapping at the top level", file=path, fix="check the file")
+    return data

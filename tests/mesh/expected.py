@@ -1,0 +1,78 @@
+"""Mart values computed straight from the raw Parquet files, in plain Python.
+
+Deliberately independent of the dbt SQL: no DuckDB, no shared macros, just the
+business rules as the model descriptions state them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+REVENUE_STATUSES = {"completed", "shipped"}
+ATTRIBUTION_WINDOW = timedelta(days=30)
+
+
+def rows(raw: Path, table: str) -> list[dict[str, Any]]:
+    return pq.read_table(raw / f"{table}.parquet").to_pylist()
+
+
+def money(value: float) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def order_totals(raw: Path) -> dict[int, dict[str, Any]]:
+    """order_id -> net amount, units and revenue flag, from orders and order lines."""
+    totals: dict[int, dict[str, Any]] = {}
+    for order in rows(raw, "pos/orders"):
+        totals[order["id"]] = {
+            "customer_id": order["customer_id"],
+            "ordered_at": order["ordered_at"],
+            "is_revenue": order["status"] in REVENUE_STATUSES,
+            "net_amount": Decimal("0.00"),
+            "units": 0,
+        }
+    for item in rows(raw, "pos/order_items"):
+        line = money(item["unit_price"]) * item["quantity"] - money(item["discount_amount"])
+        totals[item["order_id"]]["net_amount"] += line
+        totals[item["order_id"]]["units"] += item["quantity"]
+    return totals
+
+
+def campaign_performance(raw: Path) -> dict[int, dict[str, Any]]:
+    """campaign_id -> spend, attributed revenue orders and revenue (last touch, 30 days)."""
+    orders = order_totals(raw)
+    touches_by_customer: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for touch in rows(raw, "ads/touchpoints"):
+        touches_by_customer[touch["customer_id"]].append(touch)
+    result = {
+        c["id"]: {"spend": Decimal("0.00"), "orders": 0, "revenue": Decimal("0.00")}
+        for c in rows(raw, "ads/campaigns")
+    }
+    for spend in rows(raw, "ads/ad_spend"):
+        result[spend["campaign_id"]]["spend"] += money(spend["spend"])
+    for order in orders.values():
+        eligible = [
+            t
+            for t in touches_by_customer[order["customer_id"]]
+            if order["ordered_at"] - ATTRIBUTION_WINDOW <= t["touched_at"] <= order["ordered_at"]
+        ]
+        if not eligible or not order["is_revenue"]:
+            continue
+        winner = max(eligible, key=lambda t: (t["touched_at"], t["id"]))
+        result[winner["campaign_id"]]["orders"] += 1
+        result[winner["campaign_id"]]["revenue"] += order["net_amount"]
+    return result
+
+
+def loyalty_tiers(raw: Path) -> dict[int, str]:
+    """customer_id -> loyalty tier, `none` for customers without a membership."""
+    tiers = {c["id"]: "none" for c in rows(raw, "crm/customers")}
+    for member in rows(raw, "crm/loyalty_members"):
+        tiers[member["customer_id"]] = member["tier"]
+    return tiers
