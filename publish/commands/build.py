@@ -127,3 +127,12 @@ def docs(ctx: typer.Context, select: SelectOption = None, target: TargetOption =
     inside a domain shows it.
     """
     _run(MeshInvocation(("docs", "generate"), target, tuple(select or ()), tuple(ctx.args)))
+
+
+@reports_mesh_errors
+def parse(ctx: typer.Context, select: SelectOption = None, target: TargetOption = None) -> None:
+    """Run `dbt parse` in every selected domain: fast, writes each target/manifest.json.
+
+    Enough for `mesh check`, sqlfluff's dbt templater and dbt-loom's downstream parses.
+    """
+    _run(MeshInvocation(("parse",), target, tuple(select or ()), tuple(ctx.args)))

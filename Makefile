@@ -1,0 +1,67 @@
+# The two commands of the README: `make demo` and `make test`. Everything else
+# is what an engineer or CI runs on the way.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: install demo data build docs test test-fast lint fmt check bench bench-build clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: install, generate raw data, build every domain on DuckDB, generate docs
+demo: install
+	$(BIN)/mesh data
+	$(BIN)/mesh build
+	$(BIN)/mesh docs -- --quiet
+	@echo
+	@echo "Warehouse:    warehouse/mesh.duckdb  (schemas <domain>_<layer>, e.g. sales_marts)"
+	@echo "dbt docs:     domains/<domain>/target/index.html  (cd domains/sales && ../../$(BIN)/dbt docs serve)"
+	@echo "Artifacts:    domains/<domain>/target/{manifest,catalog,run_results}.json"
+
+data: install
+	$(BIN)/mesh data
+
+build: install
+	$(BIN)/mesh build
+
+docs: install
+	$(BIN)/mesh docs
+
+## test: the whole suite (unit, integration against real dbt builds and local AWS stand-ins)
+test: install
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not integration and not e2e"
+
+## lint: sqlfluff (dbt templater, athena dialect) on every model, ruff, governance
+lint: install
+	$(BIN)/mesh parse -- --quiet
+	$(BIN)/python ci/lint_sql.py
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mesh check --no-parse
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: install
+	$(BIN)/mesh check
+
+bench-build: install
+	$(BIN)/python bench/bench_build.py
+
+bench: bench-build
+	$(BIN)/python bench/bench_publish_glue.py
+	$(BIN)/python bench/bench_datazone_emulator.py
+
+clean:
+	rm -rf domains/*/target domains/*/dbt_packages domains/*/logs warehouse/*.duckdb* data/raw

@@ -1,0 +1,25 @@
+"""The `mesh` command line: one entry point for building domains and publishing their metadata."""
+
+from __future__ import annotations
+
+import typer
+
+from publish.commands import build as build_commands
+from publish.commands.check import check
+
+app = typer.Typer(
+    name="mesh",
+    help=(
+        "Build the dbt domains of the analytics mesh and publish their metadata "
+        "to the Glue Data Catalog and Amazon DataZone."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+_PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+app.command("data")(build_commands.data)
+app.command("build", context_settings=_PASS_THROUGH)(build_commands.build)
+app.command("docs", context_settings=_PASS_THROUGH)(build_commands.docs)
+app.command("parse", context_settings=_PASS_THROUGH)(build_commands.parse)
+app.command("check")(check)
