@@ -149,7 +149,9 @@ def _chained_views(models: dict[str, dict[str, Any]]) -> Iterator[Violation]:
     graph = nx.DiGraph()
     graph.add_nodes_from(views)
     for uid in views:
-        graph.add_edges_from((dep, uid) for dep in models[uid]["depends_on"]["nodes"] if dep in views)
+        graph.add_edges_from(
+            (dep, uid) for dep in models[uid]["depends_on"]["nodes"] if dep in views
+        )
     longest = nx.dag_longest_path(graph) if graph else []
     if len(longest) > CHAINED_VIEWS_THRESHOLD:
         last = models[longest[-1]]
