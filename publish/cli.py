@@ -6,6 +6,7 @@ import typer
 
 from publish.commands import build as build_commands
 from publish.commands.check import check
+from publish.commands.ci import app as ci_app
 from publish.commands.emulator import app as emulator_app
 
 app = typer.Typer(
@@ -25,3 +26,4 @@ app.command("docs", context_settings=_PASS_THROUGH)(build_commands.docs)
 app.command("parse", context_settings=_PASS_THROUGH)(build_commands.parse)
 app.command("check")(check)
 app.add_typer(emulator_app, name="emulator")
+app.add_typer(ci_app, name="ci")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from publish.errors import BadInputError
 from publish.mesh.order import select_domains
-from publish.mesh.project import Domain, discover_domains
+from publish.mesh.project import LOOM_CONFIG, Domain, discover_domains
 from publish.mesh.runner import DomainRun, mesh_environment, run_dbt
 
 PROFILE = "mesh"
@@ -25,6 +25,10 @@ class MeshInvocation:
     selectors: tuple[str, ...] = ()
     dbt_args: tuple[str, ...] = ()
     stop_on_failure: bool = True
+    #: per-domain dbt-loom config replacing domains/<d>/dbt_loom.config.yml (e.g. S3 upstreams)
+    loom_configs: Mapping[str, Path] = field(default_factory=dict)
+    #: per-domain dbt arguments appended after `dbt_args` (e.g. a slim selection)
+    domain_args: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def args(self) -> list[str]:
         args = list(self.command)
@@ -89,11 +93,14 @@ def run_mesh(
     check_target(root, invocation.target)
     domains = discover_domains(root)
     plan = select_domains(domains, invocation.selectors)
-    check_upstream_manifests(plan, domains)
-    env = mesh_environment(root)
+    if not invocation.loom_configs:
+        check_upstream_manifests(plan, domains)
     runs: list[DomainRun] = []
     for index, domain in enumerate(plan, start=1):
-        args = invocation.args()
+        args = invocation.args() + list(invocation.domain_args.get(domain.name, ()))
+        env = mesh_environment(root)
+        loom_config = invocation.loom_configs.get(domain.name, domain.path / LOOM_CONFIG)
+        env["DBT_LOOM_CONFIG"] = str(loom_config)
         if on_start:
             on_start(index, len(plan), domain, args)
         run = run_dbt(domain, args, env)

@@ -33,6 +33,8 @@ class DomainRun:
     seconds: float
     statuses: Counter[str] = field(default_factory=Counter)  # "model:success" -> n
     failures: list[str] = field(default_factory=list)
+    #: unique ids of the models this invocation built successfully
+    built_models: list[str] = field(default_factory=list)
 
     def count(self, resource_type: str) -> int:
         return sum(n for key, n in self.statuses.items() if key.startswith(resource_type + ":"))
@@ -88,6 +90,8 @@ def run_dbt(domain: Domain, args: Sequence[str], env: dict[str, str]) -> DomainR
         resource_type = str(getattr(node_result.node, "resource_type", "node"))
         status = str(node_result.status)
         run.statuses[f"{resource_type}:{status}"] += 1
+        if resource_type == "model" and status == "success":
+            run.built_models.append(node_result.node.unique_id)
         if status in {"error", "fail", "runtime error"}:
             message = " ".join(str(node_result.message or "").split())
             run.failures.append(f"{node_result.node.unique_id}: {status}: {message}")

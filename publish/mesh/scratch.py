@@ -19,7 +19,7 @@ def copy_mesh(dest: Path, spec: RawDataSpec, source: Path | None = None) -> Path
     """Copy dbt_project.yml, profiles.yml, macros/, domains/ and catalog/ to `dest`."""
     source = source or find_root(Path(__file__).parent)
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ("dbt_project.yml", "profiles.yml"):
+    for name in ("dbt_project.yml", "profiles.yml", ".sqlfluff"):
         shutil.copy2(source / name, dest / name)
     for folder in ("macros", "domains", "catalog"):
         if (source / folder).is_dir():

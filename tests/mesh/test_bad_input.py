@@ -39,7 +39,7 @@ def test_unknown_target_lists_the_valid_ones(mesh_root: Path) -> None:
     code, output = invoke("build", "--target", "staging")
     assert code == 2
     assert "unknown target 'staging'" in output
-    assert "dev, lint, local, prod" in output
+    assert "ci, ci_athena, dev, lint, local, prod" in output
     assert "profiles.yml" in output
 
 
