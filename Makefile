@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install demo data build docs test test-fast lint fmt check bench bench-build clean
+.PHONY: install demo data build docs test test-fast lint fmt check bench bench-build bench-slim clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,7 +59,10 @@ check: install
 bench-build: install
 	$(BIN)/python bench/bench_build.py
 
-bench: bench-build
+bench-slim: install
+	$(BIN)/python bench/bench_slim_ci.py
+
+bench: bench-build bench-slim
 	$(BIN)/python bench/bench_publish_glue.py
 	$(BIN)/python bench/bench_datazone_emulator.py
 

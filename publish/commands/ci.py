@@ -12,6 +12,7 @@ from rich.table import Table
 from publish.aws import AwsClients
 from publish.ci.artifact_store import ArtifactStore
 from publish.ci.breaking import breaking_changes, load_manifests
+from publish.ci.site import upload_site
 from publish.ci.slim import slim_build
 from publish.ci.sqllint import changed_sql, lint
 from publish.console import console, reports_mesh_errors
@@ -186,3 +187,17 @@ def build_from_store(
         )
     if not all(run.success for run in runs):
         raise typer.Exit(1)
+
+
+@app.command("publish-site")
+@reports_mesh_errors
+def publish_site(
+    bucket: Annotated[
+        str, typer.Option(help="S3 bucket of the docs site.", envvar="MESH_DOCS_BUCKET")
+    ],
+    site: Annotated[Path, typer.Option(help="The generated portal.")] = Path("site"),
+    prefix: Annotated[str, typer.Option(help="Key prefix in the bucket.")] = "",
+) -> None:
+    """Upload the generated docs portal (`mesh docs portal`) to its S3 bucket."""
+    count = upload_site(_s3(), site, bucket, prefix)
+    console.print(f"Uploaded {count} file(s) of {site} to s3://{bucket}/{prefix}")
