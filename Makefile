@@ -20,6 +20,7 @@ demo: install
 	$(BIN)/mesh data
 	$(BIN)/mesh build
 	$(BIN)/mesh docs -- --quiet
+	$(BIN)/mesh demo-catalog
 	@echo
 	@echo "Warehouse:    warehouse/mesh.duckdb  (schemas <domain>_<layer>, e.g. sales_marts)"
 	@echo "dbt docs:     domains/<domain>/target/index.html  (cd domains/sales && ../../$(BIN)/dbt docs serve)"

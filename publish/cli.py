@@ -7,7 +7,9 @@ import typer
 from publish.commands import build as build_commands
 from publish.commands.check import check
 from publish.commands.ci import app as ci_app
+from publish.commands.demo import demo_catalog
 from publish.commands.emulator import app as emulator_app
+from publish.commands.publish import app as publish_app
 
 app = typer.Typer(
     name="mesh",
@@ -25,5 +27,7 @@ app.command("build", context_settings=_PASS_THROUGH)(build_commands.build)
 app.command("docs", context_settings=_PASS_THROUGH)(build_commands.docs)
 app.command("parse", context_settings=_PASS_THROUGH)(build_commands.parse)
 app.command("check")(check)
+app.add_typer(publish_app, name="publish")
 app.add_typer(emulator_app, name="emulator")
 app.add_typer(ci_app, name="ci")
+app.command("demo-catalog")(demo_catalog)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+import shutil
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +84,23 @@ def check_upstream_manifests(plan: Sequence[Domain], domains: dict[str, Domain])
                 )
 
 
+@contextlib.contextmanager
+def keep_run_results(domain: Domain) -> Iterator[None]:
+    """Keep the build's run_results.json across `dbt docs generate`, which overwrites it.
+
+    The publisher reads build and test results from that file; docs only add catalog.json.
+    """
+    results = domain.target_dir / "run_results.json"
+    saved = domain.target_dir / "run_results.build.json"
+    if results.is_file():
+        shutil.copy2(results, saved)
+    try:
+        yield
+    finally:
+        if saved.is_file():
+            saved.replace(results)
+
+
 def run_mesh(
     root: Path,
     invocation: MeshInvocation,
@@ -103,7 +122,9 @@ def run_mesh(
         env["DBT_LOOM_CONFIG"] = str(loom_config)
         if on_start:
             on_start(index, len(plan), domain, args)
-        run = run_dbt(domain, args, env)
+        keep = invocation.command[0] == "docs"
+        with keep_run_results(domain) if keep else contextlib.nullcontext():
+            run = run_dbt(domain, args, env)
         runs.append(run)
         if on_done:
             on_done(run)

@@ -45,7 +45,7 @@ class Vocabulary:
 def load_vocabulary(root: Path) -> Vocabulary:
     glossary = _yaml(root / "catalog" / "glossary.yml")
     tags = _yaml(root / "catalog" / "lf_tags.yml")
-    sensitivities = next(
+    sensitivities: list[str] = next(
         (t.get("values", []) for t in tags.get("tags", []) if t.get("meta_key") == "sensitivity"),
         [],
     )
@@ -146,7 +146,7 @@ def _has_primary_key_test(uid: str, tests: list[dict[str, Any]]) -> bool:
 
 def _chained_views(models: dict[str, dict[str, Any]]) -> Iterator[Violation]:
     views = {uid for uid, m in models.items() if m["config"]["materialized"] == "view"}
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(views)
     for uid in views:
         graph.add_edges_from(

@@ -12,7 +12,7 @@ from publish.mesh.project import Domain
 
 def domain_graph(domains: dict[str, Domain]) -> nx.DiGraph:
     """Edges point from an upstream domain to the domains that ref it."""
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(domains)
     for domain in domains.values():
         graph.add_edges_from((up, domain.name) for up in domain.upstream_names)

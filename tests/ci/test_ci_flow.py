@@ -95,8 +95,10 @@ def test_merge_uploads_every_domains_artifacts(repo: Path) -> None:
     for domain in ("customers", "sales", "marketing"):
         for artifact in ("manifest.json", "catalog.json", "run_results.json"):
             assert f"dbt-artifacts/prod/{domain}/{artifact}" in keys
+    # docs ran after the build (catalog.json), and the build's run results were kept
+    assert (repo / "domains/sales/target/catalog.json").is_file()
     results = json.loads((repo / "domains/sales/target/run_results.json").read_text())
-    assert results["args"]["which"] == "generate"  # docs ran after the build
+    assert results["args"]["which"] == "build"
 
 
 def test_downstream_domain_builds_from_s3_manifests(repo: Path) -> None:

@@ -1,0 +1,69 @@
+"""AWS clients, built in one place.
+
+The region, credentials and endpoints come from boto3's usual configuration (environment, shared
+config files, `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_GLUE` ...), so the same code runs against AWS
+and against the local stand-ins. Retries use botocore's adaptive mode (client-side rate limiting on
+top of the standard retry policy); the connection pool matches the publisher's concurrency.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from pydantic import BaseModel, Field
+
+from publish import __version__
+from publish.errors import BadInputError
+
+if TYPE_CHECKING:
+    from mypy_boto3_glue import GlueClient
+    from mypy_boto3_lakeformation import LakeFormationClient
+
+
+class AwsSettings(BaseModel):
+    """How the publisher talks to AWS; unset fields fall back to boto3's own configuration."""
+
+    region: str | None = None
+    profile: str | None = None
+    concurrency: int = Field(default=8, ge=1, le=64)
+    #: botocore's AWS_MAX_ATTEMPTS when set, else 10 (adaptive mode backs off between attempts)
+    max_attempts: int = Field(
+        default_factory=lambda: int(os.environ.get("AWS_MAX_ATTEMPTS") or 10), ge=1, le=20
+    )
+
+
+class AwsClients:
+    """The boto3 clients of one publisher run (thread-safe once built)."""
+
+    def __init__(self, settings: AwsSettings | None = None) -> None:
+        self.settings = settings or AwsSettings()
+        # botocore reads AWS_DEFAULT_REGION; AWS_REGION is what the other SDKs (and CI) set
+        region = self.settings.region or os.environ.get("AWS_REGION") or None
+        self.session = boto3.session.Session(profile_name=self.settings.profile)
+        if region or not self.session.region_name:
+            self.session = boto3.session.Session(
+                profile_name=self.settings.profile, region_name=region
+            )
+        if not self.session.region_name:
+            raise BadInputError(
+                "no AWS region is configured",
+                fix="set AWS_REGION (or AWS_DEFAULT_REGION, a profile's region, or --region)",
+            )
+        self.config = Config(
+            retries={"mode": "adaptive", "total_max_attempts": self.settings.max_attempts},
+            max_pool_connections=self.settings.concurrency + 2,
+            user_agent_extra=f"analytics-mesh/{__version__}",
+        )
+        # clients are created here, in one thread: boto3 sessions are not thread-safe, clients are
+        self.glue: GlueClient = self.client("glue")
+        self.lakeformation: LakeFormationClient = self.client("lakeformation")
+
+    @property
+    def region(self) -> str:
+        return str(self.session.region_name)
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service, config=self.config)  # type: ignore[call-overload]

@@ -1,0 +1,35 @@
+"""`mesh demo-catalog`: the DataZone hands-on on the locally built mesh, with local stand-ins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from publish.console import console, reports_mesh_errors
+
+
+@reports_mesh_errors
+def demo_catalog(
+    root: Annotated[
+        Path, typer.Option(help="Repository root (holds domains/ and catalog/).")
+    ] = Path("."),
+    artifacts: Annotated[
+        Path | None,
+        typer.Option(
+            help="Directory of artifacts, <dir>/<domain>/manifest.json (default: targets)"
+        ),
+    ] = None,
+    term: Annotated[
+        list[str] | None,
+        typer.Option("--term", help="Glossary term a consumer searches for (repeatable)."),
+    ] = None,
+) -> None:
+    """Start moto and the DataZone emulator, mirror the built tables into Glue, import them with a
+    Glue data source, publish Glue then DataZone, and show what a consumer finds by glossary term.
+    Needs the domains built and documented (`make demo` / `mesh build` + `mesh docs`)."""
+    from publish.demo import run_demo
+
+    terms = tuple(term) if term else ("Customer", "Net Revenue")
+    raise typer.Exit(run_demo(root, console, artifacts=artifacts, terms=terms))

@@ -1,0 +1,158 @@
+"""The DataZone side of a publisher run: a paced boto3 client, the resolved domain and projects.
+
+The client comes from `publish.aws.AwsClients` (region, credentials, endpoint from boto3's usual
+configuration, e.g. `AWS_ENDPOINT_URL_DATAZONE`; adaptive retries), with a token bucket per
+operation installed on it. Lookups by name (domain, projects) happen here, once per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from publish.aws import AwsClients
+from publish.datazone.config import DataZoneConfig
+from publish.datazone.ratelimit import RateLimiter
+from publish.errors import BadInputError, PublishError
+
+
+def client_token(*parts: Any) -> str:
+    """A deterministic idempotency token (64 hex chars) for a create derived from its content."""
+    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def error_code(exc: BaseException) -> str | None:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code"))
+    return None
+
+
+@dataclass
+class DataZoneApi:
+    """A DataZone client bound to one domain, with its projects resolved by name."""
+
+    client: Any
+    config: DataZoneConfig
+    limiter: RateLimiter
+    domain_id: str = ""
+    account_id: str = ""
+    region: str = ""
+    projects: dict[str, str] = field(default_factory=dict)  # project name -> id
+
+    @classmethod
+    def connect(cls, aws: AwsClients, config: DataZoneConfig) -> DataZoneApi:
+        client = aws.client("datazone")
+        limiter = RateLimiter(config.rate_limits)
+        limiter.install(client)
+        account = config.account_id or _caller_account(aws)
+        return cls(client, config, limiter, account_id=account, region=aws.region)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def pages(self, operation: str, key: str = "items", **params: Any) -> Iterator[Any]:
+        """Every item of a paginated list or search operation."""
+        token: str | None = None
+        while True:
+            call = getattr(self.client, _snake(operation))
+            page = call(**params, **({"nextToken": token} if token else {}))
+            yield from page.get(key) or ()
+            token = page.get("nextToken")
+            if not token:
+                return
+
+    def resolve_domain(self) -> str:
+        ref = self.config.domain
+        if ref.id:
+            try:
+                self.client.get_domain(identifier=ref.id)
+            except ClientError as exc:
+                if error_code(exc) in ("ResourceNotFoundException", "AccessDeniedException"):
+                    raise BadInputError(
+                        f"the DataZone domain {ref.id} does not exist or is not visible to the "
+                        f"caller ({error_code(exc)})",
+                        file=self.config.source,
+                        fix="set domain.id (or MESH_DATAZONE_DOMAIN_ID) to the id of an existing "
+                        "domain in this region",
+                    ) from None
+                raise
+            self.domain_id = ref.id
+            return ref.id
+        found = [d["id"] for d in self.pages("ListDomains") if d["name"] == ref.name]
+        if not found:
+            raise BadInputError(
+                f"no DataZone domain is named {ref.name!r} in {self.region}",
+                file=self.config.source,
+                fix="create the domain (or run with --bootstrap against the emulator), or set "
+                "domain.id / MESH_DATAZONE_DOMAIN_ID",
+            )
+        self.domain_id = found[0]
+        return self.domain_id
+
+    def resolve_projects(self, names: set[str]) -> dict[str, str]:
+        """Project ids by name; a missing mapped project is a clear error (nothing written)."""
+        by_name = {
+            p["name"]: p["id"]
+            for p in self.pages("ListProjects", domainIdentifier=self.domain_id)
+            if p["name"] in names
+        }
+        missing = sorted(names - set(by_name))
+        if missing:
+            raise BadInputError(
+                f"DataZone project(s) {', '.join(missing)} do not exist in domain {self.domain_id}",
+                file=self.config.source,
+                fix="create the projects in DataZone (or run `mesh publish datazone --bootstrap` "
+                "against the emulator), or correct `projects:` / `governance_project:`",
+            )
+        self.projects.update(by_name)
+        return by_name
+
+    def glue_arn(self, database: str, table: str) -> str:
+        return f"arn:aws:glue:{self.region}:{self.account_id}:table/{database}/{table}"
+
+    # --- bootstrap (emulator and demo) ---------------------------------------------------------
+
+    def bootstrap(self, project_names: set[str]) -> None:
+        """Create the domain (by name) and the projects if missing; idempotent."""
+        ref = self.config.domain
+        if not ref.id:
+            found = [d["id"] for d in self.pages("ListDomains") if d["name"] == ref.name]
+            if not found:
+                self.client.create_domain(
+                    name=ref.name,
+                    description="The analytics mesh: one project per dbt domain",
+                    domainExecutionRole=f"arn:aws:iam::{self.account_id}:role/"
+                    "AmazonDataZoneDomainExecution",
+                    clientToken=client_token("CreateDomain", ref.name),
+                )
+        self.resolve_domain()
+        existing = {p["name"] for p in self.pages("ListProjects", domainIdentifier=self.domain_id)}
+        for name in sorted(project_names - existing):
+            self.client.create_project(
+                domainIdentifier=self.domain_id,
+                name=name,
+                description=f"Producer project of the {name} domain (dbt)",
+            )
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")
+
+
+def _caller_account(aws: AwsClients) -> str:
+    try:
+        return str(aws.client("sts").get_caller_identity()["Account"])
+    except Exception as exc:  # no STS: the account must be configured
+        raise PublishError(
+            f"cannot find the AWS account of the Glue catalog ({exc})",
+            fix="set account_id in catalog/datazone.yml or MESH_DATAZONE_ACCOUNT_ID",
+        ) from exc
+
+
+def forms_by_name(forms: Any) -> dict[str, Mapping[str, Any]]:
+    return {f["formName"]: f for f in forms or ()}

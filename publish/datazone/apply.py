@@ -1,0 +1,382 @@
+"""Execute a plan against DataZone, stage by stage, with bounded concurrency.
+
+Stages run in order (form types, glossary, terms, assets, their listings, data products, their
+listings, unpublishing, lineage); the actions of one stage run in parallel. Every create carries a
+clientToken derived from its request, so a retried call or a re-run never makes a duplicate. A
+failed action is recorded and the actions that depend on it are skipped; a re-run converges.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from publish.datazone.api import DataZoneApi, client_token, error_code
+from publish.datazone.assets import COLUMN_FORM, GLUE_FORM, CurrentAsset, DesiredAsset
+from publish.datazone.forms import FormTypeSpec
+from publish.datazone.glossary import GlossarySpec, TermChange, term_request
+from publish.datazone.lineage import DesiredEvent
+from publish.datazone.listings import CurrentListing
+from publish.datazone.plan import STAGES, Action, CurrentState, Plan
+from publish.datazone.products import DesiredProduct
+
+
+@dataclass
+class ApplyResult:
+    done: list[str] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "done": len(self.done),
+            "failures": [{"name": n, "error": e} for n, e in self.failures],
+            "skipped": self.skipped,
+        }
+
+
+class Applier:
+    def __init__(
+        self,
+        api: DataZoneApi,
+        plan: Plan,
+        current: CurrentState,
+        governance_project: str,
+        asset_type: str,
+        form_names: dict[str, str],
+        concurrency: int = 8,
+        on_done: Callable[[Action], None] | None = None,
+    ) -> None:
+        self.api = api
+        self._form_names = form_names
+        self.plan = plan
+        self.current = current
+        self.governance_project = governance_project
+        self.asset_type = asset_type
+        self.concurrency = concurrency
+        self.on_done = on_done or (lambda _a: None)
+        self.result = ApplyResult()
+        self._lock = threading.Lock()
+        self.form_revisions = {
+            name: ft.revision for name, ft in current.form_types.items() if ft.revision
+        }
+        self.glossary_id = current.glossary.id
+        self.term_ids = {name: t.id for name, t in current.glossary.terms.items()}
+        self.asset_ids = dict(plan.asset_ids)
+        self.failed: set[str] = set()  # unique ids / names whose write failed
+
+    @property
+    def domain(self) -> str:
+        return self.api.domain_id
+
+    # --- driver ---------------------------------------------------------------------------------
+
+    def run(self) -> ApplyResult:
+        handlers: dict[str, Callable[[Action], None]] = {
+            "form_type": self._form_type,
+            "glossary": self._glossary,
+            "term": self._term,
+            "asset": self._asset,
+            "asset_listing": self._asset_listing,
+            "data_product": self._product,
+            "product_listing": self._product_listing,
+            "unpublish": self._unpublish,
+            "lineage": self._lineage,
+        }
+        for stage in STAGES:
+            actions = self.plan.stage(stage)
+            if not actions:
+                continue
+            if stage in ("glossary", "term", "form_type", "lineage"):
+                # sequential: terms refer to terms created before them; lineage events go in
+                # event-time order, so each node's latest version carries every edge
+                if stage == "lineage":
+                    actions.sort(key=lambda a: (a.payload.event_time, a.name))
+                for action in actions:
+                    self._do(handlers[stage], action)
+            else:
+                with ThreadPoolExecutor(self.concurrency, thread_name_prefix="dz") as pool:
+                    handler = handlers[stage]
+                    list(pool.map(lambda a, h=handler: self._do(h, a), actions))
+        return self.result
+
+    def _do(self, handler: Callable[[Action], None], action: Action) -> None:
+        label = f"{action.stage} {action.op} {action.name}"
+        try:
+            handler(action)
+        except _Skip as skip:
+            with self._lock:
+                self.result.skipped.append(f"{label}: {skip}")
+                self.failed.add(action.name)
+        except (ClientError, BotoCoreError) as exc:
+            with self._lock:
+                self.result.failures.append((label, str(exc)))
+                self.failed.add(action.name)
+        else:
+            with self._lock:
+                self.result.done.append(label)
+        self.on_done(action)
+
+    # --- handlers ---------------------------------------------------------------------------------
+
+    def _project(self, name: str) -> str:
+        return self.api.projects[name]
+
+    def _form_type(self, action: Action) -> None:
+        spec: FormTypeSpec = action.payload
+        try:
+            out = self.api.client.create_form_type(
+                domainIdentifier=self.domain,
+                name=spec.name,
+                model={"smithy": spec.smithy},
+                owningProjectIdentifier=self._project(self.governance_project),
+                status="ENABLED",
+                description=f"Written by the mesh publisher from {spec.path}",
+            )
+            revision = str(out["revision"])
+        except ClientError as exc:
+            if error_code(exc) != "ConflictException":
+                raise
+            # CreateFormType has no clientToken: a retried call that had succeeded conflicts
+            found = self.api.client.get_form_type(
+                domainIdentifier=self.domain, formTypeIdentifier=spec.name
+            )
+            revision = str(found["revision"])
+        self.form_revisions[spec.name] = revision
+
+    def _glossary(self, action: Action) -> None:
+        spec: GlossarySpec = action.payload
+        head = spec.glossary
+        if action.op == "create":
+            out = self.api.client.create_glossary(
+                domainIdentifier=self.domain,
+                name=head.name,
+                owningProjectIdentifier=self._project(self.governance_project),
+                description=head.description.strip(),
+                status="ENABLED",
+                clientToken=client_token("CreateGlossary", self.domain, head.name),
+            )
+            self.glossary_id = out["id"]
+        else:
+            self.api.client.update_glossary(
+                domainIdentifier=self.domain,
+                identifier=self.glossary_id,
+                description=head.description.strip(),
+                clientToken=client_token("UpdateGlossary", self.glossary_id, head.description),
+            )
+
+    def _term(self, action: Action) -> None:
+        change: TermChange = action.payload
+        if self.glossary_id is None:
+            raise _Skip("the glossary was not created")
+        missing = [n for v in change.spec.relations().values() for n in v if n not in self.term_ids]
+        if missing:
+            raise _Skip(f"related terms missing: {', '.join(missing)}")
+        request = term_request(change.spec, self.term_ids)
+        if change.create:
+            out = self.api.client.create_glossary_term(
+                domainIdentifier=self.domain,
+                glossaryIdentifier=self.glossary_id,
+                status="ENABLED",
+                clientToken=client_token("CreateGlossaryTerm", self.glossary_id, request),
+                **request,
+            )
+            with self._lock:
+                self.term_ids[change.spec.name] = out["id"]
+        else:
+            self.api.client.update_glossary_term(
+                domainIdentifier=self.domain,
+                glossaryIdentifier=self.glossary_id,
+                identifier=self.term_ids[change.spec.name],
+                **request,
+            )
+
+    def _terms(self, names: tuple[str, ...]) -> list[str]:
+        missing = [n for n in names if n not in self.term_ids]
+        if missing:
+            raise _Skip(f"glossary terms not in DataZone: {', '.join(missing)}")
+        return [self.term_ids[n] for n in names]
+
+    def _dbt_form(self, form_key: str, content: Any) -> dict[str, Any]:
+        revision = self.form_revisions.get(form_key)
+        if revision is None:
+            raise _Skip(f"form type {form_key} is not in DataZone")
+        return {
+            "formName": form_key,
+            "typeIdentifier": form_key,
+            "typeRevision": revision,
+            "content": json.dumps(content, sort_keys=True),
+        }
+
+    def _asset(self, action: Action) -> None:
+        want: DesiredAsset
+        now: CurrentAsset | None
+        want, now = action.payload
+        form_name = self._model_form_name
+        forms = [
+            {
+                "formName": COLUMN_FORM,
+                "content": json.dumps(want.column_form(self._term_map(want))),
+            },
+            self._dbt_form(form_name, want.form),
+        ]
+        common = {
+            "domainIdentifier": self.domain,
+            "description": want.description,
+            "glossaryTerms": self._terms(want.terms),
+        }
+        if now is None:
+            glue = {
+                "formName": GLUE_FORM,
+                "content": json.dumps(want.glue_form(self.api.region, self.api.account_id)),
+            }
+            request = {
+                **common,
+                "name": want.name,
+                "owningProjectIdentifier": self._project(want.project),
+                "typeIdentifier": self.asset_type,
+                "externalIdentifier": want.arn,
+                "formsInput": [glue, *forms],
+            }
+            out = self.api.client.create_asset(
+                **request, clientToken=client_token("CreateAsset", request, want.invocation)
+            )
+        else:
+            # round-trip every form the publisher does not own (GlueTableForm, ...), as read
+            kept = [
+                {
+                    "formName": f["formName"],
+                    "typeIdentifier": f.get("typeName"),
+                    **({"typeRevision": f["typeRevision"]} if f.get("typeRevision") else {}),
+                    "content": f.get("content") or "{}",
+                }
+                for name, f in sorted(now.forms.items())
+                if name not in (COLUMN_FORM, form_name)
+            ]
+            request = {
+                **common,
+                "identifier": now.id,
+                "name": now.name,
+                "formsInput": [*kept, *forms],
+            }
+            out = self.api.client.create_asset_revision(
+                **request,
+                clientToken=client_token("CreateAssetRevision", request, want.invocation),
+            )
+        with self._lock:
+            self.asset_ids[want.unique_id] = out["id"]
+
+    @property
+    def _model_form_name(self) -> str:
+        return self._form_names["model"]
+
+    def _term_map(self, want: DesiredAsset) -> dict[str, str]:
+        self._terms(tuple(t for c in want.columns for t in c.terms))
+        return self.term_ids
+
+    def _publish(self, entity_type: str, entity_id: str, digest: str, invocation: str) -> None:
+        listed = self.current.listings.get(entity_id)
+        self.api.client.create_listing_change_set(
+            domainIdentifier=self.domain,
+            entityIdentifier=entity_id,
+            entityType=entity_type,
+            action="PUBLISH",
+            clientToken=client_token(
+                "PUBLISH", entity_id, digest, invocation, listed.entity_revision if listed else None
+            ),
+        )
+
+    def _asset_listing(self, action: Action) -> None:
+        want: DesiredAsset = action.payload
+        asset_id = self.asset_ids.get(want.unique_id)
+        if asset_id is None or want.unique_id in self.failed:
+            raise _Skip("the asset was not written")
+        self._publish("ASSET", asset_id, want.content_hash, want.invocation)
+
+    def _product(self, action: Action) -> None:
+        want: DesiredProduct
+        want, now = action.payload
+        items = []
+        for unique_id in want.items:
+            asset_id = self.asset_ids.get(unique_id)
+            if asset_id is None:
+                raise _Skip(f"the asset of {unique_id} is not in DataZone")
+            items.append({"itemType": "ASSET", "identifier": asset_id})
+        request = {
+            "domainIdentifier": self.domain,
+            "name": want.name,
+            "description": want.description,
+            "glossaryTerms": self._terms(want.terms),
+            "items": items,
+            "formsInput": [self._dbt_form(self._form_names["data_product"], want.form)],
+        }
+        if now is None:
+            out = self.api.client.create_data_product(
+                **request,
+                owningProjectIdentifier=self._project(want.project),
+                clientToken=client_token("CreateDataProduct", request, want.invocation),
+            )
+        else:
+            out = self.api.client.create_data_product_revision(
+                **request,
+                identifier=now.id,
+                clientToken=client_token("CreateDataProductRevision", request, want.invocation),
+            )
+        with self._lock:
+            self.asset_ids[f"product:{want.domain}:{want.name}"] = out["id"]
+
+    def _product_listing(self, action: Action) -> None:
+        want: DesiredProduct
+        want, known = action.payload
+        product_id = self.asset_ids.get(f"product:{want.domain}:{want.name}") or known
+        if product_id is None or want.name in self.failed:
+            raise _Skip("the data product was not written")
+        self._publish("DATA_PRODUCT", product_id, want.content_hash, want.invocation)
+
+    def _unpublish(self, action: Action) -> None:
+        entity_type, entity_id, listed = action.payload
+        assert isinstance(listed, CurrentListing)
+        self.api.client.create_listing_change_set(
+            domainIdentifier=self.domain,
+            entityIdentifier=entity_id,
+            entityType=entity_type,
+            action="UNPUBLISH",
+            clientToken=client_token(
+                "UNPUBLISH", entity_id, listed.listing_id, listed.entity_revision
+            ),
+        )
+
+    def _lineage(self, action: Action) -> None:
+        event: DesiredEvent = action.payload
+        self.api.client.post_lineage_event(
+            domainIdentifier=self.domain,
+            event=event.payload.encode(),
+            clientToken=client_token("PostLineageEvent", event.run_id),
+        )
+
+
+class _Skip(Exception):
+    """An action whose prerequisite failed or is missing; recorded, not raised."""
+
+
+def apply_plan(
+    api: DataZoneApi,
+    plan: Plan,
+    current: CurrentState,
+    *,
+    governance_project: str,
+    asset_type: str,
+    form_names: dict[str, str],
+    concurrency: int = 8,
+    on_done: Callable[[Action], None] | None = None,
+) -> ApplyResult:
+    applier = Applier(
+        api, plan, current, governance_project, asset_type, form_names, concurrency, on_done
+    )
+    return applier.run()

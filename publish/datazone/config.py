@@ -1,0 +1,149 @@
+"""`catalog/datazone.yml`: where and how the mesh is published in Amazon DataZone.
+
+The file is validated with pydantic; every value can be overridden from the environment
+(`MESH_DATAZONE_DOMAIN_ID`, `MESH_DATAZONE_DOMAIN_NAME`, `MESH_DATAZONE_REGION`,
+`MESH_DATAZONE_ACCOUNT_ID`, `MESH_DATAZONE_GOVERNANCE_PROJECT`, `MESH_DATAZONE_PROJECT_<DOMAIN>`),
+so CI points the same file at the production domain.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from publish.errors import BadInputError
+
+DEFAULT_CONFIG = Path("catalog/datazone.yml")
+ENV_PREFIX = "MESH_DATAZONE_"
+GLUE_TABLE_ASSET_TYPE = "amazon.datazone.GlueTableAssetType"
+_FIX = "correct catalog/datazone.yml (its header comment describes every key)"
+
+
+class DomainRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, pattern=r"^dzd[-_][a-zA-Z0-9_-]{1,36}$")
+    name: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _one(self) -> DomainRef:
+        if not self.id and not self.name:
+            raise ValueError("set domain.id or domain.name (or MESH_DATAZONE_DOMAIN_ID)")
+        return self
+
+
+class FormTypePaths(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: Path = Path("catalog/forms/dbt_model.smithy")
+    data_product: Path = Path("catalog/forms/dbt_data_product.smithy")
+
+
+class AssetsConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = GLUE_TABLE_ASSET_TYPE
+    form_types: FormTypePaths = FormTypePaths()
+
+
+class DataZoneConfig(BaseModel):
+    """The validated configuration (paths are relative to the repository root)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    domain: DomainRef
+    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    account_id: str | None = Field(default=None, pattern=r"^\d{12}$")
+    governance_project: str = Field(min_length=1, max_length=64)
+    projects: dict[str, str] = Field(min_length=1)
+    assets: AssetsConfig = AssetsConfig()
+    glossary: Path = Path("catalog/glossary.yml")
+    data_products: str = "domains/{domain}/data_products.yml"
+    rate_limits: dict[str, float] = Field(default_factory=lambda: {"default": 10.0})
+    #: where the configuration was read from (for error messages)
+    source: Path = Field(default=DEFAULT_CONFIG, exclude=True)
+
+    @model_validator(mode="after")
+    def _rates(self) -> DataZoneConfig:
+        bad = [op for op, rate in self.rate_limits.items() if rate <= 0]
+        if bad:
+            raise ValueError(f"rate_limits must be positive (see {', '.join(bad)})")
+        return self
+
+    def project_for(self, domain: str) -> str:
+        project = self.projects.get(domain)
+        if project is None:
+            raise BadInputError(
+                f"the dbt domain {domain!r} has no DataZone project in `projects` "
+                f"(mapped: {', '.join(sorted(self.projects)) or 'none'})",
+                file=self.source,
+                fix=f"add `{domain}: <project name>` under `projects:` in {self.source}, or set "
+                f"{ENV_PREFIX}PROJECT_{domain.upper()}",
+            )
+        return project
+
+    def check_domains(self, domains: Sequence[str]) -> None:
+        for domain in domains:
+            self.project_for(domain)
+
+    def data_products_file(self, root: Path, domain: str) -> Path:
+        return root / self.data_products.format(domain=domain)
+
+
+def _overrides(env: Mapping[str, str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    if env.get(f"{ENV_PREFIX}DOMAIN_ID"):
+        out["domain"] = {"id": env[f"{ENV_PREFIX}DOMAIN_ID"]}
+    elif env.get(f"{ENV_PREFIX}DOMAIN_NAME"):
+        out["domain"] = {"name": env[f"{ENV_PREFIX}DOMAIN_NAME"]}
+    for key in ("region", "account_id", "governance_project"):
+        value = env.get(f"{ENV_PREFIX}{key.upper()}")
+        if value:
+            out[key] = value
+    projects = {
+        key[len(f"{ENV_PREFIX}PROJECT_") :].lower(): value
+        for key, value in env.items()
+        if key.startswith(f"{ENV_PREFIX}PROJECT_") and value
+    }
+    if projects:
+        out["projects"] = projects
+    return out
+
+
+def load_config(path: Path, env: Mapping[str, str] | None = None) -> DataZoneConfig:
+    """Read, override from the environment and validate; any problem is a BadInputError."""
+    env = os.environ if env is None else env
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise BadInputError(
+            "the DataZone configuration does not exist",
+            file=path,
+            fix="run from the repository root, or pass --config with the path of datazone.yml",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise BadInputError(
+            f"the DataZone configuration is not valid YAML ({exc})", file=path, fix=_FIX
+        ) from None
+    if not isinstance(document, dict):
+        raise BadInputError("the DataZone configuration must be a mapping", file=path, fix=_FIX)
+    overrides = _overrides(env)
+    projects = overrides.pop("projects", None)
+    merged = {**document, **overrides}
+    if isinstance(projects, dict):
+        merged["projects"] = {**(document.get("projects") or {}), **projects}
+    try:
+        config = DataZoneConfig.model_validate({**merged, "source": path})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise BadInputError(
+            f"the DataZone configuration is invalid at `{where}`: {first['msg']}",
+            file=path,
+            fix=_FIX + f"; or fix the {ENV_PREFIX}* environment variable that overrides it",
+        ) from None
+    return config

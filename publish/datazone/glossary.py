@@ -1,0 +1,227 @@
+"""The business glossary as code (`catalog/glossary.yml`) -> DataZone glossary and terms.
+
+Desired: one glossary with its terms (short/long descriptions, `is_a` / `classifies` relations
+by term name). Current: the glossary found by name (Search GLOSSARY) and its terms (Search
+GLOSSARY_TERM). Diff: create the glossary and missing terms (targets of relations first), update
+changed ones. Terms in DataZone that the YAML no longer has are reported, never deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from publish.datazone.api import DataZoneApi
+from publish.errors import BadInputError
+
+_FIX = "correct catalog/glossary.yml (see the comment at its top for the expected shape)"
+
+
+class TermSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=256)
+    short_description: str = Field(default="", max_length=1024)
+    long_description: str = Field(default="", max_length=4096)
+    is_a: list[str] = Field(default_factory=list)
+    classifies: list[str] = Field(default_factory=list)
+
+    def relations(self) -> dict[str, tuple[str, ...]]:
+        out = {"isA": tuple(sorted(self.is_a)), "classifies": tuple(sorted(self.classifies))}
+        return {k: v for k, v in out.items() if v}
+
+
+class GlossaryHead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=256)
+    description: str = Field(default="", max_length=4096)
+    owner: str | None = None
+
+
+class GlossarySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    glossary: GlossaryHead
+    terms: list[TermSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GlossarySpec:
+        names = [t.name for t in self.terms]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"term names must be unique: {', '.join(dupes)}")
+        known = set(names)
+        for term in self.terms:
+            for target in [*term.is_a, *term.classifies]:
+                if target not in known:
+                    raise ValueError(
+                        f"term {term.name!r} relates to {target!r}, which is not a term of the "
+                        "glossary"
+                    )
+        return self
+
+    def names(self) -> set[str]:
+        return {t.name for t in self.terms}
+
+    def creation_order(self) -> list[TermSpec]:
+        """Terms with the targets of their relations first (cycles: the rest in file order)."""
+        by_name = {t.name: t for t in self.terms}
+        done: list[TermSpec] = []
+        seen: set[str] = set()
+        visiting: set[str] = set()
+
+        def visit(term: TermSpec) -> None:
+            if term.name in seen or term.name in visiting:
+                return
+            visiting.add(term.name)
+            for target in [*term.is_a, *term.classifies]:
+                visit(by_name[target])
+            visiting.discard(term.name)
+            seen.add(term.name)
+            done.append(term)
+
+        for term in self.terms:
+            visit(term)
+        return done
+
+
+def load_glossary(path: Path) -> GlossarySpec:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInputError(
+            "the business glossary does not exist",
+            file=path,
+            fix="restore catalog/glossary.yml, or point `glossary:` in datazone.yml at it",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise BadInputError(
+            f"the glossary is not valid YAML ({exc})", file=path, fix=_FIX
+        ) from None
+    try:
+        return GlossarySpec.model_validate(document or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise BadInputError(
+            f"the glossary is invalid at `{where}`: {first['msg']}", file=path, fix=_FIX
+        ) from None
+
+
+def check_terms(
+    names: Iterable[str], spec: GlossarySpec, where: str, file: str | Path, glossary: Path
+) -> list[tuple[str, str]]:
+    """Problems (file, text) for term names that the glossary does not define."""
+    known = spec.names()
+    return [
+        (
+            str(file),
+            f"{where} names the glossary term {name!r}, which {glossary} does not define "
+            f"(terms: {', '.join(sorted(known))})",
+        )
+        for name in names
+        if name not in known
+    ]
+
+
+# --- current state ------------------------------------------------------------------------------
+
+
+@dataclass
+class CurrentTerm:
+    id: str
+    name: str
+    short_description: str
+    long_description: str
+    relations: dict[str, tuple[str, ...]]  # by term id
+
+
+@dataclass
+class CurrentGlossary:
+    id: str | None
+    description: str | None = None
+    terms: dict[str, CurrentTerm] = field(default_factory=dict)  # by name
+
+
+def read_glossary(api: DataZoneApi, spec: GlossarySpec) -> CurrentGlossary:
+    found = [
+        g["glossaryItem"]
+        for g in api.pages(
+            "Search",
+            domainIdentifier=api.domain_id,
+            searchScope="GLOSSARY",
+            searchText=spec.glossary.name,
+        )
+        if g.get("glossaryItem", {}).get("name") == spec.glossary.name
+    ]
+    if not found:
+        return CurrentGlossary(None)
+    glossary = found[0]
+    current = CurrentGlossary(glossary["id"], glossary.get("description") or "")
+    for hit in api.pages("Search", domainIdentifier=api.domain_id, searchScope="GLOSSARY_TERM"):
+        term = hit.get("glossaryTermItem") or {}
+        if term.get("glossaryId") != glossary["id"]:
+            continue
+        relations = term.get("termRelations") or {}
+        current.terms[term["name"]] = CurrentTerm(
+            term["id"],
+            term["name"],
+            term.get("shortDescription") or "",
+            term.get("longDescription") or "",
+            {k: tuple(v) for k, v in relations.items() if v},
+        )
+    return current
+
+
+# --- diff -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TermChange:
+    spec: TermSpec
+    create: bool
+    fields: tuple[str, ...]
+
+
+def diff_terms(spec: GlossarySpec, current: CurrentGlossary) -> list[TermChange]:
+    names_by_id = {t.id: t.name for t in current.terms.values()}
+    changes = []
+    for term in spec.creation_order():
+        now = current.terms.get(term.name)
+        if now is None:
+            changes.append(TermChange(term, True, ("name",)))
+            continue
+        relations = {
+            k: tuple(sorted(names_by_id.get(i, i) for i in ids)) for k, ids in now.relations.items()
+        }
+        fields = [
+            name
+            for name, before, after in (
+                ("short_description", now.short_description, term.short_description.strip()),
+                ("long_description", now.long_description, term.long_description.strip()),
+                ("relations", relations, term.relations()),
+            )
+            if before != after
+        ]
+        if fields:
+            changes.append(TermChange(term, False, tuple(fields)))
+    return changes
+
+
+def term_request(term: TermSpec, ids: Mapping[str, str]) -> dict[str, Any]:
+    """Create/update parameters of a term; relation names resolved to ids."""
+    request: dict[str, Any] = {
+        "name": term.name,
+        "shortDescription": term.short_description.strip(),
+        "longDescription": term.long_description.strip(),
+    }
+    relations = {k: [ids[n] for n in v] for k, v in term.relations().items()}
+    if relations:
+        request["termRelations"] = relations
+    return {k: v for k, v in request.items() if v != ""}

@@ -1,0 +1,168 @@
+"""One DataZone publish: inputs -> validate -> desired -> current -> plan -> apply.
+
+Everything from the repository (configuration, glossary, form types, data products, artifacts) is
+validated and turned into the desired state before the first DataZone write; a problem anywhere
+is one BadInputError naming the file and the fix, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from publish.artifacts import load_domains
+from publish.aws import AwsClients, AwsSettings
+from publish.datazone.api import DataZoneApi
+from publish.datazone.apply import ApplyResult, apply_plan
+from publish.datazone.assets import desired_assets, read_assets
+from publish.datazone.config import DEFAULT_CONFIG, DataZoneConfig, load_config
+from publish.datazone.forms import load_form_type, read_form_type
+from publish.datazone.glossary import load_glossary, read_glossary
+from publish.datazone.lineage import desired_events, posted_run_ids
+from publish.datazone.listings import read_listings
+from publish.datazone.manifest import load_extras
+from publish.datazone.plan import Action, CurrentState, DesiredState, Plan, build_plan
+from publish.datazone.products import desired_products, read_products
+from publish.errors import BadInputError
+
+
+@dataclass
+class PublishOptions:
+    root: Path = Path(".")
+    artifacts: Path | None = None
+    domains: tuple[str, ...] = ()
+    config: Path = DEFAULT_CONFIG
+    today: date = field(default_factory=date.today)
+    docs_url: str | None = None
+    bootstrap: bool = False
+    settings: AwsSettings = field(default_factory=AwsSettings)
+
+
+@dataclass
+class Prepared:
+    api: DataZoneApi
+    config: DataZoneConfig
+    desired: DesiredState
+    current: CurrentState
+    plan: Plan
+
+
+def _path(root: Path, path: Path) -> Path:
+    return path if path.is_absolute() else root / path
+
+
+def _raise(problems: list[tuple[str, str]], fix: str) -> None:
+    if not problems:
+        return
+    file, first = problems[0]
+    rest = [p for _, p in problems[1:]]
+    more = ""
+    if rest:
+        more = (
+            f" (and {len(rest)} more: " + "; ".join(rest[:3]) + ("; ..." if len(rest) > 3 else "")
+        )
+        more += ")"
+    raise BadInputError(first + more, file=file, fix=fix)
+
+
+def prepare(options: PublishOptions, clients: AwsClients | None = None) -> Prepared:
+    root = options.root
+    config = load_config(_path(root, options.config))
+    domains = load_domains(root, options.artifacts, options.domains)
+    config.check_domains([d.name for d in domains])
+    glossary = load_glossary(_path(root, config.glossary))
+    form_types = {
+        "model": load_form_type(_path(root, config.assets.form_types.model)),
+        "data_product": load_form_type(_path(root, config.assets.form_types.data_product)),
+    }
+    extras = load_extras(domains)
+    settings = options.settings
+    if config.region and not settings.region:
+        settings = settings.model_copy(update={"region": config.region})
+    aws = clients or AwsClients(settings)
+    api = DataZoneApi.connect(aws, config)
+
+    problems: list[tuple[str, str]] = []
+    assets = desired_assets(
+        domains,
+        config,
+        glossary,
+        form_types["model"],
+        extras,
+        region=api.region,
+        account=api.account_id,
+        today=options.today,
+        docs_url=options.docs_url,
+        problems=problems,
+    )
+    _raise(
+        problems,
+        "use a term of catalog/glossary.yml (or add the term there), and keep `meta` values "
+        "within the form type's constraints (catalog/forms/)",
+    )
+    products = desired_products(
+        domains,
+        root,
+        config,
+        glossary,
+        form_types["data_product"],
+        today=options.today,
+        problems=problems,
+    )
+    _raise(
+        problems,
+        "name only public models with an enforced contract of the product's own domain, and "
+        "terms of catalog/glossary.yml",
+    )
+    events = desired_events(domains, extras, region=api.region, account=api.account_id)
+    desired = DesiredState(
+        form_types={k: v for k, v in form_types.items()},
+        glossary=glossary,
+        assets=assets,
+        products=products,
+        events=events,
+        models={m.unique_id for d in domains for m in d.models},
+        domains={d.name for d in domains},
+        domain_projects={d.name: config.project_for(d.name) for d in domains},
+        warnings=[w for d in domains for w in d.warnings],
+    )
+
+    # DataZone: reads only (bootstrap, an explicit opt-in for the emulator/demo, aside)
+    projects = {config.governance_project} | {config.project_for(d.name) for d in domains}
+    if options.bootstrap:
+        api.bootstrap(projects)
+    api.resolve_domain()
+    api.resolve_projects(projects)
+    current = read_current(api, desired, config)
+    plan = build_plan(desired, current, api.projects)
+    return Prepared(api, config, desired, current, plan)
+
+
+def read_current(api: DataZoneApi, desired: DesiredState, config: DataZoneConfig) -> CurrentState:
+    names = {k: v.name for k, v in desired.form_types.items()}
+    mapped = {api.projects[p] for p in config.projects.values() if p in api.projects}
+    return CurrentState(
+        form_types={spec.name: read_form_type(api, spec) for spec in desired.form_types.values()},
+        glossary=read_glossary(api, desired.glossary),
+        assets=read_assets(api, names["model"]),
+        listings=read_listings(api, (names["model"], names["data_product"])),
+        products=read_products(api, names["data_product"], mapped),
+        posted_runs=posted_run_ids(api, desired.events),
+    )
+
+
+def apply(
+    prepared: Prepared, concurrency: int = 8, on_done: Callable[[Action], None] | None = None
+) -> ApplyResult:
+    return apply_plan(
+        prepared.api,
+        prepared.plan,
+        prepared.current,
+        governance_project=prepared.config.governance_project,
+        asset_type=prepared.config.assets.type,
+        form_names={k: v.name for k, v in prepared.desired.form_types.items()},
+        concurrency=concurrency,
+        on_done=on_done,
+    )

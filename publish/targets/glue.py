@@ -1,0 +1,381 @@
+"""The Glue Data Catalog target: read the current state, diff it with the desired state, apply.
+
+Reads are batched: one paginated `GetDatabases` and one paginated `GetTables` per database (never a
+`GetTable` per model), plus one `ListLFTags`. Writes are `UpdateTable` / `UpdateDatabase` with the
+complete input read from Glue, projected onto the input shape of botocore's service model (so every
+read-only field is stripped and every field the publisher does not own, above all Iceberg's
+`metadata_location`, `previous_metadata_location` and `table_type`, is sent back unchanged).
+`UpdateTable` carries the `VersionId` it read; on `ConcurrentModificationException` (an Iceberg
+commit landed in between) the table is read again, diffed again and the update retried.
+The publisher never creates or deletes a database or a table.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.model import Shape
+
+from publish.artifacts import paused_gc
+from publish.aws import AwsClients
+from publish.desired import (
+    BUILD_KEYS,
+    LF_TAGS_KEY,
+    PREFIX,
+    DesiredDatabase,
+    DesiredState,
+    DesiredTable,
+)
+from publish.errors import PublishError
+from publish.plan import Action, ApplyResult, Change, ItemPlan, Plan, TagAssignment
+from publish.targets import lakeformation
+
+if TYPE_CHECKING:
+    from mypy_boto3_glue import GlueClient
+
+MAX_CONFLICT_RETRIES = 8
+
+
+# --- round-tripping Glue objects --------------------------------------------------------------
+
+
+def project(value: Any, shape: Shape) -> Any:
+    """Keep only what `shape` (an input shape of botocore's model) accepts, recursively.
+
+    The result shares no mutable object with `value`.
+    """
+    type_name = shape.type_name
+    if type_name == "structure" and isinstance(value, Mapping):
+        members = shape.members  # type: ignore[attr-defined]
+        return {k: project(v, members[k]) for k, v in value.items() if k in members}
+    if type_name == "list" and isinstance(value, list):
+        member = shape.member  # type: ignore[attr-defined]
+        if member.type_name in _SCALARS:
+            return list(value)
+        return [project(v, member) for v in value]
+    if type_name == "map" and isinstance(value, Mapping):
+        if shape.value.type_name in _SCALARS:  # type: ignore[attr-defined]
+            return dict(value)
+        return {k: project(v, shape.value) for k, v in value.items()}  # type: ignore[attr-defined]
+    if isinstance(value, str | int | float | bool | None | datetime):
+        return value  # immutable
+    return copy.deepcopy(value)
+
+
+_SCALARS = frozenset({"string", "integer", "long", "boolean", "timestamp", "double", "float"})
+
+
+def _input_shape(glue: GlueClient, operation: str, member: str) -> Shape:
+    shape = glue.meta.service_model.operation_model(operation).input_shape
+    assert shape is not None
+    return shape.members[member]
+
+
+# --- diff -------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TableDiff:
+    changes: list[Change]
+    table_input: dict[str, Any]
+    version_id: str | None
+    tags: list[TagAssignment]
+    notes: list[str]
+
+
+def lf_fingerprint(assignments: Iterable[TagAssignment]) -> str | None:
+    canonical = sorted(f"{a.column or ''}\x1f{a.key}\x1f{a.value}" for a in assignments)
+    if not canonical:
+        return None
+    return hashlib.sha256("\x1e".join(canonical).encode()).hexdigest()[:16]
+
+
+def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Shape) -> TableDiff:
+    """What must change in `table` (as GetTable(s) returned it) to match `desired`.
+
+    `table_input` is the table projected onto `TableInput` with the changes applied; `table` itself
+    is not modified.
+    """
+    new: dict[str, Any] = project(table, input_shape)
+    changes: list[Change] = []
+    notes: list[str] = []
+
+    # Description: as dbt-athena's persist_docs writes it; absent and "" are the same to it
+    before = table.get("Description", "")
+    if not desired.description.in_sync(before):
+        changes.append(Change("Description", before or None, desired.description.value))
+        new["Description"] = desired.description.value
+    if desired.description.truncated:
+        full = len(desired.description.full.encode())
+        notes.append(f"description truncated to Glue's 2048 bytes (dbt has {full} bytes)")
+
+    # Column comments, on regular and partition columns, matched case-insensitively
+    glue_columns: dict[str, dict[str, Any]] = {}
+    for col in new.get("StorageDescriptor", {}).get("Columns", []) + new.get("PartitionKeys", []):
+        glue_columns.setdefault(col["Name"].lower(), col)
+    tags: list[TagAssignment] = [TagAssignment(None, k, v) for k, v in desired.table_tags.items()]
+    for dcol in desired.columns:
+        col = glue_columns.get(dcol.name.lower())
+        if col is None:
+            notes.append(f"column {dcol.name} is documented in dbt but not in the Glue table")
+            continue
+        before = col.get("Comment", "")
+        if not dcol.comment.in_sync(before):
+            changes.append(
+                Change(f"Columns[{col['Name']}].Comment", before or None, dcol.comment.value)
+            )
+            col["Comment"] = dcol.comment.value
+        if dcol.comment.truncated:
+            full = len(dcol.comment.full.encode())
+            notes.append(f"comment of {col['Name']} truncated to Glue's 255 bytes ({full} in dbt)")
+        tags.extend(TagAssignment(col["Name"], k, v) for k, v in dcol.tags.items())
+
+    # Parameters: only `mesh:` keys are ours; everything else is sent back as read
+    params: dict[str, str] = dict(new.get("Parameters") or {})
+    for key, value in desired.parameters.items():
+        if params.get(key) != value:
+            changes.append(Change(f"Parameters[{key}]", params.get(key), value))
+            params[key] = value
+    for key in sorted(params):
+        if (
+            key.startswith(PREFIX)
+            and key not in desired.parameters
+            and key not in BUILD_KEYS
+            and key != LF_TAGS_KEY
+        ):
+            changes.append(Change(f"Parameters[{key}]", params.pop(key), None))
+
+    # LF-tags: assigned again whenever the fingerprint of what should be assigned changes
+    fingerprint = lf_fingerprint(tags)
+    to_assign: list[TagAssignment] = []
+    if params.get(LF_TAGS_KEY) != fingerprint:
+        changes.append(Change(f"Parameters[{LF_TAGS_KEY}]", params.get(LF_TAGS_KEY), fingerprint))
+        if fingerprint is None:
+            params.pop(LF_TAGS_KEY)
+        else:
+            params[LF_TAGS_KEY] = fingerprint
+            to_assign = tags
+    new["Parameters"] = params
+    return TableDiff(changes, new, table.get("VersionId"), to_assign, notes)
+
+
+def diff_database(
+    desired: DesiredDatabase, database: Mapping[str, Any], input_shape: Shape
+) -> tuple[list[Change], dict[str, Any]]:
+    new: dict[str, Any] = project(database, input_shape)
+    changes: list[Change] = []
+    before = database.get("Description", "")
+    if not desired.description.in_sync(before):
+        changes.append(Change("Description", before or None, desired.description.value))
+        new["Description"] = desired.description.value
+    params: dict[str, str] = dict(new.get("Parameters") or {})
+    for key, value in desired.parameters.items():
+        if params.get(key) != value:
+            changes.append(Change(f"Parameters[{key}]", params.get(key), value))
+            params[key] = value
+    for key in sorted(params):
+        if key.startswith(PREFIX) and key not in desired.parameters:
+            changes.append(Change(f"Parameters[{key}]", params.pop(key), None))
+    new["Parameters"] = params
+    return changes, new
+
+
+# --- the target -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CurrentState:
+    databases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tables: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    lf_tags: dict[str, set[str]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _TablePayload:
+    desired: DesiredTable
+    diff: TableDiff
+
+
+class GlueTarget:
+    name = "glue"
+
+    def __init__(self, clients: AwsClients) -> None:
+        self.glue = clients.glue
+        self.lf = clients.lakeformation
+        self.concurrency = clients.settings.concurrency
+        self._table_input = _input_shape(self.glue, "UpdateTable", "TableInput")
+        self._database_input = _input_shape(self.glue, "UpdateDatabase", "DatabaseInput")
+
+    # read ------------------------------------------------------------------------------------
+
+    def read(self, desired: DesiredState) -> CurrentState:
+        try:
+            return self._read(desired)
+        except (ClientError, BotoCoreError) as exc:
+            raise PublishError(
+                f"could not read the Glue Data Catalog / Lake Formation: {exc}",
+                fix="check the AWS credentials, region and endpoint (AWS_PROFILE, AWS_REGION, "
+                "AWS_ENDPOINT_URL) and that the caller may call glue:GetDatabases, "
+                "glue:GetTables and lakeformation:ListLFTags",
+            ) from exc
+
+    def _read(self, desired: DesiredState) -> CurrentState:
+        state = CurrentState()
+        wanted = set(desired.databases)
+        for page in self.glue.get_paginator("get_databases").paginate():
+            for database in page["DatabaseList"]:
+                if database["Name"] in wanted:
+                    state.databases[database["Name"]] = dict(database)
+
+        def tables_of(name: str) -> tuple[str, dict[str, dict[str, Any]]]:
+            found: dict[str, dict[str, Any]] = {}
+            for page in self.glue.get_paginator("get_tables").paginate(DatabaseName=name):
+                for table in page["TableList"]:
+                    found[table["Name"].lower()] = dict(table)
+            return name, found
+
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            for name, found in pool.map(tables_of, sorted(state.databases)):
+                state.tables[name] = found
+        if desired.ontology.tags:
+            state.lf_tags = lakeformation.read_tags(self.lf)
+        return state
+
+    # plan ------------------------------------------------------------------------------------
+
+    def plan(self, desired: DesiredState, current: CurrentState) -> Plan:
+        with paused_gc():
+            return self._plan(desired, current)
+
+    def _plan(self, desired: DesiredState, current: CurrentState) -> Plan:
+        plan = Plan(target=self.name, warnings=list(desired.warnings))
+        plan.lf_tags = lakeformation.plan_ontology(desired.ontology, current.lf_tags)
+        for name, ddb in sorted(desired.databases.items()):
+            database = current.databases.get(name)
+            if database is None:
+                plan.items.append(
+                    ItemPlan(
+                        "database",
+                        name,
+                        "missing",
+                        ddb.domain,
+                        notes=["the Glue database does not exist (the publisher never creates it)"],
+                    )
+                )
+                continue
+            changes, database_input = diff_database(ddb, database, self._database_input)
+            action: Action = "update" if changes else "noop"
+            plan.items.append(
+                ItemPlan(
+                    "database", name, action, ddb.domain, changes=changes, payload=database_input
+                )
+            )
+        for dt in sorted(desired.tables, key=lambda t: t.key):
+            table = current.tables.get(dt.database, {}).get(dt.name)
+            if table is None:
+                plan.items.append(
+                    ItemPlan(
+                        "table",
+                        dt.key,
+                        "missing",
+                        dt.domain,
+                        dt.unique_id,
+                        notes=[
+                            "no Glue table: the model has not been built on this target "
+                            "(reported, never created)"
+                        ],
+                    )
+                )
+                continue
+            diff = diff_table(dt, table, self._table_input)
+            plan.items.append(
+                ItemPlan(
+                    "table",
+                    dt.key,
+                    "update" if diff.changes else "noop",
+                    dt.domain,
+                    dt.unique_id,
+                    changes=diff.changes,
+                    tags=diff.tags,
+                    notes=diff.notes,
+                    payload=_TablePayload(dt, diff),
+                )
+            )
+        return plan
+
+    # apply -----------------------------------------------------------------------------------
+
+    def apply(self, plan: Plan, on_done: Callable[[ItemPlan], None] | None = None) -> ApplyResult:
+        result = ApplyResult()
+        try:
+            lakeformation.apply_ontology(self.lf, plan.lf_tags)
+        except (ClientError, BotoCoreError) as exc:
+            raise PublishError(
+                f"could not create the LF-tags of the ontology: {exc}",
+                fix="run as a Lake Formation data lake administrator (or with "
+                "lakeformation:CreateLFTag / UpdateLFTag), or create the tags by hand",
+            ) from exc
+        for item in plan.databases:
+            if item.action == "update":
+                try:
+                    self.glue.update_database(Name=item.name, DatabaseInput=item.payload)
+                    result.updated.append(item.name)
+                except (ClientError, BotoCoreError) as exc:
+                    result.failures.append((item.name, str(exc)))
+            if on_done is not None and item.action == "update":
+                on_done(item)
+        updates = [i for i in plan.tables if i.action == "update"]
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            futures = {pool.submit(self._apply_table, item.payload): item for item in updates}
+            for future in as_completed(futures):
+                item = futures[future]
+                try:
+                    changed, conflicts = future.result()
+                except (ClientError, BotoCoreError, PublishError) as exc:
+                    result.failures.append((item.name, str(exc)))
+                else:
+                    result.conflicts += conflicts
+                    (result.updated if changed else result.unchanged_on_retry).append(item.name)
+                if on_done is not None:
+                    on_done(item)
+        result.updated.sort()
+        return result
+
+    def _apply_table(self, payload: _TablePayload) -> tuple[bool, int]:
+        """Update one table; returns (written, number of concurrent-modification retries)."""
+        desired, diff = payload.desired, payload.diff
+        assigned: list[TagAssignment] = []
+        for attempt in range(MAX_CONFLICT_RETRIES + 1):
+            if diff.tags and diff.tags != assigned:
+                lakeformation.assign_tags(self.lf, desired.database, desired.name, diff.tags)
+                assigned = diff.tags
+            kwargs: dict[str, Any] = {
+                "DatabaseName": desired.database,
+                "TableInput": diff.table_input,
+                "SkipArchive": True,
+            }
+            if diff.version_id is not None:
+                kwargs["VersionId"] = diff.version_id
+            try:
+                self.glue.update_table(**kwargs)
+                return True, attempt
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code != "ConcurrentModificationException" or attempt == MAX_CONFLICT_RETRIES:
+                    raise
+            # someone (an Iceberg commit) updated the table since we read it: read, diff, retry
+            time.sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))
+            table = self.glue.get_table(DatabaseName=desired.database, Name=desired.name)["Table"]
+            diff = diff_table(desired, table, self._table_input)
+            if not diff.changes:
+                return False, attempt + 1
+        raise AssertionError("unreachable")

@@ -1,0 +1,181 @@
+"""Fixtures of the DataZone publisher's tests: the built mesh's artifacts, moto server and the
+DataZone emulator on loopback, and a "stage" that seeds Glue like production and imports the
+marts with Glue data source runs, as the hands-on does before the publisher runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from publish.aws import AwsClients, AwsSettings
+from publish.datazone.apply import ApplyResult
+from publish.datazone.config import load_config
+from publish.datazone.plan import Plan
+from publish.datazone.publisher import PublishOptions, apply, prepare
+from publish.demo import ACCOUNT, REGION, StandIns, run_glue_data_sources, stand_in_env
+from publish.emulators.datazone import EmulatorAdmin, RunningEmulator, start_background
+from publish.emulators.moto_server import moto_server
+from publish.mesh.build import MeshInvocation, run_mesh
+from publish.mesh.runner import DomainRun
+from publish.prodmirror import seed_glue
+
+REPO = Path(__file__).resolve().parents[2]
+DOMAINS = ("customers", "sales", "marketing")
+PAGE_SIZE = 25  # every list and search of a publish pages
+TODAY = date(2026, 11, 2)  # before dim_customers v1's deprecation date (2027-06-30)
+
+
+@pytest.fixture(scope="session")
+def mesh_artifacts(
+    built_mesh: tuple[Path, list[DomainRun]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Artifacts of the built mesh as CI uploads them: <dir>/<domain>/{manifest,catalog,...}.json,
+    run_results.json from the build (docs generate would overwrite it)."""
+    root, _runs = built_mesh
+    saved = {
+        d: (root / "domains" / d / "target" / "run_results.json").read_bytes() for d in DOMAINS
+    }
+    if not all((root / "domains" / d / "target" / "catalog.json").exists() for d in DOMAINS):
+        run_mesh(root, MeshInvocation(("docs", "generate"), dbt_args=("--quiet",)))
+    out = tmp_path_factory.mktemp("dz-artifacts")
+    for domain in DOMAINS:
+        target = root / "domains" / domain / "target"
+        (target / "run_results.json").write_bytes(saved[domain])  # leave the build as it was
+        dest = out / domain
+        dest.mkdir()
+        for name in ("manifest.json", "catalog.json", "run_results.json", "sources.json"):
+            if (target / name).exists():
+                shutil.copy(target / name, dest / name)
+    return out
+
+
+@pytest.fixture
+def artifacts(mesh_artifacts: Path, tmp_path: Path) -> Path:
+    """A private copy of the artifacts, which a test may edit."""
+    copy = tmp_path / "artifacts"
+    shutil.copytree(mesh_artifacts, copy)
+    return copy
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """The repository's catalog/ and data product YAMLs in a scratch root a test may edit."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "catalog", root / "catalog")
+    for domain in DOMAINS:
+        (root / "domains" / domain).mkdir(parents=True)
+        shutil.copy(
+            REPO / "domains" / domain / "data_products.yml",
+            root / "domains" / domain / "data_products.yml",
+        )
+    return root
+
+
+@pytest.fixture(scope="session")
+def stand_ins() -> Iterator[tuple[StandIns, RunningEmulator]]:
+    with (
+        moto_server() as moto_url,
+        start_background(glue_endpoint=moto_url, page_size=PAGE_SIZE) as emulator,
+    ):
+        yield StandIns(moto_url, emulator.url), emulator
+
+
+@dataclass
+class Stage:
+    urls: StandIns
+    admin: EmulatorAdmin
+    artifacts: Path
+    root: Path
+    domain_id: str
+    projects: dict[str, str]  # project name -> id
+
+    def clients(self) -> AwsClients:
+        return AwsClients(AwsSettings(region=REGION, max_attempts=10))
+
+    def prepare(self, **options: Any) -> Any:
+        opts = {"root": self.root, "artifacts": self.artifacts, "today": TODAY, **options}
+        return prepare(PublishOptions(**opts), clients=self.clients())
+
+    def publish(self, **options: Any) -> tuple[Plan, ApplyResult]:
+        prepared = self.prepare(**options)
+        result = apply(prepared)
+        return prepared.plan, result
+
+    def dz(self, access_key: str = "AKIDPRODUCER") -> Any:
+        return boto3.client(
+            "datazone",
+            endpoint_url=self.urls.datazone_url,
+            region_name=REGION,
+            aws_access_key_id=access_key,
+            aws_secret_access_key="testing",
+            config=Config(retries={"mode": "standard", "max_attempts": 1}),
+        )
+
+    def pages(self, method: str, key: str = "items", **params: Any) -> list[Any]:
+        client, items, token = self.dz(), [], None
+        while True:
+            page = getattr(client, method)(
+                domainIdentifier=self.domain_id, **params, **({"nextToken": token} if token else {})
+            )
+            items += page.get(key) or []
+            token = page.get("nextToken")
+            if not token:
+                return items
+
+
+@pytest.fixture
+def stage(
+    stand_ins: tuple[StandIns, RunningEmulator],
+    artifacts: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Stage:
+    """Fresh moto + emulator; Glue seeded like a production build; DataZone domain and projects
+    created; each domain's marts imported by a Glue data source run."""
+    urls, emulator = stand_ins
+    emulator.admin.reset()
+    urllib.request.urlopen(
+        urllib.request.Request(f"{urls.moto_url}/moto-api/reset", method="POST"), timeout=10
+    )
+    for key in [k for k in os.environ if k.startswith(("AWS_", "MESH_DATAZONE"))]:
+        monkeypatch.delenv(key)
+    for key, value in stand_in_env(urls).items():
+        monkeypatch.setenv(key, value)
+    glue = boto3.client("glue", region_name=REGION)
+    mirror = seed_glue(glue, REPO, artifacts)
+    config = load_config(REPO / "catalog" / "datazone.yml")
+    from publish.datazone.api import DataZoneApi
+
+    api = DataZoneApi.connect(AwsClients(AwsSettings(region=REGION)), config)
+    names = {config.governance_project, *config.projects.values()}
+    api.bootstrap(names)
+    api.resolve_projects(names)
+    run_glue_data_sources(
+        api.client,
+        api.domain_id,
+        {d: api.projects[p] for d, p in config.projects.items()},
+        {d: [db for db in mirror.databases if db == f"{d}_marts"] for d in config.projects},
+    )
+    emulator.admin.reset_calls()
+    return Stage(urls, emulator.admin, artifacts, REPO, api.domain_id, dict(api.projects))
+
+
+def edit_manifest(artifacts: Path, domain: str, edit: Callable[[dict[str, Any]], None]) -> None:
+    path = artifacts / domain / "manifest.json"
+    manifest = json.loads(path.read_text())
+    edit(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+def arn(database: str, table: str) -> str:
+    return f"arn:aws:glue:{REGION}:{ACCOUNT}:table/{database}/{table}"

@@ -1,0 +1,322 @@
+"""Test harness of the publisher: a moto server over HTTP that behaves like Glue where moto doesn't.
+
+* Glue's optimistic lock: moto ignores `UpdateTable`'s `VersionId`; the WSGI middleware here
+  compares it with the table's current version and answers `ConcurrentModificationException`.
+* A hook runs inside that check, so a test can land an Iceberg commit between the publisher's read
+  and its write.
+* Every request is logged (service, action, parameters), to count read and write calls.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from moto.backends import get_backend
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+READ_PREFIXES = ("Get", "List", "Search", "Describe", "BatchGet")
+_SERVICE = re.compile(r"Credential=[^/]+/\d+/[^/]+/([a-z0-9-]+)/aws4_request")
+
+
+@dataclass(frozen=True)
+class Call:
+    service: str
+    action: str
+    params: dict[str, Any]
+
+    @property
+    def is_write(self) -> bool:
+        return not self.action.startswith(READ_PREFIXES)
+
+
+def glue_backend() -> Any:
+    return get_backend("glue")[ACCOUNT][REGION]
+
+
+class GlueLikeMiddleware:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.calls: list[Call] = []
+        self.lock = threading.Lock()
+        #: called with UpdateTable's parameters just before its VersionId is checked
+        self.before_update_table: Callable[[dict[str, Any]], None] | None = None
+        self.rejected: list[dict[str, Any]] = []
+        #: "<database>.<table>" whose UpdateTable is denied (AccessDeniedException)
+        self.deny_update: set[str] = set()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/moto-api"):
+            return self.app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        match = _SERVICE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        service = match.group(1) if match else "?"
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        action = target.rsplit(".", 1)[-1] if target else path.strip("/").split("/")[0]
+        try:
+            params = json.loads(body) if body else {}
+        except ValueError:
+            params = {}
+        with self.lock:
+            self.calls.append(Call(service, action, params))
+        if service == "glue" and action == "UpdateTable":
+            with self.lock:
+                if self.before_update_table is not None:
+                    self.before_update_table(params)
+                name = params["TableInput"]["Name"]
+                if f"{params['DatabaseName']}.{name}" in self.deny_update:
+                    return self._error(
+                        start_response, "AccessDeniedException", "not allowed on this table"
+                    )
+                table = glue_backend().get_table(params["DatabaseName"], name)
+                sent = params.get("VersionId")
+                if sent is not None and sent != str(table._current_version):
+                    self.rejected.append(params)
+                    return self._error(
+                        start_response,
+                        "ConcurrentModificationException",
+                        f"Update table failed due to concurrent modifications: version {sent} "
+                        f"is not the current version {table._current_version}",
+                    )
+                return self.app(environ, start_response)
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def _error(start_response: Any, code: str, message: str) -> list[bytes]:
+        body = json.dumps({"__type": code, "Message": message}).encode()
+        start_response(
+            "400 Bad Request",
+            [
+                ("Content-Type", "application/x-amz-json-1.1"),
+                ("x-amzn-ErrorType", code),
+                ("Content-Length", str(len(body))),
+            ],
+        )
+        return [body]
+
+
+class GlueLikeMotoServer(ThreadedMotoServer):
+    """moto's threaded server with `GlueLikeMiddleware` around its WSGI app."""
+
+    def __init__(self) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        super().__init__("127.0.0.1", port, verbose=False)
+        self.middleware = GlueLikeMiddleware(DomainDispatcherApplication(create_backend_app))
+
+    def _server_entry(self) -> None:
+        self._server = make_server(
+            self._ip_address,
+            self._port,
+            self.middleware,
+            True,
+            request_handler=MotoRequestHandler,
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+    @property
+    def endpoint(self) -> str:
+        host, port = self.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def calls(self) -> list[Call]:
+        with self.middleware.lock:
+            return list(self.middleware.calls)
+
+    def clear_calls(self) -> None:
+        with self.middleware.lock:
+            self.middleware.calls.clear()
+            self.middleware.rejected.clear()
+
+
+# --- a production build, as Glue sees it --------------------------------------------------------
+
+
+def _glue_type(dbt_type: str | None) -> str:
+    t = (dbt_type or "string").lower()
+    return {"integer": "int", "varchar": "string", "text": "string"}.get(t, t)
+
+
+def metadata_location(database: str, table: str, n: int) -> str:
+    return f"s3://warehouse/{database}/{table}/metadata/{n:05d}-{uuid.uuid4()}.metadata.json"
+
+
+def create_tables_like_a_build(
+    glue: Any, manifest: dict[str, Any], catalog: dict[str, Any]
+) -> None:
+    """Create the Glue databases and tables a production build of these artifacts creates.
+
+    Tables are Iceberg tables as Athena registers them (table_type ICEBERG, a metadata_location,
+    Iceberg column parameters); views are Athena views. Each also gets a parameter the publisher
+    does not own. Nothing is documented: that is the publish's (and persist_docs') job.
+    """
+    project = manifest["metadata"]["project_name"]
+    databases: set[str] = set()
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["package_name"] != project:
+            continue
+        materialized = node["config"]["materialized"]
+        if materialized == "ephemeral":
+            continue
+        database, name = node["schema"].lower(), node["alias"].lower()
+        if database not in databases:
+            glue.create_database(
+                DatabaseInput={"Name": database, "Parameters": {"created_by": "dbt-athena"}}
+            )
+            databases.add(database)
+        columns = sorted(
+            catalog["nodes"][node["unique_id"]]["columns"].values(), key=lambda c: c["index"]
+        )
+        glue_columns = [
+            {
+                "Name": c["name"].lower(),
+                "Type": _glue_type(c["type"]),
+                "Parameters": {
+                    "iceberg.field.id": str(i + 1),
+                    "iceberg.field.optional": "true",
+                    "iceberg.field.current": "true",
+                },
+            }
+            for i, c in enumerate(columns)
+        ]
+        if materialized == "view":
+            table_input = {
+                "Name": name,
+                "TableType": "VIRTUAL_VIEW",
+                "Parameters": {"presto_view": "true", "comment": "Presto View"},
+                "ViewOriginalText": f"/* Presto View: {name} */",
+                "ViewExpandedText": "/* Presto View */",
+                "StorageDescriptor": {
+                    "Columns": [{"Name": c["Name"], "Type": c["Type"]} for c in glue_columns]
+                },
+            }
+        else:
+            table_input = {
+                "Name": name,
+                "TableType": "EXTERNAL_TABLE",
+                "Parameters": {
+                    "table_type": "ICEBERG",
+                    "metadata_location": metadata_location(database, name, 0),
+                    "write.parquet.compression-codec": "zstd",
+                    "platform:retention_days": "365",
+                },
+                "StorageDescriptor": {
+                    "Columns": glue_columns,
+                    "Location": f"s3://warehouse/{database}/{name}",
+                    "InputFormat": "org.apache.hadoop.mapred.FileInputFormat",
+                    "OutputFormat": "org.apache.hadoop.mapred.FileOutputFormat",
+                    "SerdeInfo": {
+                        "SerializationLibrary": "org.apache.iceberg.mr.hive.HiveIcebergSerDe"
+                    },
+                },
+            }
+        glue.create_table(DatabaseName=database, TableInput=table_input)
+
+
+def _table_input(table: dict[str, Any]) -> dict[str, Any]:
+    # the same projection dbt-athena uses (independent of the publisher's)
+    from mypy_boto3_glue.type_defs import TableInputTypeDef
+
+    return {k: copy.deepcopy(v) for k, v in table.items() if k in TableInputTypeDef.__annotations__}
+
+
+def iceberg_commit(glue: Any, database: str, name: str) -> str:
+    """An Iceberg commit through Glue, as Iceberg's GlueCatalog makes it (with the VersionId)."""
+    table = glue.get_table(DatabaseName=database, Name=name)["Table"]
+    new = _table_input(table)
+    params = new["Parameters"]
+    location = metadata_location(database, name, int(table["VersionId"]))
+    params["previous_metadata_location"] = params["metadata_location"]
+    params["metadata_location"] = location
+    glue.update_table(DatabaseName=database, TableInput=new, VersionId=table["VersionId"])
+    return location
+
+
+def iceberg_commit_in_backend(database: str, name: str) -> str:
+    """The same commit, straight into moto's backend (used inside the middleware's lock)."""
+    table = glue_backend().get_table(database, name)
+    new = copy.deepcopy(table.versions[str(table._current_version)])
+    params = new.setdefault("Parameters", {})
+    location = metadata_location(database, name, table._current_version)
+    params["previous_metadata_location"] = params.get("metadata_location")
+    params["metadata_location"] = location
+    glue_backend().update_table(database, name, new)
+    return location
+
+
+def dbt_athena_persist_docs(
+    session: Any, node: dict[str, Any], project_version: str = "1.0.0"
+) -> None:
+    """Run dbt-athena's own `persist_docs_to_glue` for one model, against the moto server.
+
+    The adapter object is a stand-in with just what that method touches (a connection holding a
+    boto3 session, the project config, the data catalog); the method itself is dbt-athena's.
+    """
+    from types import SimpleNamespace
+
+    from dbt.adapters.athena.impl import AthenaAdapter
+
+    conn = SimpleNamespace(
+        credentials=SimpleNamespace(effective_num_retries=3),
+        handle=SimpleNamespace(session=session, region_name=session.region_name),
+    )
+    adapter = SimpleNamespace(
+        connections=SimpleNamespace(get_thread_connection=lambda: conn),
+        config=SimpleNamespace(project_name=node["package_name"], version=project_version),
+        _get_data_catalog=lambda database: {
+            "Name": "awsdatacatalog",
+            "Type": "GLUE",
+            "Parameters": {"catalog-id": ACCOUNT},
+        },
+        _get_table_input=AthenaAdapter._get_table_input,
+    )
+    relation = SimpleNamespace(
+        database="awsdatacatalog", schema=node["schema"].lower(), name=node["alias"].lower()
+    )
+    persist = node["config"].get("persist_docs") or {}
+    AthenaAdapter.persist_docs_to_glue(
+        adapter,  # type: ignore[arg-type]
+        relation,  # type: ignore[arg-type]
+        copy.deepcopy(node),
+        persist_relation_docs=bool(persist.get("relation")),
+        persist_column_docs=bool(persist.get("columns")),
+        skip_archive_table_version=True,
+    )
+
+
+def simulate_build(glue: Any, session: Any, manifest: dict[str, Any]) -> None:
+    """The Glue writes of an incremental production build: an Iceberg commit per table, then
+    dbt-athena's persist_docs for every model that has it on."""
+    project = manifest["metadata"]["project_name"]
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["package_name"] != project:
+            continue
+        materialized = node["config"]["materialized"]
+        if materialized == "ephemeral":
+            continue
+        if materialized in ("table", "incremental"):
+            iceberg_commit(glue, node["schema"].lower(), node["alias"].lower())
+        persist = node["config"].get("persist_docs") or {}
+        if persist.get("relation") or persist.get("columns"):
+            dbt_athena_persist_docs(session, node)

@@ -1,0 +1,145 @@
+"""Bad input through the CLI: one clear paragraph naming the file, exit code 2, nothing written."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.publish.cli_helpers import run_publish
+from tests.publish.harness import GlueLikeMotoServer
+
+pytestmark = pytest.mark.integration
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _old_schema(path: Path) -> None:
+    text = path.read_text().replace("/manifest/v12.json", "/manifest/v11.json", 1)
+    path.write_text(text)
+
+
+def _unknown_sensitivity(path: Path) -> None:
+    manifest = json.loads(path.read_text())
+    column = manifest["nodes"]["model.tiny.fct_orders"]["columns"]["amount"]
+    column["meta"]["sensitivity"] = "top-secret"
+    column["config"]["meta"]["sensitivity"] = "top-secret"
+    path.write_text(json.dumps(manifest))
+
+
+def _unknown_tier(path: Path) -> None:
+    manifest = json.loads(path.read_text())
+    node = manifest["nodes"]["model.tiny.dim_customers.v2"]
+    node["meta"]["tier"] = "platinum"
+    node["config"]["meta"]["tier"] = "platinum"
+    path.write_text(json.dumps(manifest))
+
+
+CASES: dict[str, tuple[str, Callable[[Path], None], list[str]]] = {
+    "truncated manifest": (
+        "manifest.json",
+        _truncate,
+        ["manifest.json", "not valid JSON", "truncated", "Fix:"],
+    ),
+    "truncated run results": (
+        "run_results.json",
+        _truncate,
+        ["run_results.json", "not valid JSON", "Fix:"],
+    ),
+    "unsupported manifest version": (
+        "manifest.json",
+        _old_schema,
+        ["manifest.json", "schema version v11", "reads manifest v12", "dbt-core 1.11"],
+    ),
+    "missing catalog": (
+        "catalog.json",
+        lambda p: p.unlink(),
+        ["catalog.json", "missing", "dbt docs generate"],
+    ),
+    "catalog given as manifest": (
+        "manifest.json",
+        lambda p: p.write_bytes((p.parent / "catalog.json").read_bytes()),
+        ["manifest.json", "catalog artifact", "manifest was expected"],
+    ),
+    "unknown LF-tag value on a column": (
+        "manifest.json",
+        _unknown_sensitivity,
+        [
+            "domains/tiny/models/marts/_marts__models.yml",
+            "column `amount` of model.tiny.fct_orders",
+            "sensitivity: top-secret",
+            "allowed: public, internal, confidential, pii",
+            "lf_tags.yml",
+        ],
+    ),
+    "unknown LF-tag value on a table": (
+        "manifest.json",
+        _unknown_tier,
+        ["model.tiny.dim_customers.v2", "tier: platinum", "allowed: gold, silver, bronze"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_artifacts(case: str, production: Path, aws: GlueLikeMotoServer) -> None:
+    file, damage, expected = CASES[case]
+    damage(production / "tiny" / file)
+
+    result = run_publish(production)
+
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())  # one paragraph, however the console wrapped it
+    assert message.startswith("error: ")
+    for fragment in expected:
+        assert fragment in message, (fragment, message)
+    assert result.stdout == ""
+    assert aws.calls() == []  # validated before the first AWS call: nothing read, nothing written
+
+
+def test_unknown_domain(production: Path, aws: GlueLikeMotoServer) -> None:
+    result = run_publish(production, "--domain", "nope")
+
+    assert result.exit_code == 2
+    assert "no artifacts for domain(s) nope" in result.stderr
+    assert "found: tiny" in result.stderr
+    assert aws.calls() == []
+
+
+def test_artifacts_of_another_target(production: Path, aws: GlueLikeMotoServer) -> None:
+    result = run_publish(production, "--target", "qa")
+
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "built for the dbt target `prod`, not `qa`" in message
+    assert "run_results.json" in message
+    assert aws.calls() == []
+
+
+def test_broken_ontology(production: Path, tmp_path: Path, aws: GlueLikeMotoServer) -> None:
+    ontology = tmp_path / "lf_tags.yml"
+    ontology.write_text("tags:\n  - key: sensitivity\n    applies_to: row\n    meta_key: s\n")
+
+    result = run_publish(production, lf_tags=ontology)
+
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert str(ontology) in message and "tags.0.applies_to" in message
+    assert aws.calls() == []
+
+
+def test_unreachable_aws_is_an_error_not_bad_input(
+    production: Path, monkeypatch: pytest.MonkeyPatch, aws: Any
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+
+    result = run_publish(production)
+
+    assert result.exit_code == 1
+    assert "could not read the Glue Data Catalog" in result.stderr

@@ -1,0 +1,166 @@
+"""Fast unit tests of the publisher's pure parts (no AWS, no dbt run)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+from dbt.adapters.athena.utils import clean_sql_comment, ellipsis_comment
+
+from publish.artifacts import read_artifact
+from publish.desired import COMMENT_LIMIT, DESCRIPTION_LIMIT, glue_text
+from publish.errors import BadInputError, MeshError
+from publish.targets.glue import _input_shape, project
+
+TEXTS = [
+    "",
+    "Short.",
+    "  Several\n\n   lines\n  with   indentation \n",
+    "x" * 255,
+    "x" * 256,
+    "word " * 600,
+    "One row per order.\nAmounts are in euros.",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("limit", [COMMENT_LIMIT, DESCRIPTION_LIMIT])
+def test_ascii_text_is_exactly_what_dbt_athena_writes(text: str, limit: int) -> None:
+    assert glue_text(text, limit).value == ellipsis_comment(clean_sql_comment(text), limit)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "é" * 300,  # 2-byte characters
+        "数据" * 200,  # 3-byte characters
+        "🙂" * 100,  # 4-byte characters
+        "a" * 250 + "e\u0301" * 20,  # combining accents across the cut
+        "—" + "x" * 253 + "ü",  # dbt-athena's cut fits in chars, not in bytes
+    ],
+)
+@pytest.mark.parametrize("limit", [COMMENT_LIMIT, DESCRIPTION_LIMIT])
+def test_non_ascii_text_fits_glue_bytes_and_cuts_cleanly(text: str, limit: int) -> None:
+    result = glue_text(text, limit)
+    clean = clean_sql_comment(text)
+    assert len(result.value.encode("utf-8")) <= limit
+    assert result.full == text
+    assert result.athena == ellipsis_comment(clean, limit)
+    if len(clean.encode()) <= limit:
+        assert result.value == clean and not result.truncated
+    else:
+        assert result.truncated and result.value.endswith("...")
+        kept = result.value[:-3]
+        assert clean.startswith(kept)
+        assert not kept or clean[len(kept)] not in "\u0301"  # no accent cut off its letter
+        assert len(result.value.encode()) > limit - 8  # and not cut much shorter than needed
+
+
+def test_project_strips_read_only_fields_and_keeps_the_rest() -> None:
+    glue = boto3.client(
+        "glue", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    table = {
+        "Name": "t",
+        "DatabaseName": "db",
+        "CatalogId": "123",
+        "VersionId": "7",
+        "CreateTime": "2024-01-01",
+        "UpdateTime": "2024-01-02",
+        "CreatedBy": "arn:aws:iam::123:role/x",
+        "IsRegisteredWithLakeFormation": False,
+        "IsMultiDialectView": False,
+        "FederatedTable": {"Identifier": "x"},
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"metadata_location": "s3://m/1.json", "table_type": "ICEBERG"},
+        "StorageDescriptor": {
+            "Columns": [{"Name": "c", "Type": "int", "Parameters": {"iceberg.field.id": "1"}}],
+            "Location": "s3://w/t",
+        },
+        "ViewDefinition": {
+            "IsProtected": False,
+            "Representations": [{"Dialect": "ATHENA", "ViewOriginalText": "x", "IsStale": False}],
+        },
+    }
+    result = project(table, _input_shape(glue, "UpdateTable", "TableInput"))
+    # FederatedTable is accepted by TableInput in botocore's current Glue model, so it round-trips
+    assert result == {
+        "Name": "t",
+        "FederatedTable": {"Identifier": "x"},
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"metadata_location": "s3://m/1.json", "table_type": "ICEBERG"},
+        "StorageDescriptor": {
+            "Columns": [{"Name": "c", "Type": "int", "Parameters": {"iceberg.field.id": "1"}}],
+            "Location": "s3://w/t",
+        },
+        "ViewDefinition": {
+            "IsProtected": False,
+            "Representations": [{"Dialect": "ATHENA", "ViewOriginalText": "x"}],
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "url", "ok"),
+    [
+        ("manifest", "https://schemas.getdbt.com/dbt/manifest/v12.json", True),
+        ("manifest", "https://schemas.getdbt.com/dbt/manifest/v11.json", False),
+        ("manifest", "https://schemas.getdbt.com/dbt/manifest/v13.json", False),
+        ("catalog", "https://schemas.getdbt.com/dbt/catalog/v1.json", True),
+        ("run-results", "https://schemas.getdbt.com/dbt/run-results/v5.json", False),
+        ("run-results", "https://schemas.getdbt.com/dbt/run-results/v6.json", True),
+        ("sources", "https://schemas.getdbt.com/dbt/sources/v3.json", True),
+    ],
+)
+def test_schema_version_dispatch(tmp_path: Path, kind: str, url: str, ok: bool) -> None:
+    path = tmp_path / "artifact.json"
+    path.write_text(json.dumps({"metadata": {"dbt_schema_version": url}}))
+    if ok:
+        read_artifact(path, kind)  # type: ignore[arg-type]
+    else:
+        with pytest.raises(BadInputError, match="does not read"):
+            read_artifact(path, kind)  # type: ignore[arg-type]
+
+
+def test_not_an_artifact(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.json"
+    path.write_text('{"nodes": {}}')
+    with pytest.raises(BadInputError, match=r"no metadata\.dbt_schema_version"):
+        read_artifact(path, "manifest")
+
+
+def test_mesh_error_is_one_paragraph() -> None:
+    error = MeshError("the thing is broken", file="a/b.yml", fix="mend it")
+    assert error.paragraph() == "a/b.yml: the thing is broken. Fix: mend it."
+    assert error.exit_code == 1
+    assert BadInputError("x").exit_code == 2
+
+
+def test_aws_clients_are_configured_in_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    from publish.aws import AwsClients, AwsSettings
+
+    for key in ("AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_MAX_ATTEMPTS"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_GLUE", "http://127.0.0.1:1")
+
+    clients = AwsClients(AwsSettings(concurrency=12))
+
+    assert clients.region == "eu-central-1"
+    assert clients.config.retries == {"mode": "adaptive", "total_max_attempts": 10}
+    assert clients.config.max_pool_connections == 14
+    assert clients.glue.meta.endpoint_url == "http://127.0.0.1:1"  # boto3's own env handling
+    assert clients.lakeformation.meta.endpoint_url.startswith("https://lakeformation.eu-central-1")
+
+
+def test_no_region_is_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    from publish.aws import AwsClients
+
+    for key in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    with pytest.raises(BadInputError, match="no AWS region"):
+        AwsClients()
