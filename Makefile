@@ -19,11 +19,13 @@ install: $(STAMP)
 demo: install
 	$(BIN)/mesh data
 	$(BIN)/mesh build
-	$(BIN)/mesh docs -- --quiet
+	$(BIN)/mesh docs generate -- --quiet
+	$(BIN)/mesh docs portal
 	$(BIN)/mesh demo-catalog
 	@echo
 	@echo "Warehouse:    warehouse/mesh.duckdb  (schemas <domain>_<layer>, e.g. sales_marts)"
-	@echo "dbt docs:     domains/<domain>/target/index.html  (cd domains/sales && ../../$(BIN)/dbt docs serve)"
+	@echo "Docs portal:  site/index.html  (mesh docs serve, then open the address it prints)"
+	@echo "dbt docs:     domains/<domain>/target/index.html, linked from the portal"
 	@echo "Artifacts:    domains/<domain>/target/{manifest,catalog,run_results}.json"
 
 data: install
@@ -33,7 +35,8 @@ build: install
 	$(BIN)/mesh build
 
 docs: install
-	$(BIN)/mesh docs
+	$(BIN)/mesh docs generate
+	$(BIN)/mesh docs portal
 
 ## test: the whole suite (unit, integration against real dbt builds and local AWS stand-ins)
 test: install

@@ -9,9 +9,12 @@ from publish.commands.check import check
 from publish.commands.ci import app as ci_app
 from publish.commands.demo import demo_catalog
 from publish.commands.emulator import app as emulator_app
+from publish.commands.portal import portal_build
+from publish.commands.portal import serve as docs_serve
 from publish.commands.publish import app as publish_app
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     name="mesh",
     help=(
         "Build the dbt domains of the analytics mesh and publish their metadata "
@@ -24,7 +27,15 @@ app = typer.Typer(
 _PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
 app.command("data")(build_commands.data)
 app.command("build", context_settings=_PASS_THROUGH)(build_commands.build)
-app.command("docs", context_settings=_PASS_THROUGH)(build_commands.docs)
+docs_app = typer.Typer(
+    rich_markup_mode="markdown",
+    help="Documentation: dbt docs per domain, and the mesh docs portal for consumers.",
+    no_args_is_help=True,
+)
+docs_app.command("generate", context_settings=_PASS_THROUGH)(build_commands.docs)
+docs_app.command("portal")(portal_build)
+docs_app.command("serve")(docs_serve)
+app.add_typer(docs_app, name="docs")
 app.command("parse", context_settings=_PASS_THROUGH)(build_commands.parse)
 app.command("check")(check)
 app.add_typer(publish_app, name="publish")

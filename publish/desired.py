@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from publish.artifacts import paused_gc
 from publish.errors import BadInputError
 from publish.model import Domain, Model
+from publish.yamlfile import load_model
 
 PREFIX = "mesh:"
 #: Parameters that come from the run results: a publish from artifacts that did not build a model
@@ -153,27 +153,13 @@ class LfTagOntology(BaseModel):
 
 
 def load_ontology(path: Path) -> LfTagOntology:
-    fix = "correct catalog/lf_tags.yml (see the comment at its top for the expected shape)"
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadInputError(
-            "the LF-tag ontology does not exist",
-            file=path,
-            fix="run from the repository root, or pass --lf-tags with the path of the ontology",
-        ) from None
-    except yaml.YAMLError as exc:
-        raise BadInputError(
-            f"the LF-tag ontology is not valid YAML ({exc})", file=path, fix=fix
-        ) from None
-    try:
-        return LfTagOntology.model_validate(document or {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BadInputError(
-            f"the LF-tag ontology is invalid at `{where}`: {first['msg']}", file=path, fix=fix
-        ) from None
+    return load_model(
+        path,
+        LfTagOntology,
+        "the LF-tag ontology",
+        fix="correct catalog/lf_tags.yml (see the comment at its top for the expected shape)",
+        missing_fix="run from the repository root, or pass --lf-tags with the path of the ontology",
+    )
 
 
 # --- desired state ----------------------------------------------------------------------------

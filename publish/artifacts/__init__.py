@@ -419,8 +419,12 @@ def _version(value: str | int | float | None) -> str | None:
 
 
 def _first_paragraph(markdown: str) -> str:
+    """The first prose paragraph; a heading is used only when nothing else follows it."""
+    heading = ""
     for block in markdown.strip().split("\n\n"):
-        text = " ".join(line.strip().lstrip("#").strip() for line in block.splitlines()).strip()
-        if text:
-            return text
-    return ""
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        prose = [line for line in lines if not line.startswith("#")]
+        if prose:
+            return " ".join(prose)
+        heading = heading or " ".join(line.lstrip("#").strip() for line in lines)
+    return heading

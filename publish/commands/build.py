@@ -1,4 +1,5 @@
-"""`mesh data`, `mesh build` and `mesh docs`: raw data and dbt across every domain."""
+"""`mesh data`, `mesh build`, `mesh parse` and `mesh docs generate`: raw data and dbt across
+every domain."""
 
 from __future__ import annotations
 

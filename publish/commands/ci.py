@@ -20,6 +20,7 @@ from publish.mesh.build import MeshInvocation, run_mesh
 from publish.mesh.project import discover_domains, find_root
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     help="CI steps: artifact store, slim pull-request builds, breaking-change report, merge.",
     no_args_is_help=True,
 )

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     help="Run local emulators of AWS services that moto does not provide (Amazon DataZone).",
     no_args_is_help=True,
 )

@@ -38,6 +38,7 @@ arguments), nothing written; 3 = --strict and a model has no Glue table, nothing
 """
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     help=(
         "Publish the dbt metadata of the domains to the Glue Data Catalog and Amazon DataZone. "
         "Without a sub-command: Glue, then DataZone (`mesh publish all`)."

@@ -12,10 +12,10 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from publish.errors import BadInputError
+from publish.yamlfile import read_yaml, validate
 
 DEFAULT_CONFIG = Path("catalog/datazone.yml")
 ENV_PREFIX = "MESH_DATAZONE_"
@@ -117,18 +117,16 @@ def _overrides(env: Mapping[str, str]) -> dict[str, object]:
 def load_config(path: Path, env: Mapping[str, str] | None = None) -> DataZoneConfig:
     """Read, override from the environment and validate; any problem is a BadInputError."""
     env = os.environ if env is None else env
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise BadInputError(
-            "the DataZone configuration does not exist",
-            file=path,
-            fix="run from the repository root, or pass --config with the path of datazone.yml",
-        ) from None
-    except yaml.YAMLError as exc:
-        raise BadInputError(
-            f"the DataZone configuration is not valid YAML ({exc})", file=path, fix=_FIX
-        ) from None
+    document = (
+        read_yaml(
+            path,
+            "the DataZone configuration",
+            fix=_FIX,
+            missing_fix="run from the repository root, or pass --config with the path of "
+            "datazone.yml",
+        )
+        or {}
+    )
     if not isinstance(document, dict):
         raise BadInputError("the DataZone configuration must be a mapping", file=path, fix=_FIX)
     overrides = _overrides(env)
@@ -136,14 +134,10 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> DataZoneCon
     merged = {**document, **overrides}
     if isinstance(projects, dict):
         merged["projects"] = {**(document.get("projects") or {}), **projects}
-    try:
-        config = DataZoneConfig.model_validate({**merged, "source": path})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise BadInputError(
-            f"the DataZone configuration is invalid at `{where}`: {first['msg']}",
-            file=path,
-            fix=_FIX + f"; or fix the {ENV_PREFIX}* environment variable that overrides it",
-        ) from None
-    return config
+    return validate(
+        DataZoneConfig,
+        {**merged, "source": path},
+        path,
+        "the DataZone configuration",
+        fix=_FIX + f"; or fix the {ENV_PREFIX}* environment variable that overrides it",
+    )

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from publish.datazone.api import DataZoneApi
-from publish.errors import BadInputError
+from publish.yamlfile import load_model
 
 _FIX = "correct catalog/glossary.yml (see the comment at its top for the expected shape)"
 
@@ -92,26 +91,13 @@ class GlossarySpec(BaseModel):
 
 
 def load_glossary(path: Path) -> GlossarySpec:
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadInputError(
-            "the business glossary does not exist",
-            file=path,
-            fix="restore catalog/glossary.yml, or point `glossary:` in datazone.yml at it",
-        ) from None
-    except yaml.YAMLError as exc:
-        raise BadInputError(
-            f"the glossary is not valid YAML ({exc})", file=path, fix=_FIX
-        ) from None
-    try:
-        return GlossarySpec.model_validate(document or {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise BadInputError(
-            f"the glossary is invalid at `{where}`: {first['msg']}", file=path, fix=_FIX
-        ) from None
+    return load_model(
+        path,
+        GlossarySpec,
+        "the business glossary",
+        fix=_FIX,
+        missing_fix="restore catalog/glossary.yml, or point `glossary:` in datazone.yml at it",
+    )
 
 
 def check_terms(

@@ -14,16 +14,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from publish.datazone.api import DataZoneApi
 from publish.datazone.assets import content_hash, is_published_model, past_deprecation
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
-from publish.errors import BadInputError
 from publish.model import Domain, Model
+from publish.yamlfile import load_model
 
 _FIX = "correct the data products file (keys: name, description, owner, items, glossary_terms)"
 
@@ -55,20 +54,7 @@ class ProductsFile(BaseModel):
 def load_products(path: Path) -> ProductsFile:
     if not path.exists():
         return ProductsFile()
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise BadInputError(
-            f"the data products file is not valid YAML ({exc})", file=path, fix=_FIX
-        ) from None
-    try:
-        return ProductsFile.model_validate(document or {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise BadInputError(
-            f"the data products file is invalid at `{where}`: {first['msg']}", file=path, fix=_FIX
-        ) from None
+    return load_model(path, ProductsFile, "the data products file", fix=_FIX)
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import yaml
 
 from publish.errors import BadInputError
 from publish.mesh.project import Domain
+from publish.yamlfile import read_yaml
 
 LAYER_PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_")}
 CHAINED_VIEWS_THRESHOLD = 4  # dbt-project-evaluator's default
@@ -167,9 +167,4 @@ def _chained_views(models: dict[str, dict[str, Any]]) -> Iterator[Violation]:
 def _yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise BadInputError(
-            f"not valid YAML: {exc}".replace("\n", " "), file=path, fix="correct the syntax"
-        ) from exc
+    return read_yaml(path, "the file", fix="correct the YAML syntax") or {}

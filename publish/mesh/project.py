@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from publish.errors import BadInputError
+from publish.yamlfile import read_yaml
 
 LOOM_CONFIG = "dbt_loom.config.yml"
 CORE_PACKAGE = "mesh_core"
@@ -128,14 +127,7 @@ def _read_upstreams(folder: Path) -> tuple[Upstream, ...]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise BadInputError(
-            f"the file is not valid YAML ({exc.__class__.__name__}: {exc})".replace("\n", " "),
-            file=path,
-            fix="correct the YAML syntax at the line shown",
-        ) from exc
+    data = read_yaml(path, "the file", fix="correct the YAML syntax at the line shown")
     if data is None:
         return {}
     if not isinstance(data, dict):

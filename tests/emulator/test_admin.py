@@ -3,6 +3,7 @@ reset; persistence across restarts; the `mesh emulator datazone` command."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.handlers import generate_idempotent_uuid
 
 from publish.emulators.datazone import EmulatorAdmin, start_background
 
@@ -80,6 +82,63 @@ def test_fault_shapes(make_datazone: Any, admin: Any, domain_id: str) -> None:
     assert time.perf_counter() - started >= 0.15
     with pytest.raises(Exception, match="400"):
         admin.inject("GetDomain", "NoSuchError")
+
+
+def _asset(domain_id: str, project_id: str, name: str) -> dict[str, Any]:
+    form = json.dumps({"tableName": name, "tableArn": f"arn:{name}"})
+    return {
+        "domainIdentifier": domain_id,
+        "owningProjectIdentifier": project_id,
+        "name": name,
+        "typeIdentifier": "amazon.datazone.GlueTableAssetType",
+        "formsInput": [{"formName": "GlueTableForm", "content": form}],
+    }
+
+
+def _lineage_event() -> bytes:
+    return json.dumps(
+        {
+            "eventTime": "2025-01-01T10:00:00Z",
+            "producer": "https://github.com/dbt",
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+            "run": {"runId": "r1"},
+            "job": {"namespace": "dbt", "name": "job"},
+        }
+    ).encode()
+
+
+def test_after_fault_keeps_the_write_and_the_retry_replays_it(
+    make_datazone: Any, admin: Any, domain_id: str, project_id: str
+) -> None:
+    """The write succeeded but its response was lost: botocore retries with the clientToken it
+    filled in, and gets the original asset back instead of a duplicate."""
+    dz = make_datazone(retries={"mode": "standard", "max_attempts": 3})
+    admin.inject("CreateAsset", "InternalServerException", count=1, after=True)
+    assert admin.faults()[0]["after"] is True
+    created = dz.create_asset(**_asset(domain_id, project_id, "orders"))
+    assert created["ResponseMetadata"]["RetryAttempts"] == 1
+    assert admin.calls()["CreateAsset"] == 2
+    found = dz.search(domainIdentifier=domain_id, searchScope="ASSET")["items"]
+    assert [i["assetItem"]["identifier"] for i in found] == [created["id"]]
+    assert admin.faults() == []
+
+
+def test_after_fault_without_client_token_repeats_the_write(
+    make_datazone: Any, admin: Any, domain_id: str, project_id: str
+) -> None:
+    """Without a clientToken the retry is handled as a new request: a duplicate lineage event,
+    and for CreateAsset a ConflictException on the name its own lost first attempt took."""
+    dz = make_datazone(retries={"mode": "standard", "max_attempts": 3})
+    dz.meta.events.unregister("before-parameter-build", generate_idempotent_uuid)
+    admin.inject("PostLineageEvent", "ThrottlingException", count=1, after=True)
+    dz.post_lineage_event(domainIdentifier=domain_id, event=_lineage_event())
+    assert len(dz.list_lineage_events(domainIdentifier=domain_id)["items"]) == 2
+    admin.inject("CreateAsset", "InternalServerException", count=1, after=True)
+    with pytest.raises(ClientError, match="ConflictException"):
+        dz.create_asset(**_asset(domain_id, project_id, "orders"))
+    assert len(dz.search(domainIdentifier=domain_id, searchScope="ASSET")["items"]) == 1
+    with pytest.raises(Exception, match="400"):
+        admin.inject("GetDomain", after="yes")
 
 
 def test_reset_drops_state(dz: Any, admin: Any, domain_id: str) -> None:

@@ -80,13 +80,16 @@ def test_campaign_performance_matches_last_touch_attribution(
 
 def test_incremental_rebuild_is_idempotent(built_mesh: tuple[Path, list[DomainRun]]) -> None:
     """A second run of the incremental fct_orders merges, never duplicates."""
-    from publish.mesh.build import MeshInvocation, run_mesh
+    from publish.mesh.build import MeshInvocation, keep_run_results, run_mesh
+    from publish.mesh.project import discover_domains
 
     root, _ = built_mesh
     before = query(root, "select count(*), sum(net_amount) from sales_marts.fct_orders")
-    runs = run_mesh(
-        root, MeshInvocation(("build",), selectors=("sales",), dbt_args=("-s", "fct_orders"))
-    )
+    # The session's build is shared: keep its run results for the tests that read them.
+    with keep_run_results(discover_domains(root)["sales"]):
+        runs = run_mesh(
+            root, MeshInvocation(("build",), selectors=("sales",), dbt_args=("-s", "fct_orders"))
+        )
     assert runs[0].success
     assert query(root, "select count(*), sum(net_amount) from sales_marts.fct_orders") == before
     assert before[0][1] > Decimal("0")

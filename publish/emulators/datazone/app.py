@@ -1,5 +1,6 @@
 """The request pipeline, independent of the HTTP server: route, count, fault, parse, validate,
-deduplicate by clientToken, run the handler under the store lock, serialize."""
+deduplicate by clientToken, run the handler under the store lock, serialize, fault again
+(`after` rules: the state change is kept, the response is lost)."""
 
 from __future__ import annotations
 
@@ -107,17 +108,22 @@ class Emulator:
         op, path_params = found
         self.calls.hit(op.name)
         try:
-            delay, fault = self.faults.check(op.name)
-            if delay:
-                time.sleep(delay)
-            if fault is not None:
-                raise fault
-            return self._dispatch(op, path_params, query, headers, body)
+            self._inject(op.name, after=False)
+            response = self._dispatch(op, path_params, query, headers, body)
+            self._inject(op.name, after=True)
+            return response
         except ServiceError as err:
             return serialize_error(err)
         except Exception as err:  # a bug in a handler must still answer like the service
             log.exception("%s failed", op.name)
             return serialize_error(ServiceError("InternalServerException", f"{op.name}: {err!r}"))
+
+    def _inject(self, operation: str, *, after: bool) -> None:
+        delay, fault = self.faults.check(operation, after=after)
+        if delay:
+            time.sleep(delay)
+        if fault is not None:
+            raise fault
 
     def _dispatch(
         self,

@@ -59,10 +59,13 @@ class EmulatorAdmin:
         seed: int = 0,
         latency_ms: int = 0,
         status: int | None = None,
+        after: bool = False,
     ) -> dict[str, Any]:
         """Fail the next `count` calls, every `every`-th call, or a seeded `rate` of calls.
 
         `operation` may be `*` for all operations; `error=None`-like "none" adds latency only.
+        `after=True` fails calls after they succeeded and their state change was kept (the
+        response is lost): a retry must reuse its clientToken to get the original result.
         """
         rule = {
             "operation": operation,
@@ -73,6 +76,7 @@ class EmulatorAdmin:
             "seed": seed,
             "latency_ms": latency_ms,
             "status": status,
+            "after": after,
         }
         return self._call("POST", "faults", rule)
 

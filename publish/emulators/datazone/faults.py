@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from publish.emulators.datazone.errors import ServiceError
@@ -17,6 +17,8 @@ class FaultRule:
 
     Which calls: the next `count` ones, else every `every`-th one, else a `rate` drawn from
     `random.Random(seed)`, else all of them while the rule exists.
+    `after`: fire once the handler answered and its state change was kept (only calls that
+    succeeded count), so the client sees an error although the write happened: "response lost".
     """
 
     operation: str
@@ -27,6 +29,7 @@ class FaultRule:
     seed: int = 0
     latency_ms: int = 0
     status: int | None = None  # default: the status the model gives the error
+    after: bool = False
     seen: int = 0
     fired: int = 0
     _rng: random.Random = field(default_factory=random.Random, repr=False)
@@ -63,12 +66,14 @@ class Faults:
         self._rules: list[FaultRule] = []
 
     def add(self, spec: dict[str, Any]) -> dict[str, Any]:
-        allowed = {"operation", "error", "count", "every", "rate", "seed", "latency_ms", "status"}
+        allowed = {f.name for f in fields(FaultRule)} - {"seen", "fired", "_rng"}
         unknown = set(spec) - allowed
         if unknown or "operation" not in spec:
             raise ValueError(
                 f"a fault needs 'operation' and only {sorted(allowed)}; got {sorted(spec)}"
             )
+        if not isinstance(spec.get("after"), bool | None):
+            raise ValueError("'after' must be true or false")
         rule = FaultRule(**{k: v for k, v in spec.items() if v is not None})
         if rule.error is not None:
             try:  # unknown error codes fail here, not on the next call
@@ -87,11 +92,14 @@ class Faults:
         with self._lock:
             self._rules.clear()
 
-    def check(self, operation: str) -> tuple[float, ServiceError | None]:
-        """Seconds to sleep and the error to answer (if any) for this call."""
+    def check(self, operation: str, after: bool = False) -> tuple[float, ServiceError | None]:
+        """Seconds to sleep and the error to answer (if any) for this call, before the handler
+        runs or (`after`) once it has succeeded."""
         with self._lock:
             for rule in self._rules:
-                if rule.operation not in (operation, "*") or not rule.fires():
+                if rule.after != after or rule.operation not in (operation, "*"):
+                    continue
+                if not rule.fires():
                     continue
                 if rule.exhausted:
                     self._rules.remove(rule)

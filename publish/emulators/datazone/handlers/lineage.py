@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 from typing import Any
 
@@ -72,21 +73,31 @@ def _node(ctx: Context, domain_id: str, type_name: str, ref: dict[str, str]) -> 
     return nodes[node_id]
 
 
+def _merge(edges: list[str], more: list[str]) -> list[str]:
+    return list(dict.fromkeys(edges + more))
+
+
 def _add_version(
     ctx: Context, node: dict[str, Any], at: float, up: list[str], down: list[str]
 ) -> None:
-    """Each event makes a new version of a node; edges accumulate across versions."""
-    prev = node["versions"][-1] if node["versions"] else {"upstream": [], "downstream": []}
-    node["versions"].append(
+    """Each event makes a new version of a node, placed by event time (not arrival); a version
+    holds the edges of every event at or before it, so a late, older event reaches later ones."""
+    versions = node["versions"]
+    pos = bisect.bisect_right(versions, at, key=lambda v: v["eventTimestamp"])
+    prev = versions[pos - 1] if pos else {"upstream": [], "downstream": []}
+    versions.insert(
+        pos,
         {
             "eventTimestamp": at,
-            "upstream": list(dict.fromkeys(prev["upstream"] + up)),
-            "downstream": list(dict.fromkeys(prev["downstream"] + down)),
+            "upstream": _merge(prev["upstream"], up),
+            "downstream": _merge(prev["downstream"], down),
             "updatedAt": now(),
             "updatedBy": ctx.caller,
-        }
+        },
     )
-    node["versions"].sort(key=lambda v: v["eventTimestamp"])
+    for later in versions[pos + 1 :]:
+        later["upstream"] = _merge(later["upstream"], up)
+        later["downstream"] = _merge(later["downstream"], down)
 
 
 @operation("PostLineageEvent")

@@ -1,0 +1,542 @@
+"""dbt artifacts of every domain + data products + glossary -> the portal's data model.
+
+The typed loader (`publish.artifacts.load_domains`) gives each domain's models with their
+contract, versions, tests, last build and freshness; the raw manifest is read only for what the
+loader leaves out (the groups' team names and descriptions). Lineage keeps every public model,
+every model on an edge between two domains (dbt-loom injects the upstream domain's public
+models into the downstream manifest, so the downstream model's `depends_on` names them), and
+the edges between those nodes; an edge inside a domain may pass through models the graph does
+not show (staging, intermediate), so the graph reads "A feeds B".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import networkx as nx
+
+from publish.artifacts import load_domains
+from publish.datazone.glossary import load_glossary
+from publish.datazone.products import load_products
+from publish.model import Domain, Model
+
+GLOSSARY_FILE = Path("catalog") / "glossary.yml"
+PRODUCTS_FILE = "data_products.yml"  # in domains/<domain>/
+
+#: worst first; `not_run` = the model has tests but the run results hold none of them
+_TEST_ORDER = ("error", "fail", "warn", "not_run", "skipped", "pass")
+#: dbt source freshness statuses, worst first
+_FRESHNESS_ORDER = ("runtime error", "error", "warn", "pass")
+
+
+# --- the data model ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    name: str | None
+    email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnInfo:
+    name: str
+    data_type: str | None
+    description: str
+    sensitivity: str | None
+    glossary_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """Freshness of the sources upstream of a model (or of a domain) in `dbt source freshness`."""
+
+    status: str  # pass | warn | error | runtime error | not_checked | no_sources
+    max_loaded_at: str | None = None  # the oldest of the sources' latest loads
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TestSummary:
+    status: str | None  # worst status, None without tests
+    total: int = 0
+    passed: int = 0
+    failed: int = 0  # fail + error
+    warned: int = 0
+    not_run: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PortalModel:
+    key: str  # `<domain>.<model>[.v<version>]`
+    unique_id: str
+    domain: str
+    name: str
+    version: str | None
+    latest_version: str | None
+    is_latest: bool
+    description: str
+    owner: str | None
+    tier: str | None
+    group: str | None
+    access: str
+    contract_enforced: bool
+    materialized: str
+    relation: str | None
+    deprecation_date: str | None
+    tests: TestSummary
+    build_status: str | None
+    last_build_at: str | None
+    freshness: Freshness
+    glossary_terms: tuple[str, ...]  # the model's own terms
+    column_terms: tuple[str, ...]  # terms on its columns only
+    columns: tuple[ColumnInfo, ...]
+    data_products: tuple[str, ...] = ()
+    docs_href: str | None = None
+
+    @property
+    def deprecated(self) -> bool:
+        return self.deprecation_date is not None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} v{self.version}" if self.version else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class ProductItem:
+    ref: str  # as written in data_products.yml
+    key: str | None  # the model it resolves to, None when it names no model of the domain
+
+
+@dataclass(frozen=True, slots=True)
+class DataProduct:
+    domain: str
+    name: str
+    description: str
+    owner: str | None
+    glossary_terms: tuple[str, ...]
+    items: tuple[ProductItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DomainInfo:
+    name: str
+    description: str
+    owners: tuple[Owner, ...]
+    models_total: int
+    public_models: tuple[str, ...]  # keys
+    upstream: tuple[str, ...]
+    downstream: tuple[str, ...]
+    last_build_at: str | None
+    tests: TestSummary
+    freshness: Freshness
+    docs_href: str | None
+    dbt_version: str | None
+    adapter_type: str | None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LineageNode:
+    key: str
+    unique_id: str
+    domain: str
+    label: str
+    access: str  # public | protected | private | unknown (an upstream domain not loaded)
+    deprecated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LineageEdge:
+    source: str  # node keys
+    target: str
+    cross_domain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryTerm:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Portal:
+    title: str
+    generated_at: str
+    domains: tuple[DomainInfo, ...]
+    products: tuple[DataProduct, ...]
+    models: tuple[PortalModel, ...]  # public models, every version
+    nodes: tuple[LineageNode, ...]
+    edges: tuple[LineageEdge, ...]
+    glossary: tuple[GlossaryTerm, ...]
+    warnings: tuple[str, ...] = field(default=())
+    #: domain -> the folder of its generated dbt docs site (index.html + JSON); not in mesh.json
+    docs_dirs: Mapping[str, Path] = field(default_factory=dict)
+
+    def model(self, key: str) -> PortalModel:
+        return next(m for m in self.models if m.key == key)
+
+    def cross_domain_edges(self) -> list[tuple[str, str]]:
+        return [(e.source, e.target) for e in self.edges if e.cross_domain]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON-able data (what `mesh.json` holds and the page's script reads)."""
+        data = asdict(self)
+        data.pop("docs_dirs")
+        for model, out in zip(self.models, data["models"], strict=True):
+            out["label"] = model.label
+            out["deprecated"] = model.deprecated
+        return data
+
+
+# --- collecting -------------------------------------------------------------------------------
+
+
+def key_of(unique_id: str) -> str:
+    """`model.customers.dim_customers.v2` -> `customers.dim_customers.v2`."""
+    return unique_id.split(".", 1)[1] if unique_id.startswith("model.") else unique_id
+
+
+def domain_of(unique_id: str) -> str:
+    return unique_id.split(".")[1]
+
+
+def collect(
+    root: Path,
+    *,
+    artifacts: Path | None = None,
+    domains: Sequence[str] = (),
+    now: datetime | None = None,
+) -> Portal:
+    """Everything the portal shows, from the artifacts under `root` (or `artifacts`)."""
+    loaded = load_domains(root, artifacts, domains)
+    glossary = _glossary(root / GLOSSARY_FILE)
+    products = [p for d in loaded for p in _products(root, d)]
+    portal = build_portal(loaded, products, glossary, now=now)
+    # warnings name files; the page shows them relative to the repository, not this machine
+    prefix = f"{root.resolve()}/"
+    return replace(portal, warnings=tuple(w.replace(prefix, "") for w in portal.warnings))
+
+
+def build_portal(
+    loaded: Sequence[Domain],
+    products: Sequence[DataProduct],
+    glossary: Sequence[GlossaryTerm],
+    *,
+    now: datetime | None = None,
+) -> Portal:
+    by_domain = {d.name: d for d in loaded}
+    products_of: dict[str, list[str]] = {}
+    for product in products:
+        for item in product.items:
+            if item.key:
+                products_of.setdefault(item.key, []).append(product.name)
+
+    graph = _model_graph(loaded)
+    shown = {key_of(m.unique_id) for d in loaded for m in d.models if m.access == "public"}
+    cross = [(u, v) for u, v in graph.edges if graph.nodes[u]["domain"] != graph.nodes[v]["domain"]]
+    for u, v in cross:
+        shown.update((u, v))
+    edges = _collapsed_edges(graph, shown)
+
+    domain_graph: nx.DiGraph[str] = nx.DiGraph()
+    domain_graph.add_nodes_from(by_domain)
+    domain_graph.add_edges_from(
+        (graph.nodes[u]["domain"], graph.nodes[v]["domain"]) for u, v in cross
+    )
+
+    models: list[PortalModel] = []
+    infos: list[DomainInfo] = []
+    warnings: list[str] = []
+    for domain in loaded:
+        docs = _docs_href(domain)
+        public = [m for m in domain.models if m.access == "public"]
+        public.sort(key=lambda m: (m.name, m.version or ""))
+        for model in public:
+            key = key_of(model.unique_id)
+            models.append(
+                _portal_model(model, domain, graph, tuple(products_of.get(key, ())), docs)
+            )
+        warnings += domain.warnings
+        infos.append(
+            DomainInfo(
+                name=domain.name,
+                description=domain.description or _groups_description(domain),
+                owners=_owners(domain),
+                models_total=len(domain.models),
+                public_models=tuple(key_of(m.unique_id) for m in public),
+                upstream=tuple(sorted(domain_graph.predecessors(domain.name))),
+                downstream=tuple(sorted(domain_graph.successors(domain.name))),
+                last_build_at=max(
+                    (
+                        m.build.completed_at
+                        for m in domain.models
+                        if m.build and m.build.completed_at
+                    ),
+                    default=None,
+                ),
+                tests=_test_summary([t.status for m in domain.models for t in m.tests]),
+                freshness=_freshness(
+                    domain, {s for m in domain.models for s in _upstream_sources(m, domain)}
+                ),
+                docs_href=f"{docs}#!/overview" if docs else None,
+                dbt_version=domain.dbt_version,
+                adapter_type=domain.adapter_type,
+                warnings=domain.warnings,
+            )
+        )
+
+    nodes = []
+    for key in sorted(shown):
+        data = graph.nodes[key]
+        node_model: Model | None = data.get("model")
+        label = key.split(".", 1)[1]
+        if node_model is not None and node_model.version:
+            label = f"{node_model.name} v{node_model.version}"
+        nodes.append(
+            LineageNode(
+                key=key,
+                unique_id=f"model.{key}",
+                domain=data["domain"],
+                label=label,
+                access=node_model.access if node_model is not None else "unknown",
+                deprecated=bool(node_model and node_model.deprecation_date),
+            )
+        )
+    missing = sorted({n.domain for n in nodes} - set(by_domain))
+    if missing:
+        warnings.append(
+            f"lineage names models of domain(s) {', '.join(missing)} whose artifacts were not "
+            "loaded; those nodes show without details"
+        )
+    stamp = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
+    return Portal(
+        title="Analytics mesh",
+        generated_at=stamp,
+        domains=tuple(infos),
+        products=tuple(products),
+        models=tuple(models),
+        nodes=tuple(nodes),
+        edges=tuple(edges),
+        glossary=tuple(glossary),
+        warnings=tuple(warnings),
+        docs_dirs={d.name: d.artifacts_dir for d in loaded if _docs_href(d)},
+    )
+
+
+def _model_graph(loaded: Sequence[Domain]) -> nx.DiGraph:
+    """Every model of every domain, and their `depends_on` edges (sources left out)."""
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    for domain in loaded:
+        for model in domain.models:
+            graph.add_node(key_of(model.unique_id), domain=domain.name, model=model)
+    for domain in loaded:
+        for model in domain.models:
+            for upstream in model.depends_on:
+                if not upstream.startswith("model."):
+                    continue
+                key = key_of(upstream)
+                if key not in graph:  # a domain whose artifacts were not loaded
+                    graph.add_node(key, domain=domain_of(upstream))
+                graph.add_edge(key, key_of(model.unique_id))
+    return graph
+
+
+def _collapsed_edges(graph: nx.DiGraph, shown: set[str]) -> list[LineageEdge]:
+    """Edges between shown nodes, through any chain of hidden nodes in between."""
+    edges: set[tuple[str, str]] = set()
+    for start in shown:
+        stack = list(graph.successors(start))
+        seen: set[str] = set()
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            if node in shown:
+                edges.add((start, node))
+            else:
+                stack.extend(graph.successors(node))
+    return [
+        LineageEdge(u, v, graph.nodes[u]["domain"] != graph.nodes[v]["domain"])
+        for u, v in sorted(edges)
+    ]
+
+
+def _portal_model(
+    model: Model, domain: Domain, graph: nx.DiGraph, products: tuple[str, ...], docs: str | None
+) -> PortalModel:
+    column_terms = sorted(
+        {t for c in model.columns for t in c.glossary_terms} - set(model.glossary_terms)
+    )
+    return PortalModel(
+        key=key_of(model.unique_id),
+        unique_id=model.unique_id,
+        domain=domain.name,
+        name=model.name,
+        version=model.version,
+        latest_version=model.latest_version,
+        is_latest=model.is_latest_version,
+        description=model.description.strip(),
+        owner=model.owner,
+        tier=model.tier,
+        group=model.group,
+        access=model.access,
+        contract_enforced=model.contract_enforced,
+        materialized=model.materialized,
+        relation=str(model.relation) if model.relation else None,
+        deprecation_date=(model.deprecation_date or None) and model.deprecation_date[:10],
+        tests=_test_summary([t.status for t in model.tests]),
+        build_status=model.build.status if model.build else None,
+        last_build_at=model.build.completed_at if model.build else None,
+        freshness=_freshness(domain, _upstream_sources(model, domain)),
+        glossary_terms=model.glossary_terms,
+        column_terms=tuple(column_terms),
+        columns=tuple(
+            ColumnInfo(
+                name=c.name,
+                data_type=c.data_type,
+                description=c.description.strip(),
+                sensitivity=c.sensitivity,
+                glossary_terms=c.glossary_terms,
+            )
+            for c in model.columns
+        ),
+        data_products=products,
+        docs_href=f"{docs}#!/model/{model.unique_id}" if docs else None,
+    )
+
+
+def _test_summary(statuses: Iterable[str]) -> TestSummary:
+    statuses = list(statuses)
+    if not statuses:
+        return TestSummary(None)
+    worst = next(s for s in _TEST_ORDER if s in statuses)
+    return TestSummary(
+        status=worst,
+        total=len(statuses),
+        passed=statuses.count("pass"),
+        failed=statuses.count("fail") + statuses.count("error"),
+        warned=statuses.count("warn"),
+        not_run=statuses.count("not_run") + statuses.count("skipped"),
+    )
+
+
+def _upstream_sources(model: Model, domain: Domain) -> set[str]:
+    """The sources a model reads, through the domain's own models."""
+    by_id = {m.unique_id: m for m in domain.models}
+    found: set[str] = set()
+    stack, seen = list(model.depends_on), set()
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if node.startswith("source."):
+            found.add(node)
+        elif node in by_id:
+            stack.extend(by_id[node].depends_on)
+    return found
+
+
+def _freshness(domain: Domain, sources: set[str]) -> Freshness:
+    if not sources:
+        return Freshness("no_sources")
+    checked = [s for s in domain.sources if s.unique_id in sources]
+    names = tuple(sorted(s.split(".", 2)[2] for s in sources))
+    if not checked:
+        return Freshness("not_checked", sources=names)
+    statuses = {s.status for s in checked}
+    worst = next((s for s in _FRESHNESS_ORDER if s in statuses), sorted(statuses)[0])
+    loaded = [s.max_loaded_at for s in checked if s.max_loaded_at]
+    return Freshness(worst, min(loaded) if loaded else None, names)
+
+
+def _docs_href(domain: Domain) -> str | None:
+    return (
+        f"domains/{domain.name}/index.html"
+        if (domain.artifacts_dir / "index.html").is_file()
+        else None
+    )
+
+
+class _GroupOwner(msgspec.Struct):
+    name: str | None = None
+    email: str | None = None
+
+
+class _Group(msgspec.Struct):
+    name: str
+    owner: _GroupOwner = msgspec.field(default_factory=_GroupOwner)
+    description: str | None = None
+
+
+class _GroupsOnly(msgspec.Struct):
+    groups: dict[str, _Group] = msgspec.field(default_factory=dict)
+
+
+_GROUPS_DECODER = msgspec.json.Decoder(_GroupsOnly)
+
+
+def _groups(domain: Domain) -> list[_Group]:
+    """The manifest's groups (the loader keeps only their emails). Already validated by it."""
+    data = (domain.artifacts_dir / "manifest.json").read_bytes()
+    groups = _GROUPS_DECODER.decode(data).groups
+    return [groups[k] for k in sorted(groups) if k.split(".")[1] == domain.name]
+
+
+def _owners(domain: Domain) -> tuple[Owner, ...]:
+    owners = [Owner(g.owner.name, g.owner.email) for g in _groups(domain)]
+    emails = {o.email for o in owners}
+    owners += [Owner(None, e) for e in domain.owners if e not in emails]
+    return tuple(dict.fromkeys(owners))
+
+
+def _groups_description(domain: Domain) -> str:
+    return " ".join((g.description or "").strip() for g in _groups(domain)).strip()
+
+
+def _glossary(path: Path) -> list[GlossaryTerm]:
+    if not path.exists():
+        return []
+    spec = load_glossary(path)
+    return [
+        GlossaryTerm(t.name, " ".join(x for x in (t.short_description, t.long_description) if x))
+        for t in spec.terms
+    ]
+
+
+def _products(root: Path, domain: Domain) -> list[DataProduct]:
+    path = root / "domains" / domain.name / PRODUCTS_FILE
+    spec = load_products(path)  # an absent file is an empty one
+    out = []
+    for product in spec.data_products:
+        items = tuple(ProductItem(ref, _resolve(ref, domain)) for ref in product.items)
+        out.append(
+            DataProduct(
+                domain=domain.name,
+                name=product.name,
+                description=product.description.strip(),
+                owner=product.owner,
+                glossary_terms=tuple(product.glossary_terms),
+                items=items,
+            )
+        )
+    return out
+
+
+def _resolve(item: str, domain: Domain) -> str | None:
+    """`dim_customers` = its latest version, `dim_customers.v1` = that version."""
+    name, _, version = item.partition(".v")
+    candidates = [m for m in domain.models if m.name == name]
+    if version:
+        model = next((m for m in candidates if m.version == version), None)
+    else:
+        model = next((m for m in candidates if m.is_latest_version), None)
+    return key_of(model.unique_id) if model else None

@@ -1,0 +1,163 @@
+"""The portal's data model, checked against the built mesh's artifacts read independently."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from publish.portal.collect import Portal, collect
+from tests.portal.conftest import DOMAINS
+
+pytestmark = pytest.mark.integration
+
+
+def _manifest(root: Path, domain: str) -> dict[str, Any]:
+    return json.loads((root / "domains" / domain / "target" / "manifest.json").read_text())
+
+
+def _own_models(root: Path, domain: str) -> dict[str, dict[str, Any]]:
+    nodes = _manifest(root, domain)["nodes"]
+    return {
+        uid: n
+        for uid, n in nodes.items()
+        if n["resource_type"] == "model" and n["package_name"] == domain
+    }
+
+
+def test_every_domain_with_its_owner_and_docs(portal: Portal, docs_mesh: Path) -> None:
+    assert sorted(d.name for d in portal.domains) == sorted(DOMAINS)
+    for domain in portal.domains:
+        groups = yaml.safe_load(
+            (docs_mesh / "domains" / domain.name / "models" / "_groups.yml").read_text()
+        )["groups"]
+        assert {(o.name, o.email) for o in domain.owners} == {
+            (g["owner"]["name"], g["owner"]["email"]) for g in groups
+        }
+        assert domain.description
+        assert domain.docs_href == f"domains/{domain.name}/index.html#!/overview"
+        assert domain.tests.status == "pass" and domain.tests.total > 0
+
+
+def test_every_public_model_and_only_those(portal: Portal, docs_mesh: Path) -> None:
+    expected = {
+        uid.removeprefix("model.")
+        for d in DOMAINS
+        for uid, n in _own_models(docs_mesh, d).items()
+        if n["access"] == "public"
+    }
+    assert {m.key for m in portal.models} == expected
+    assert {
+        "customers.dim_customers.v1",
+        "customers.dim_customers.v2",
+        "sales.fct_orders",
+        "marketing.fct_campaign_performance",
+    } <= expected
+
+
+def test_contract_versions_deprecation_and_test_status(portal: Portal, docs_mesh: Path) -> None:
+    v1, v2 = portal.model("customers.dim_customers.v1"), portal.model("customers.dim_customers.v2")
+    assert (v1.version, v1.latest_version, v1.is_latest) == ("1", "2", False)
+    assert (v2.version, v2.is_latest, v2.deprecated) == ("2", True, False)
+    assert v1.deprecated and v1.deprecation_date == "2027-06-30"
+    results = {
+        r["unique_id"]: r["status"]
+        for d in DOMAINS
+        for r in json.loads(
+            (docs_mesh / "domains" / d / "target" / "run_results.json").read_text()
+        )["results"]
+    }
+    for model in portal.models:
+        assert model.contract_enforced, model.key
+        nodes = _manifest(docs_mesh, model.domain)["nodes"]
+        tests = [
+            uid
+            for uid, n in nodes.items()
+            if n["resource_type"] == "test" and n.get("attached_node") == model.unique_id
+        ]
+        assert model.tests.total == len(tests) > 0, model.key
+        assert model.tests.passed == sum(results.get(t) == "pass" for t in tests), model.key
+        assert model.build_status == results[model.unique_id] == "success"
+        assert model.last_build_at
+        assert model.freshness.status in {"not_checked", "pass", "warn", "error"}
+        assert model.freshness.sources, model.key
+    campaign = portal.model("marketing.fct_campaign_performance")
+    assert "Return on Ad Spend" in campaign.glossary_terms
+    assert campaign.docs_href == (
+        "domains/marketing/index.html#!/model/model.marketing.fct_campaign_performance"
+    )
+    roas = next(c for c in campaign.columns if c.name == "return_on_ad_spend")
+    assert roas.data_type == "double"
+
+
+def test_cross_domain_edges_match_the_manifests(portal: Portal, docs_mesh: Path) -> None:
+    expected = set()
+    for domain in DOMAINS:
+        for uid, node in _own_models(docs_mesh, domain).items():
+            for upstream in node["depends_on"]["nodes"]:
+                if upstream.startswith("model.") and upstream.split(".")[1] != domain:
+                    expected.add((upstream.removeprefix("model."), uid.removeprefix("model.")))
+    assert set(portal.cross_domain_edges()) == expected
+    assert ("sales.fct_orders", "marketing.int_sales_orders") in expected
+    assert ("customers.dim_customers.v2", "marketing.fct_customer_acquisition") in expected
+    nodes = {n.key: n for n in portal.nodes}
+    assert nodes["marketing.int_sales_orders"].access == "private"
+    assert nodes["sales.fct_orders"].domain == "sales"
+    # within a domain: public models and cross-domain readers, through hidden models
+    inside = {(e.source, e.target) for e in portal.edges if not e.cross_domain}
+    assert ("marketing.int_sales_orders", "marketing.fct_campaign_performance") in inside
+    assert all(e.source in nodes and e.target in nodes for e in portal.edges)
+
+
+def test_data_products_of_the_repository(portal: Portal, docs_mesh: Path) -> None:
+    expected = []
+    for domain in DOMAINS:
+        path = docs_mesh / "domains" / domain / "data_products.yml"
+        if path.exists():
+            for product in yaml.safe_load(path.read_text())["data_products"]:
+                expected.append((domain, product["name"], tuple(product["items"])))
+    got = [(p.domain, p.name, tuple(i.ref for i in p.items)) for p in portal.products]
+    assert sorted(got) == sorted(expected)
+    for product in portal.products:
+        for item in product.items:
+            assert item.key is not None, (product.name, item.ref)
+            assert product.name in portal.model(item.key).data_products
+
+
+def test_data_products_resolve_versions_and_flag_unknown_items(
+    docs_mesh: Path, tmp_path: Path
+) -> None:
+    # A mesh root whose domains are the built ones, with data products of the test's own.
+    for name in ("dbt_project.yml", "catalog"):
+        os.symlink(docs_mesh / name, tmp_path / name)
+    for domain in DOMAINS:
+        (tmp_path / "domains" / domain).mkdir(parents=True)
+        for name in ("dbt_project.yml", "target"):
+            os.symlink(docs_mesh / "domains" / domain / name, tmp_path / "domains" / domain / name)
+    (tmp_path / "domains" / "customers" / "data_products.yml").write_text(
+        yaml.safe_dump(
+            {
+                "data_products": [
+                    {
+                        "name": "Customers <b>all</b>",
+                        "description": "x",
+                        "owner": "customer-data@retail.example",
+                        "items": ["dim_customers", "dim_customers.v1", "no_such_model"],
+                        "glossary_terms": ["Customer"],
+                    }
+                ]
+            }
+        )
+    )
+    portal = collect(tmp_path)
+    (product,) = portal.products
+    assert [(i.ref, i.key) for i in product.items] == [
+        ("dim_customers", "customers.dim_customers.v2"),
+        ("dim_customers.v1", "customers.dim_customers.v1"),
+        ("no_such_model", None),
+    ]
+    assert portal.model("customers.dim_customers.v1").data_products == ("Customers <b>all</b>",)
