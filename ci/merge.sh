@@ -9,7 +9,7 @@ TARGET="${MESH_PROD_TARGET:-prod}"
 MESH="${MESH_BIN:-.venv/bin/mesh}"
 
 "$MESH" ci merge --target "$TARGET"
-"$MESH" publish --target "$TARGET"
+"$MESH" publish all
 "$MESH" docs portal --out site
 if [ -n "${MESH_DOCS_BUCKET:-}" ]; then
   "$MESH" ci publish-site --site site --bucket "$MESH_DOCS_BUCKET"

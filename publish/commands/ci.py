@@ -15,6 +15,7 @@ from publish.ci.breaking import breaking_changes, load_manifests
 from publish.ci.site import upload_site
 from publish.ci.slim import slim_build
 from publish.ci.sqllint import changed_sql, lint
+from publish.commands.ci_iam import iam_render
 from publish.console import console, reports_mesh_errors
 from publish.mesh.build import MeshInvocation, run_mesh
 from publish.mesh.project import discover_domains, find_root
@@ -202,3 +203,6 @@ def publish_site(
     """Upload the generated docs portal (`mesh docs portal`) to its S3 bucket."""
     count = upload_site(_s3(), site, bucket, prefix)
     console.print(f"Uploaded {count} file(s) of {site} to s3://{bucket}/{prefix}")
+
+
+app.command("iam-render")(iam_render)
