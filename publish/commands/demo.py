@@ -8,13 +8,17 @@ from typing import Annotated
 import typer
 
 from publish.console import console, reports_mesh_errors
+from publish.mesh.project import find_root
 
 
 @reports_mesh_errors
 def demo_catalog(
     root: Annotated[
-        Path, typer.Option(help="Repository root (holds domains/ and catalog/).")
-    ] = Path("."),
+        Path | None,
+        typer.Option(
+            help="Repository root (holds domains/ and catalog/). Default: found from here."
+        ),
+    ] = None,
     artifacts: Annotated[
         Path | None,
         typer.Option(
@@ -32,4 +36,4 @@ def demo_catalog(
     from publish.demo import run_demo
 
     terms = tuple(term) if term else ("Customer", "Net Revenue")
-    raise typer.Exit(run_demo(root, console, artifacts=artifacts, terms=terms))
+    raise typer.Exit(run_demo(root or find_root(), console, artifacts=artifacts, terms=terms))

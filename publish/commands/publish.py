@@ -27,6 +27,7 @@ from publish.errors import (
     MeshError,
     StrictMissingError,
 )
+from publish.mesh.project import find_root
 from publish.model import Domain
 from publish.plan import ApplyResult, Plan, render_plan, render_summary
 from publish.targets.glue import GlueTarget
@@ -86,7 +87,10 @@ def glue(
         typer.Option("--strict", help="A model without a Glue table is an error (exit code 3)."),
     ] = False,
     lf_tags: Annotated[Path, typer.Option(help="The LF-tag ontology.")] = DEFAULT_ONTOLOGY,
-    root: Annotated[Path, typer.Option(help="Repository root (holds domains/).")] = Path("."),
+    root: Annotated[
+        Path | None,
+        typer.Option(help="Repository root (holds domains/). Default: found from here."),
+    ] = None,
     docs_url: Annotated[
         str | None,
         typer.Option(
@@ -112,7 +116,7 @@ def glue(
             as_json=output is OutputFormat.json,
             strict=strict,
             lf_tags=lf_tags,
-            root=root,
+            root=root or find_root(),
             docs_url=docs_url,
             settings=AwsSettings(region=region, concurrency=concurrency),
         )

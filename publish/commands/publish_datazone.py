@@ -21,6 +21,7 @@ from publish.datazone.config import DEFAULT_CONFIG
 from publish.datazone.plan import render_plan, render_summary
 from publish.datazone.publisher import PublishOptions, apply, prepare
 from publish.errors import EXIT_ERROR, EXIT_OK, BadInputError, MeshError
+from publish.mesh.project import find_root
 
 EXIT_CODES = """
 Exit codes: 0 = published, nothing to change, or a dry run; 1 = error while reading or writing
@@ -39,7 +40,10 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan, writ
 OutputOpt = Annotated[
     str, typer.Option("--output", "-o", help="Plan format: text or json (for CI).")
 ]
-RootOpt = Annotated[Path, typer.Option(help="Repository root (holds domains/ and catalog/).")]
+RootOpt = Annotated[
+    Path | None,
+    typer.Option(help="Repository root (holds domains/ and catalog/). Default: found from here."),
+]
 ConfigOpt = Annotated[Path, typer.Option(help="The DataZone configuration.")]
 TodayOpt = Annotated[
     str | None,
@@ -79,7 +83,7 @@ def datazone(
     artifacts: ArtifactsOpt = None,
     dry_run: DryRunOpt = False,
     output: OutputOpt = "text",
-    root: RootOpt = Path("."),
+    root: RootOpt = None,
     config: ConfigOpt = DEFAULT_CONFIG,
     today: TodayOpt = None,
     bootstrap: BootstrapOpt = False,
@@ -99,7 +103,7 @@ def datazone(
             out,
             err,
             PublishOptions(
-                root=root,
+                root=root or find_root(),
                 artifacts=artifacts,
                 domains=tuple(domain or ()),
                 config=config,
@@ -162,7 +166,7 @@ def publish_all(
     artifacts: ArtifactsOpt = None,
     dry_run: DryRunOpt = False,
     output: OutputOpt = "text",
-    root: RootOpt = Path("."),
+    root: RootOpt = None,
     config: ConfigOpt = DEFAULT_CONFIG,
     today: TodayOpt = None,
     bootstrap: BootstrapOpt = False,
