@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
-# After a merge to main: build every domain on the production target, generate docs,
-# upload the artifacts to the artifact store (where dbt-loom and pull requests read
-# them), then publish the catalogs and the docs portal.
+# After a merge to main, in three steps that the merge workflow runs under two roles
+# (build role: build + artifacts, docs site; publisher role: the catalogs):
+#   ci/merge.sh build     build every domain on the production target, generate docs,
+#                         upload the artifacts to the artifact store
+#   ci/merge.sh publish   publish Glue, then DataZone
+#   ci/merge.sh docs      write the docs portal and upload it (if MESH_DOCS_BUCKET is set)
+# With no argument (a laptop against the stand-ins): all three in order.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TARGET="${MESH_PROD_TARGET:-prod}"
 MESH="${MESH_BIN:-.venv/bin/mesh}"
 
-"$MESH" ci merge --target "$TARGET"
-"$MESH" publish all
-"$MESH" docs portal --out site
-if [ -n "${MESH_DOCS_BUCKET:-}" ]; then
-  "$MESH" ci publish-site --site site --bucket "$MESH_DOCS_BUCKET"
-fi
+step_build()   { "$MESH" ci merge --target "$TARGET"; }
+step_publish() { "$MESH" publish all; }
+step_docs() {
+  "$MESH" docs portal --out site
+  if [ -n "${MESH_DOCS_BUCKET:-}" ]; then
+    "$MESH" ci publish-site --site site --bucket "$MESH_DOCS_BUCKET"
+  fi
+}
+
+case "${1:-all}" in
+  build) step_build ;;
+  publish) step_publish ;;
+  docs) step_docs ;;
+  all) step_build; step_publish; step_docs ;;
+  *) echo "usage: ci/merge.sh [build|publish|docs]" >&2; exit 2 ;;
+esac

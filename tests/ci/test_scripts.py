@@ -18,7 +18,7 @@ CALLERS = [
     *sorted((REPO / ".github/workflows").glob("*.yml")),
     REPO / "Makefile",
 ]
-MESH_CALL = re.compile(r"""(?:\.venv/bin/mesh|\$\(BIN\)/mesh|"\$MESH")\s+([^#\n]*)""")
+MESH_CALL = re.compile(r"""(?:\.venv/bin/mesh|\$\(BIN\)/mesh|"\$MESH")\s+([^#\n;]*)""")
 
 
 def mesh_calls() -> list[tuple[str, list[str]]]:

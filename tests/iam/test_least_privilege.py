@@ -483,8 +483,8 @@ def test_workflows_assume_each_role_through_github_oidc_for_the_steps_it_covers(
     build, publisher = "${{ vars.MESH_CI_BUILD_ROLE_ARN }}", "${{ vars.MESH_PUBLISHER_ROLE_ARN }}"
     expected = {
         "ci/pull_request.sh": build,
-        ".venv/bin/mesh ci merge --target prod": build,
-        ".venv/bin/mesh ci publish-site --site site": build,
-        ".venv/bin/mesh publish all": publisher,
+        "ci/merge.sh build": build,
+        "ci/merge.sh docs": build,
+        "ci/merge.sh publish": publisher,
     }
     assert {cmd: runs_under.get(cmd) for cmd in expected} == expected
