@@ -18,7 +18,8 @@ install: $(STAMP)
 ## demo: install, generate raw data, build every domain on DuckDB, generate docs
 demo: install
 	$(BIN)/mesh data
-	$(BIN)/mesh build
+	$(BIN)/mesh build --full-refresh
+	$(BIN)/mesh freshness
 	$(BIN)/mesh docs generate -- --quiet
 	$(BIN)/mesh docs portal
 	$(BIN)/mesh demo-catalog
@@ -32,7 +33,7 @@ data: install
 	$(BIN)/mesh data
 
 build: install
-	$(BIN)/mesh build
+	$(BIN)/mesh build --full-refresh
 
 docs: install
 	$(BIN)/mesh docs generate

@@ -57,6 +57,10 @@ def data(
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)
+    console.print(
+        "Raw data replaced: build with `mesh build --full-refresh`, since incremental models "
+        "(sales.fct_orders) would keep rows merged from the previous files."
+    )
 
 
 def _announce(index: int, total: int, domain: Domain, args: list[str]) -> None:
@@ -137,3 +141,21 @@ def parse(ctx: typer.Context, select: SelectOption = None, target: TargetOption 
     Enough for `mesh check`, sqlfluff's dbt templater and dbt-loom's downstream parses.
     """
     _run(MeshInvocation(("parse",), target, tuple(select or ()), tuple(ctx.args)))
+
+
+@reports_mesh_errors
+def freshness(ctx: typer.Context, select: SelectOption = None, target: TargetOption = None) -> None:
+    """Run `dbt source freshness` in every selected domain (writes target/sources.json).
+
+    The publisher and the docs portal show each model's freshness from it. Exit code 1 when
+    a source is past its `error_after`; every domain is checked either way.
+    """
+    _run(
+        MeshInvocation(
+            ("source", "freshness"),
+            target,
+            tuple(select or ()),
+            tuple(ctx.args),
+            stop_on_failure=False,
+        )
+    )

@@ -86,9 +86,10 @@ def check_upstream_manifests(plan: Sequence[Domain], domains: dict[str, Domain])
 
 @contextlib.contextmanager
 def keep_run_results(domain: Domain) -> Iterator[None]:
-    """Keep the build's run_results.json across `dbt docs generate`, which overwrites it.
+    """Keep the build's run_results.json across `dbt docs generate` / `dbt source freshness`.
 
-    The publisher reads build and test results from that file; docs only add catalog.json.
+    The publisher reads build and test results from that file; docs only add catalog.json
+    and freshness only sources.json.
     """
     results = domain.target_dir / "run_results.json"
     saved = domain.target_dir / "run_results.build.json"
@@ -122,7 +123,7 @@ def run_mesh(
         env["DBT_LOOM_CONFIG"] = str(loom_config)
         if on_start:
             on_start(index, len(plan), domain, args)
-        keep = invocation.command[0] == "docs"
+        keep = invocation.command[0] in {"docs", "source"}
         with keep_run_results(domain) if keep else contextlib.nullcontext():
             run = run_dbt(domain, args, env)
         runs.append(run)

@@ -57,8 +57,9 @@ class RawDataSpec:
 
     @property
     def loaded_at(self) -> datetime:
-        # The load that produced the files finished at 02:00 on the as-of day.
-        return datetime.combine(self.as_of, time(2, 0))
+        # The extract covers everything before midnight starting the as-of day, so with the
+        # default as-of (today) no event lies in the future, whatever the hour.
+        return datetime.combine(self.as_of, time(0, 0))
 
     @property
     def window_start(self) -> datetime:

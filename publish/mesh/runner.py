@@ -94,6 +94,11 @@ def run_dbt(domain: Domain, args: Sequence[str], env: dict[str, str]) -> DomainR
             run.built_models.append(node_result.node.unique_id)
         if status in {"error", "fail", "runtime error"}:
             message = " ".join(str(node_result.message or "").split())
+            if not message and getattr(node_result, "age", None) is not None:
+                # source freshness: say how old the newest load is
+                message = (
+                    f"newest load {node_result.max_loaded_at}, {node_result.age / 3600:.0f} h old"
+                )
             run.failures.append(f"{node_result.node.unique_id}: {status}: {message}")
     return run
 
