@@ -40,6 +40,11 @@ StateOption = Annotated[
 DEFAULT_STATE = Path(".mesh-state/prod")
 
 
+def _in_root(root: Path, path: Path) -> Path:
+    """A relative --state is relative to the repository, wherever the command runs."""
+    return path if path.is_absolute() else root / path
+
+
 def _s3() -> object:
     return AwsClients().client("s3")
 
@@ -60,7 +65,7 @@ def download(store: StoreOption = None, state: StateOption = DEFAULT_STATE) -> N
     """Download the production artifacts of every domain into --state (for --defer)."""
     root = find_root()
     source = ArtifactStore.from_url(store)
-    dest = state if state.is_absolute() else root / state
+    dest = _in_root(root, state)
     found = source.download(_s3(), sorted(discover_domains(root)), dest)
     console.print(f"Downloaded production artifacts of {', '.join(found) or 'no domain'} to {dest}")
 
@@ -90,7 +95,7 @@ def slim(
     """Build what the pull request changed (`state:modified+`, deferred to production) in
     every domain, then the models of downstream domains that read rebuilt public models."""
     root = find_root()
-    dest = state if state.is_absolute() else root / state
+    dest = _in_root(root, state)
     result = slim_build(
         root,
         dest,
@@ -123,7 +128,7 @@ def breaking(
     """Fail when a public model's contract changes without a new version, naming the models of
     other domains that read it. A new version with a deprecation date passes with a warning."""
     root = find_root()
-    dest = state if state.is_absolute() else root / state
+    dest = _in_root(root, state)
     domains = discover_domains(root)
     prod = load_manifests({d: dest / d for d in domains if (dest / d / "manifest.json").is_file()})
     runs = run_mesh(root, MeshInvocation(("parse",), dbt_args=("--quiet",)))
