@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from botocore.exceptions import ClientError
 
 from publish.errors import BadInputError
-from publish.mesh.project import Domain
+from publish.mesh.project import Domain, write_loom_config
 
 ARTIFACTS = ("manifest.json", "catalog.json", "run_results.json", "sources.json")
 
@@ -81,11 +80,10 @@ class ArtifactStore:
         The upstream names come from each domain's own dbt_loom.config.yml, so the file in
         git stays the single list of upstream domains; only the location changes.
         """
-        dest.mkdir(parents=True, exist_ok=True)
-        configs = {}
-        for domain in domains:
-            config = {
-                "manifests": [
+        return {
+            domain.name: write_loom_config(
+                dest / f"{domain.name}.dbt_loom.config.yml",
+                [
                     {
                         "name": upstream,
                         "type": "s3",
@@ -95,9 +93,7 @@ class ArtifactStore:
                         },
                     }
                     for upstream in domain.upstream_names
-                ]
-            }
-            path = dest / f"{domain.name}.dbt_loom.config.yml"
-            path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-            configs[domain.name] = path
-        return configs
+                ],
+            )
+            for domain in domains
+        }

@@ -17,12 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from publish.errors import BadInputError
 from publish.mesh.build import MeshInvocation, check_target
 from publish.mesh.order import select_domains
-from publish.mesh.project import Domain, discover_domains
+from publish.mesh.project import Domain, discover_domains, write_loom_config
 from publish.mesh.runner import DomainRun, mesh_environment, run_dbt
 
 
@@ -62,15 +60,13 @@ def children_of(prod_manifest: dict[str, Any], domain: str, upstream_ids: set[st
 
 
 def _loom_config(domain: Domain, manifests: dict[str, Path], dest: Path) -> Path:
-    config = {
-        "manifests": [
+    return write_loom_config(
+        dest / f"{domain.name}.dbt_loom.config.yml",
+        [
             {"name": up, "type": "file", "config": {"path": str(manifests[up])}}
             for up in domain.upstream_names
-        ]
-    }
-    path = dest / f"{domain.name}.dbt_loom.config.yml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return path
+        ],
+    )
 
 
 def slim_build(

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from publish.errors import BadInputError
 from publish.yamlfile import read_yaml
 
@@ -96,6 +98,17 @@ def discover_domains(root: Path) -> dict[str, Domain]:
                     fix=f"use one of {', '.join(sorted(domains))} as the manifest name",
                 )
     return domains
+
+
+def write_loom_config(path: Path, manifests: list[dict[str, Any]]) -> Path:
+    """Write a dbt-loom config reading `manifests` ({name, type, config} entries) to `path`.
+
+    CI points dbt-loom at other manifest locations (S3, a fresh upstream build) with such a
+    file through DBT_LOOM_CONFIG; the upstream names always come from the domain's own file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump({"manifests": manifests}, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def _read_upstreams(folder: Path) -> tuple[Upstream, ...]:

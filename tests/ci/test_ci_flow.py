@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from typer.testing import CliRunner
 
 from publish.ci.slim import slim_build
 from publish.cli import app
-from publish.emulators.moto_server import moto_server
+from publish.emulators.moto_server import local_aws_env, moto_server, reset_moto
 from tests.meshcopy import copy_mesh
 
 pytestmark = pytest.mark.e2e
@@ -45,15 +44,8 @@ def mesh(*args: str) -> tuple[int, str]:
 def merged_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A git repository holding the mesh, merged to main and published to the store."""
     with moto_server() as url, pytest.MonkeyPatch.context() as patch:
-        urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
-        for key, value in {
-            "AWS_ENDPOINT_URL": url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_REGION": "us-east-1",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "MESH_ARTIFACT_STORE": STORE,
-        }.items():
+        reset_moto(url)
+        for key, value in {**local_aws_env(url), "MESH_ARTIFACT_STORE": STORE}.items():
             patch.setenv(key, value)
         root = copy_mesh(tmp_path_factory.mktemp("ci") / "repo")
         (root / ".gitignore").write_text("target/\ndbt_packages/\nlogs/\n/data/\n/warehouse/\n")

@@ -7,48 +7,27 @@ compiling, exactly as it would to AWS; nothing runs a query.
 from __future__ import annotations
 
 import json
-import socket
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
 import sqlglot
-from moto.server import ThreadedMotoServer
 
+from publish.emulators.moto_server import local_aws_env, moto_server, reset_moto
 from publish.mesh.build import MeshInvocation, run_mesh
 from tests.meshcopy import copy_mesh
 
 pytestmark = pytest.mark.integration
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def moto_endpoint() -> Iterator[str]:
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    # moto keeps its backends per process: start from an empty catalog.
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
-    patch = pytest.MonkeyPatch()
-    for key, value in {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        patch.setenv(key, value)
-    yield endpoint
-    patch.undo()
-    server.stop()
+    with moto_server() as endpoint, pytest.MonkeyPatch.context() as patch:
+        reset_moto(endpoint)
+        for key, value in local_aws_env(endpoint).items():
+            patch.setenv(key, value)
+        yield endpoint
 
 
 @pytest.fixture(scope="module")
