@@ -10,6 +10,7 @@ in catalog/; views are not chained deeper than Athena copes with.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,10 +70,13 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
         for uid, node in manifest["nodes"].items()
         if node["resource_type"] == "model" and node["package_name"] == domain.name
     }
-    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    tests: dict[str, list[dict[str, Any]]] = defaultdict(list)  # model id -> its tests
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("attached_node"):
+            tests[node["attached_node"]].append(node)
     found = []
     for uid, model in models.items():
-        found += list(_model_rules(uid, model, tests, vocabulary))
+        found += list(_model_rules(uid, model, tests[uid], vocabulary))
     found += list(_chained_views(models))
     return found
 
@@ -119,7 +123,7 @@ def _model_rules(
         for term in meta.get("glossary_terms", [])
         if term not in vocabulary.glossary_terms
     )
-    if model["config"]["materialized"] != "ephemeral" and not _has_primary_key_test(uid, tests):
+    if model["config"]["materialized"] != "ephemeral" and not _has_primary_key_test(tests):
         yield violation("primary-key-test", "no column has both a unique and a not_null test")
     path = model["original_file_path"]
     layer = next((layer for layer in LAYER_PREFIXES if f"/{layer}/" in path), None)
@@ -131,12 +135,11 @@ def _model_rules(
         yield violation("source-outside-staging", "only staging models may call source()")
 
 
-def _has_primary_key_test(uid: str, tests: list[dict[str, Any]]) -> bool:
+def _has_primary_key_test(tests: list[dict[str, Any]]) -> bool:
+    """Whether the model's own tests include a key: unique + not_null on one column."""
     by_column: dict[str, set[str]] = {}
     for test in tests:
         metadata = test.get("test_metadata") or {}
-        if test.get("attached_node") != uid:
-            continue
         if metadata.get("name") == "unique_combination_of_columns":
             return True
         if metadata.get("name") in PK_TESTS:
