@@ -8,6 +8,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from publish.errors import MeshError
 
@@ -26,7 +27,8 @@ def reports_mesh_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except MeshError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.paragraph()}", soft_wrap=True)
+            # the message may hold brackets (`Parameters[mesh:owner]`): never read it as markup
+            err_console.print(f"[bold red]error:[/] {escape(exc.paragraph())}", soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper

@@ -229,11 +229,12 @@ def _desired_state(
     databases: dict[str, DesiredDatabase] = {}
     warnings: list[str] = [w for d in domains for w in d.warnings]
     seen: dict[str, str] = {}
+    table_specs, column_specs = ontology.for_level("table"), ontology.for_level("column")
     for domain in domains:
         for model in domain.models:
             if model.relation is None:
                 continue  # ephemeral: no table
-            table = _desired_table(domain, model, ontology, docs_url, problems)
+            table = _desired_table(domain, model, table_specs, column_specs, docs_url, problems)
             if table.key in seen:
                 problems.append(
                     (
@@ -292,14 +293,14 @@ def _tags(
 def _desired_table(
     domain: Domain,
     model: Model,
-    ontology: LfTagOntology,
+    table_specs: Sequence[LfTag],
+    column_specs: Sequence[LfTag],
     docs_url: str | None,
     problems: list[tuple[str, str]],
 ) -> DesiredTable:
     assert model.relation is not None
     file = _file(domain, model)
-    table_tags = _tags(model.meta, ontology.for_level("table"), model.unique_id, file, problems)
-    column_specs = ontology.for_level("column")
+    table_tags = _tags(model.meta, table_specs, model.unique_id, file, problems)
     columns = tuple(
         DesiredColumn(
             name=column.name,

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 Access = Literal["public", "protected", "private"]
 TestStatus = Literal["pass", "warn", "fail", "error", "skipped", "not_run"]
+#: worst first; `not_run` = the model has tests but the run results hold none of them
+TEST_STATUS_ORDER: tuple[TestStatus, ...] = ("error", "fail", "warn", "not_run", "skipped", "pass")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +123,8 @@ class Model:
         """Worst status of the model's tests in the run results, or None without tests."""
         if not self.tests:
             return None
-        order: tuple[TestStatus, ...] = ("error", "fail", "warn", "not_run", "skipped", "pass")
         statuses = {t.status for t in self.tests}
-        return next(s for s in order if s in statuses)
+        return next(s for s in TEST_STATUS_ORDER if s in statuses)
 
     def column(self, name: str) -> Column | None:
         lowered = name.lower()

@@ -107,7 +107,7 @@ def read_artifact(path: Path, kind: ArtifactKind) -> msgspec.Struct:
             file=path,
             fix=f"put the {kind} in {FILE_NAMES[kind]} ({_FIXES[kind]})",
         )
-    parser = PARSERS.get((cast(ArtifactKind, kind), version))
+    parser = PARSERS.get((kind, version))
     if parser is None:
         readable = ", ".join(supported_versions(kind))
         raise BadInputError(

@@ -154,7 +154,7 @@ def expand_domains(document: dict[str, Any], domains: Iterable[str]) -> dict[str
     if not names:
         raise BadInputError(
             "no dbt domain to scope the policies to",
-            fix="run from the repository (domains/<name>/dbt_project.yml) or pass --domain",
+            fix="run from the repository, which holds domains/<name>/dbt_project.yml",
         )
     for statement in document.get("Statement") or ():
         resources = _as_tuple(statement.get("Resource", ()))
@@ -377,10 +377,8 @@ def _glue_resources(call: Call, ctx: Context) -> list[str]:
     for key in ("Name", "TableName"):
         if p.get(key):
             tables.append(p[key])
-    if call.operation == "BatchGetTable" or "TablesToDelete" in p:
-        tables += [str(t) for t in p.get("TablesToDelete") or ()]
-    if call.operation == "BatchGetPartition" or "Entries" in p:
-        pass  # partitions are authorized on their table (TableName above)
+    # BatchDeleteTable; partitions (BatchGetPartition, ...) are authorized on their table
+    tables += [str(t) for t in p.get("TablesToDelete") or ()]
     return resources + [f"{arn}:table/{database}/{str(t).lower()}" for t in tables]
 
 

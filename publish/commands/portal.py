@@ -25,8 +25,8 @@ OutOption = Annotated[
 ]
 
 
-def _out(out: Path | None) -> Path:
-    return out if out is not None else find_root() / "site"
+def _out(out: Path | None, root: Path | None = None) -> Path:
+    return out if out is not None else (root or find_root()) / "site"
 
 
 @reports_mesh_errors
@@ -48,7 +48,7 @@ def portal_build(
     """
     root = find_root()
     portal = collect(root, artifacts=artifacts)
-    index = render_site(portal, _out(out))
+    index = render_site(portal, _out(out, root))
     for warning in portal.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     console.print(

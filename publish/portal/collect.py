@@ -23,13 +23,11 @@ import networkx as nx
 from publish.artifacts import load_domains
 from publish.datazone.glossary import load_glossary
 from publish.datazone.products import load_products
-from publish.model import Domain, Model
+from publish.model import TEST_STATUS_ORDER, Domain, Model
 
 GLOSSARY_FILE = Path("catalog") / "glossary.yml"
 PRODUCTS_FILE = "data_products.yml"  # in domains/<domain>/
 
-#: worst first; `not_run` = the model has tests but the run results hold none of them
-_TEST_ORDER = ("error", "fail", "warn", "not_run", "skipped", "pass")
 #: dbt source freshness statuses, worst first
 _FRESHNESS_ORDER = ("runtime error", "error", "warn", "pass")
 
@@ -254,21 +252,26 @@ def build_portal(
     models: list[PortalModel] = []
     infos: list[DomainInfo] = []
     warnings: list[str] = []
+    docs_dirs: dict[str, Path] = {}
     for domain in loaded:
         docs = _docs_href(domain)
+        if docs:
+            docs_dirs[domain.name] = domain.artifacts_dir
+        by_id = {m.unique_id: m for m in domain.models}
         public = [m for m in domain.models if m.access == "public"]
         public.sort(key=lambda m: (m.name, m.version or ""))
         for model in public:
             key = key_of(model.unique_id)
             models.append(
-                _portal_model(model, domain, graph, tuple(products_of.get(key, ())), docs)
+                _portal_model(model, domain, by_id, tuple(products_of.get(key, ())), docs)
             )
         warnings += domain.warnings
+        groups = _groups(domain)
         infos.append(
             DomainInfo(
                 name=domain.name,
-                description=domain.description or _groups_description(domain),
-                owners=_owners(domain),
+                description=domain.description or _groups_description(groups),
+                owners=_owners(domain, groups),
                 models_total=len(domain.models),
                 public_models=tuple(key_of(m.unique_id) for m in public),
                 upstream=tuple(sorted(domain_graph.predecessors(domain.name))),
@@ -282,8 +285,10 @@ def build_portal(
                     default=None,
                 ),
                 tests=_test_summary([t.status for m in domain.models for t in m.tests]),
+                # every source some model of the domain reads directly
                 freshness=_freshness(
-                    domain, {s for m in domain.models for s in _upstream_sources(m, domain)}
+                    domain,
+                    {s for m in domain.models for s in m.depends_on if s.startswith("source.")},
                 ),
                 docs_href=f"{docs}#!/overview" if docs else None,
                 dbt_version=domain.dbt_version,
@@ -326,7 +331,7 @@ def build_portal(
         edges=tuple(edges),
         glossary=tuple(glossary),
         warnings=tuple(warnings),
-        docs_dirs={d.name: d.artifacts_dir for d in loaded if _docs_href(d)},
+        docs_dirs=docs_dirs,
     )
 
 
@@ -370,7 +375,11 @@ def _collapsed_edges(graph: nx.DiGraph, shown: set[str]) -> list[LineageEdge]:
 
 
 def _portal_model(
-    model: Model, domain: Domain, graph: nx.DiGraph, products: tuple[str, ...], docs: str | None
+    model: Model,
+    domain: Domain,
+    by_id: Mapping[str, Model],
+    products: tuple[str, ...],
+    docs: str | None,
 ) -> PortalModel:
     column_terms = sorted(
         {t for c in model.columns for t in c.glossary_terms} - set(model.glossary_terms)
@@ -391,11 +400,11 @@ def _portal_model(
         contract_enforced=model.contract_enforced,
         materialized=model.materialized,
         relation=str(model.relation) if model.relation else None,
-        deprecation_date=(model.deprecation_date or None) and model.deprecation_date[:10],
+        deprecation_date=model.deprecation_date[:10] if model.deprecation_date else None,
         tests=_test_summary([t.status for t in model.tests]),
         build_status=model.build.status if model.build else None,
         last_build_at=model.build.completed_at if model.build else None,
-        freshness=_freshness(domain, _upstream_sources(model, domain)),
+        freshness=_freshness(domain, _upstream_sources(model, by_id)),
         glossary_terms=model.glossary_terms,
         column_terms=tuple(column_terms),
         columns=tuple(
@@ -417,7 +426,7 @@ def _test_summary(statuses: Iterable[str]) -> TestSummary:
     statuses = list(statuses)
     if not statuses:
         return TestSummary(None)
-    worst = next(s for s in _TEST_ORDER if s in statuses)
+    worst = next(s for s in TEST_STATUS_ORDER if s in statuses)
     return TestSummary(
         status=worst,
         total=len(statuses),
@@ -428,9 +437,8 @@ def _test_summary(statuses: Iterable[str]) -> TestSummary:
     )
 
 
-def _upstream_sources(model: Model, domain: Domain) -> set[str]:
-    """The sources a model reads, through the domain's own models."""
-    by_id = {m.unique_id: m for m in domain.models}
+def _upstream_sources(model: Model, by_id: Mapping[str, Model]) -> set[str]:
+    """The sources a model reads, through the domain's own models (`by_id`)."""
     found: set[str] = set()
     stack, seen = list(model.depends_on), set()
     while stack:
@@ -491,15 +499,15 @@ def _groups(domain: Domain) -> list[_Group]:
     return [groups[k] for k in sorted(groups) if k.split(".")[1] == domain.name]
 
 
-def _owners(domain: Domain) -> tuple[Owner, ...]:
-    owners = [Owner(g.owner.name, g.owner.email) for g in _groups(domain)]
+def _owners(domain: Domain, groups: Iterable[_Group]) -> tuple[Owner, ...]:
+    owners = [Owner(g.owner.name, g.owner.email) for g in groups]
     emails = {o.email for o in owners}
     owners += [Owner(None, e) for e in domain.owners if e not in emails]
     return tuple(dict.fromkeys(owners))
 
 
-def _groups_description(domain: Domain) -> str:
-    return " ".join((g.description or "").strip() for g in _groups(domain)).strip()
+def _groups_description(groups: Iterable[_Group]) -> str:
+    return " ".join((g.description or "").strip() for g in groups).strip()
 
 
 def _glossary(path: Path) -> list[GlossaryTerm]:

@@ -51,7 +51,8 @@ def render_site(portal: Portal, out: Path) -> Path:
     return out / "index.html"
 
 
-def render_index(portal: Portal) -> str:
+def render_index(portal: Portal, data: dict[str, Any] | None = None) -> str:
+    """The page; `data` is `portal.to_json()` when the caller already has it."""
     env = Environment(
         loader=FileSystemLoader(ASSETS),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -63,11 +64,12 @@ def render_index(portal: Portal) -> str:
     env.filters["slug"] = _slug
     colours = domain_colours(portal)
     hrefs = {m.key: f"#model-{m.key}" for m in portal.models}
+    with_docs = {d.name for d in portal.domains if d.docs_href}
     for node in portal.nodes:
-        docs = next((d.docs_href for d in portal.domains if d.name == node.domain), None)
-        if node.key not in hrefs and docs:
+        if node.key not in hrefs and node.domain in with_docs:
             hrefs[node.key] = f"domains/{node.domain}/index.html#!/model/{node.unique_id}"
-    data = portal.to_json()
+    if data is None:
+        data = portal.to_json()
     html = env.get_template("index.html.j2").render(
         portal=portal,
         colours=colours,
@@ -97,9 +99,10 @@ def palette_css() -> str:
 
 def _write(portal: Portal, dest: Path) -> None:
     (dest / MARKER).write_text("written by `mesh docs portal`; replaced on every run\n")
-    (dest / "index.html").write_text(render_index(portal), encoding="utf-8")
+    data = portal.to_json()
+    (dest / "index.html").write_text(render_index(portal, data), encoding="utf-8")
     (dest / "mesh.json").write_text(
-        redact_text(json.dumps(portal.to_json(), indent=1, ensure_ascii=False)), encoding="utf-8"
+        redact_text(json.dumps(data, indent=1, ensure_ascii=False)), encoding="utf-8"
     )
     css = (ASSETS / "portal.css").read_text(encoding="utf-8")
     (dest / "portal.css").write_text(f"{css}\n{palette_css()}\n", encoding="utf-8")

@@ -34,6 +34,7 @@ from publish.desired import (
     DesiredDatabase,
     DesiredState,
     DesiredTable,
+    GlueText,
 )
 from publish.errors import PublishError
 from publish.plan import Action, ApplyResult, Change, ItemPlan, Plan, TagAssignment
@@ -106,14 +107,8 @@ def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Sha
     is not modified.
     """
     new: dict[str, Any] = project(table, input_shape)
-    changes: list[Change] = []
+    changes = _diff_description(desired.description, new)
     notes: list[str] = []
-
-    # Description: as dbt-athena's persist_docs writes it; absent and "" are the same to it
-    before = table.get("Description", "")
-    if not desired.description.in_sync(before):
-        changes.append(Change("Description", before or None, desired.description.value))
-        new["Description"] = desired.description.value
     if desired.description.truncated:
         full = len(desired.description.full.encode())
         notes.append(f"description truncated to Glue's 2048 bytes (dbt has {full} bytes)")
@@ -139,20 +134,7 @@ def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Sha
             notes.append(f"comment of {col['Name']} truncated to Glue's 255 bytes ({full} in dbt)")
         tags.extend(TagAssignment(col["Name"], k, v) for k, v in dcol.tags.items())
 
-    # Parameters: only `mesh:` keys are ours; everything else is sent back as read
-    params: dict[str, str] = dict(new.get("Parameters") or {})
-    for key, value in desired.parameters.items():
-        if params.get(key) != value:
-            changes.append(Change(f"Parameters[{key}]", params.get(key), value))
-            params[key] = value
-    for key in sorted(params):
-        if (
-            key.startswith(PREFIX)
-            and key not in desired.parameters
-            and key not in BUILD_KEYS
-            and key != LF_TAGS_KEY
-        ):
-            changes.append(Change(f"Parameters[{key}]", params.pop(key), None))
+    params = _diff_parameters(desired.parameters, new, changes, keep=_TABLE_KEEP)
 
     # LF-tags: assigned again whenever the fingerprint of what should be assigned changes
     fingerprint = lf_fingerprint(tags)
@@ -172,21 +154,45 @@ def diff_database(
     desired: DesiredDatabase, database: Mapping[str, Any], input_shape: Shape
 ) -> tuple[list[Change], dict[str, Any]]:
     new: dict[str, Any] = project(database, input_shape)
-    changes: list[Change] = []
-    before = database.get("Description", "")
-    if not desired.description.in_sync(before):
-        changes.append(Change("Description", before or None, desired.description.value))
-        new["Description"] = desired.description.value
+    changes = _diff_description(desired.description, new)
+    new["Parameters"] = _diff_parameters(desired.parameters, new, changes, keep=frozenset())
+    return changes, new
+
+
+#: `mesh:` table parameters kept when the desired state lacks them (see BUILD_KEYS, LF_TAGS_KEY)
+_TABLE_KEEP = BUILD_KEYS | {LF_TAGS_KEY}
+
+
+def _diff_description(desired: GlueText, new: dict[str, Any]) -> list[Change]:
+    """Set `new`'s Description as dbt-athena's persist_docs writes it (absent and "" agree)."""
+    before = new.get("Description", "")
+    if desired.in_sync(before):
+        return []
+    new["Description"] = desired.value
+    return [Change("Description", before or None, desired.value)]
+
+
+def _diff_parameters(
+    desired: Mapping[str, str],
+    new: Mapping[str, Any],
+    changes: list[Change],
+    *,
+    keep: frozenset[str],
+) -> dict[str, str]:
+    """`new`'s Parameters with the desired `mesh:` keys set and our other `mesh:` keys removed.
+
+    Only `mesh:` keys are ours; everything else is sent back as read. Keys in `keep` are left
+    as they are when the desired state does not name them.
+    """
     params: dict[str, str] = dict(new.get("Parameters") or {})
-    for key, value in desired.parameters.items():
+    for key, value in desired.items():
         if params.get(key) != value:
             changes.append(Change(f"Parameters[{key}]", params.get(key), value))
             params[key] = value
     for key in sorted(params):
-        if key.startswith(PREFIX) and key not in desired.parameters:
+        if key.startswith(PREFIX) and key not in desired and key not in keep:
             changes.append(Change(f"Parameters[{key}]", params.pop(key), None))
-    new["Parameters"] = params
-    return changes, new
+    return params
 
 
 # --- the target -------------------------------------------------------------------------------
@@ -324,16 +330,16 @@ class GlueTarget:
                 fix="run as a Lake Formation data lake administrator (or with "
                 "lakeformation:CreateLFTag / UpdateLFTag), or create the tags by hand",
             ) from exc
-        for item in plan.databases:
-            if item.action == "update":
-                try:
-                    self.glue.update_database(Name=item.name, DatabaseInput=item.payload)
-                    result.updated.append(item.name)
-                except (ClientError, BotoCoreError) as exc:
-                    result.failures.append((item.name, str(exc)))
-            if on_done is not None and item.action == "update":
+        updates = plan.updates
+        for item in (i for i in updates if i.kind == "database"):
+            try:
+                self.glue.update_database(Name=item.name, DatabaseInput=item.payload)
+                result.updated.append(item.name)
+            except (ClientError, BotoCoreError) as exc:
+                result.failures.append((item.name, str(exc)))
+            if on_done is not None:
                 on_done(item)
-        updates = [i for i in plan.tables if i.action == "update"]
+        updates = [i for i in updates if i.kind == "table"]
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             futures = {pool.submit(self._apply_table, item.payload): item for item in updates}
             for future in as_completed(futures):
