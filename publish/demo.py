@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,12 +23,14 @@ from rich.console import Console
 from rich.table import Table
 
 from publish.aws import AwsClients, AwsSettings
-from publish.datazone.api import DataZoneApi, client_token
+from publish.datazone.api import DataZoneApi, client_token, paginate
 from publish.datazone.config import load_config
 from publish.datazone.publisher import PublishOptions, apply, prepare
 from publish.prodmirror import seed_glue
 
 REGION = "us-east-1"
+#: the glossary terms a consumer searches for, unless `--term` names others
+DEFAULT_TERMS = ("Customer", "Net Revenue")
 ACCOUNT = "123456789012"  # moto's default account, also the emulator's
 
 
@@ -118,7 +121,7 @@ def run_glue_data_sources(
     return stats
 
 
-def publish_glue(root: Path, artifacts: Path | None) -> int:
+def publish_glue(root: Path, artifacts: Path | None, aws: AwsClients) -> int:
     """The Glue publisher of `mesh publish glue`, called in-process; returns the tables updated."""
     from publish.artifacts import load_domains
     from publish.desired import DEFAULT_ONTOLOGY, desired_state, load_ontology
@@ -127,7 +130,7 @@ def publish_glue(root: Path, artifacts: Path | None) -> int:
     domains = load_domains(root, artifacts)
     ontology = load_ontology(root / DEFAULT_ONTOLOGY)
     desired = desired_state(domains, ontology)
-    target = GlueTarget(AwsClients(AwsSettings(region=REGION)))
+    target = GlueTarget(aws)
     plan = target.plan(desired, target.read(desired))
     result = target.apply(plan)
     return len(result.updated)
@@ -136,38 +139,27 @@ def publish_glue(root: Path, artifacts: Path | None) -> int:
 def consumer_view(dz: Any, domain_id: str, term: str) -> list[dict[str, Any]]:
     """What a consumer finds for a glossary term: data products and assets, with their forms."""
     found = []
-    for page in _pages(
+    for hit in paginate(
         dz,
-        "search_listings",
+        "SearchListings",
         domainIdentifier=domain_id,
         searchText=term,
         additionalAttributes=["FORMS"],
     ):
-        for hit in page["items"]:
-            kind, item = next(iter(hit.items()))
-            forms = json.loads((item.get("additionalAttributes") or {}).get("forms") or "{}")
-            dbt = forms.get("dbt_model") or forms.get("dbt_data_product") or {}
-            found.append(
-                {
-                    "kind": "data product" if kind == "dataProductListing" else "asset",
-                    "name": item["name"],
-                    "owner": dbt.get("owner", ""),
-                    "terms": ", ".join(t["name"] for t in item.get("glossaryTerms") or ()),
-                    "tests": dbt.get("testStatus", ""),
-                    "listing_id": item["listingId"],
-                }
-            )
+        kind, item = next(iter(hit.items()))
+        forms = json.loads((item.get("additionalAttributes") or {}).get("forms") or "{}")
+        dbt = forms.get("dbt_model") or forms.get("dbt_data_product") or {}
+        found.append(
+            {
+                "kind": "data product" if kind == "dataProductListing" else "asset",
+                "name": item["name"],
+                "owner": dbt.get("owner", ""),
+                "terms": ", ".join(t["name"] for t in item.get("glossaryTerms") or ()),
+                "tests": dbt.get("testStatus", ""),
+                "listing_id": item["listingId"],
+            }
+        )
     return found
-
-
-def _pages(dz: Any, method: str, **params: Any) -> Iterator[dict[str, Any]]:
-    token = None
-    while True:
-        page = getattr(dz, method)(**params, **({"nextToken": token} if token else {}))
-        yield page
-        token = page.get("nextToken")
-        if not token:
-            return
 
 
 def run_demo(
@@ -175,25 +167,26 @@ def run_demo(
     console: Console,
     *,
     artifacts: Path | None = None,
-    terms: tuple[str, ...] = ("Customer", "Net Revenue"),
+    terms: tuple[str, ...] = DEFAULT_TERMS,
 ) -> int:
     started = time.monotonic()
     config = load_config(root / "catalog/datazone.yml", env={})
     with stand_ins() as urls, environment(stand_in_env(urls)):
         console.print(f"stand-ins: moto {urls.moto_url}, DataZone emulator {urls.datazone_url}")
-        glue = boto3.client("glue", region_name=REGION)
-        mirror = seed_glue(glue, root, artifacts)
+        aws = AwsClients(AwsSettings(region=REGION))
+        mirror = seed_glue(aws.glue, root, artifacts)
         console.print(
             f"Glue (prod mirror): {len(mirror.databases)} databases, {len(mirror.tables)} tables"
         )
-        console.print(f"Glue publish: {publish_glue(root, artifacts)} tables documented")
+        console.print(f"Glue publish: {publish_glue(root, artifacts, aws)} tables documented")
 
-        aws = AwsClients(AwsSettings(region=REGION))
         api = DataZoneApi.connect(aws, config)
         projects = {config.governance_project, *config.projects.values()}
         api.bootstrap(projects)
         api.resolve_projects(projects)
-        marts = {d: [db for db in mirror.databases if db == f"{d}_marts"] for d in config.projects}
+        marts = {
+            d: [f"{d}_marts"] if f"{d}_marts" in mirror.databases else [] for d in config.projects
+        }
         stats = run_glue_data_sources(
             api.client,
             api.domain_id,
@@ -205,9 +198,7 @@ def run_demo(
 
         prepared = prepare(PublishOptions(root=root, artifacts=artifacts), clients=aws)
         result = apply(prepared)
-        counts: dict[str, int] = {}
-        for action in prepared.plan.actions:
-            counts[f"{action.stage} {action.op}"] = counts.get(f"{action.stage} {action.op}", 0) + 1
+        counts = Counter(f"{action.stage} {action.op}" for action in prepared.plan.actions)
         console.print(
             "DataZone publish: "
             + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))

@@ -33,7 +33,7 @@ def demo_catalog(
     """Start moto and the DataZone emulator, mirror the built tables into Glue, import them with a
     Glue data source, publish Glue then DataZone, and show what a consumer finds by glossary term.
     Needs the domains built and documented (`make demo` / `mesh build` + `mesh docs generate`)."""
-    from publish.demo import run_demo
+    from publish.demo import DEFAULT_TERMS, run_demo
 
-    terms = tuple(term) if term else ("Customer", "Net Revenue")
+    terms = tuple(term) if term else DEFAULT_TERMS
     raise typer.Exit(run_demo(root or find_root(), console, artifacts=artifacts, terms=terms))

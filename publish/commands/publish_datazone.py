@@ -37,8 +37,23 @@ ArtifactsOpt = Annotated[
     typer.Option(help="Directory of downloaded artifacts, <dir>/<domain>/manifest.json ..."),
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan, write nothing.")]
+
+
+def _output_format(value: str) -> str:
+    # `mesh publish all` hands the value to the Glue command's OutputFormat: reject others here
+    if value not in ("text", "json"):
+        raise typer.BadParameter(f"{value!r} is not one of 'text', 'json'")
+    return value
+
+
 OutputOpt = Annotated[
-    str, typer.Option("--output", "-o", help="Plan format: text or json (for CI).")
+    str,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Plan format: text or json (for CI).",
+        callback=_output_format,
+    ),
 ]
 RootOpt = Annotated[
     Path | None,

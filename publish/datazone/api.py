@@ -21,10 +21,31 @@ from publish.datazone.ratelimit import RateLimiter
 from publish.errors import BadInputError, PublishError
 
 
+def content_hash(value: Any) -> str:
+    """SHA-256 (64 hex chars) of the canonical JSON of `value` (sorted keys, no spaces)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def client_token(*parts: Any) -> str:
     """A deterministic idempotency token (64 hex chars) for a create derived from its content."""
-    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return content_hash(parts)
+
+
+def glue_table_arn(region: str, account: str, database: str, table: str) -> str:
+    return f"arn:aws:glue:{region}:{account}:table/{database}/{table}"
+
+
+def paginate(client: Any, operation: str, key: str = "items", **params: Any) -> Iterator[Any]:
+    """Every item of a paginated DataZone list or search operation (`nextToken` pages)."""
+    call = getattr(client, _snake(operation))
+    token: str | None = None
+    while True:
+        page = call(**params, **({"nextToken": token} if token else {}))
+        yield from page.get(key) or ()
+        token = page.get("nextToken")
+        if not token:
+            return
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -57,14 +78,7 @@ class DataZoneApi:
 
     def pages(self, operation: str, key: str = "items", **params: Any) -> Iterator[Any]:
         """Every item of a paginated list or search operation."""
-        token: str | None = None
-        while True:
-            call = getattr(self.client, _snake(operation))
-            page = call(**params, **({"nextToken": token} if token else {}))
-            yield from page.get(key) or ()
-            token = page.get("nextToken")
-            if not token:
-                return
+        return paginate(self.client, operation, key, **params)
 
     def resolve_domain(self) -> str:
         ref = self.config.domain
@@ -112,9 +126,6 @@ class DataZoneApi:
         self.projects.update(by_name)
         return by_name
 
-    def glue_arn(self, database: str, table: str) -> str:
-        return f"arn:aws:glue:{self.region}:{self.account_id}:table/{database}/{table}"
-
     # --- bootstrap (emulator and demo) ---------------------------------------------------------
 
     def bootstrap(self, project_names: set[str]) -> None:
@@ -156,3 +167,14 @@ def _caller_account(aws: AwsClients) -> str:
 
 def forms_by_name(forms: Any) -> dict[str, Mapping[str, Any]]:
     return {f["formName"]: f for f in forms or ()}
+
+
+def form_content(form: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The JSON content of a form as read from DataZone; None if absent or not a JSON object."""
+    if form is None:
+        return None
+    try:
+        content = json.loads(form.get("content") or "{}")
+    except ValueError:
+        return None
+    return content if isinstance(content, dict) else None

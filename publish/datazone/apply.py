@@ -69,7 +69,9 @@ class Applier:
         self.glossary_id = current.glossary.id
         self.term_ids = {name: t.id for name, t in current.glossary.terms.items()}
         self.asset_ids = dict(plan.asset_ids)
-        self.failed: set[str] = set()  # unique ids / names whose write failed
+        self.product_ids: dict[tuple[str, str], str] = {}  # (domain, name) -> id, written now
+        #: (stage, domain, name) of the actions that failed or were skipped
+        self.failed: set[tuple[str, str | None, str]] = set()
 
     @property
     def domain(self) -> str:
@@ -108,16 +110,17 @@ class Applier:
 
     def _do(self, handler: Callable[[Action], None], action: Action) -> None:
         label = f"{action.stage} {action.op} {action.name}"
+        key = (action.stage, action.domain, action.name)
         try:
             handler(action)
         except _Skip as skip:
             with self._lock:
                 self.result.skipped.append(f"{label}: {skip}")
-                self.failed.add(action.name)
+                self.failed.add(key)
         except (ClientError, BotoCoreError) as exc:
             with self._lock:
                 self.result.failures.append((label, str(exc)))
-                self.failed.add(action.name)
+                self.failed.add(key)
         else:
             with self._lock:
                 self.result.done.append(label)
@@ -218,7 +221,7 @@ class Applier:
         want: DesiredAsset
         now: CurrentAsset | None
         want, now = action.payload
-        form_name = self._model_form_name
+        form_name = self._form_names["model"]
         forms = [
             {
                 "formName": COLUMN_FORM,
@@ -272,10 +275,6 @@ class Applier:
         with self._lock:
             self.asset_ids[want.unique_id] = out["id"]
 
-    @property
-    def _model_form_name(self) -> str:
-        return self._form_names["model"]
-
     def _term_map(self, want: DesiredAsset) -> dict[str, str]:
         self._terms(tuple(t for c in want.columns for t in c.terms))
         return self.term_ids
@@ -295,7 +294,7 @@ class Applier:
     def _asset_listing(self, action: Action) -> None:
         want: DesiredAsset = action.payload
         asset_id = self.asset_ids.get(want.unique_id)
-        if asset_id is None or want.unique_id in self.failed:
+        if asset_id is None or ("asset", want.domain, want.unique_id) in self.failed:
             raise _Skip("the asset was not written")
         self._publish("ASSET", asset_id, want.content_hash, want.invocation)
 
@@ -329,13 +328,13 @@ class Applier:
                 clientToken=client_token("CreateDataProductRevision", request, want.invocation),
             )
         with self._lock:
-            self.asset_ids[f"product:{want.domain}:{want.name}"] = out["id"]
+            self.product_ids[(want.domain, want.name)] = out["id"]
 
     def _product_listing(self, action: Action) -> None:
         want: DesiredProduct
         want, known = action.payload
-        product_id = self.asset_ids.get(f"product:{want.domain}:{want.name}") or known
-        if product_id is None or want.name in self.failed:
+        product_id = self.product_ids.get((want.domain, want.name)) or known
+        if product_id is None or ("data_product", want.domain, want.name) in self.failed:
             raise _Skip("the data product was not written")
         self._publish("DATA_PRODUCT", product_id, want.content_hash, want.invocation)
 

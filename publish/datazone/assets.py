@@ -9,14 +9,18 @@ publisher writes, so the check "does this asset need a new revision" is one comp
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from publish.datazone.api import DataZoneApi
+from publish.datazone.api import (
+    DataZoneApi,
+    content_hash,
+    form_content,
+    forms_by_name,
+    glue_table_arn,
+)
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
@@ -124,22 +128,22 @@ def readme(model: Model, docs_url: str | None) -> str:
         ]
         lines.append("")
     if model.tests:
-        passed = sum(t.status == "pass" for t in model.tests)
-        lines.append(f"Tests: {passed}/{len(model.tests)} passed ({model.test_status}).")
+        lines.append(f"Tests: {_tests_passed(model)} passed ({model.test_status}).")
     if docs_url:
         lines.append(f"dbt docs: {docs_link(docs_url, model)}")
     return "\n".join(lines).strip()
 
 
-def _freshness(domain: Domain, model: Model) -> str | None:
-    statuses = {s.unique_id: s.status for s in domain.sources}
+def _tests_passed(model: Model) -> str | None:
+    """`passed/total` of the model's tests, None without tests."""
+    if not model.tests:
+        return None
+    return f"{sum(t.status == 'pass' for t in model.tests)}/{len(model.tests)}"
+
+
+def _freshness(statuses: Mapping[str, str], model: Model) -> str | None:
     found = [statuses[d] for d in model.depends_on if d in statuses]
     return next((s for s in _FRESHNESS_ORDER if s in found), None)
-
-
-def content_hash(parts: Mapping[str, Any]) -> str:
-    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def desired_assets(
@@ -159,6 +163,7 @@ def desired_assets(
     out = []
     for domain in domains:
         project = config.projects.get(domain.name, "")
+        freshness = {s.unique_id: s.status for s in domain.sources}
         for model in domain.models:
             if not is_published_model(model):
                 continue
@@ -184,8 +189,7 @@ def desired_assets(
                     )
                 )
             database, table = model.relation.glue_database, model.relation.glue_table
-            arn = f"arn:aws:glue:{region}:{account}:table/{database}/{table}"
-            build_ok = model.build is not None and model.build.status == "success"
+            arn = glue_table_arn(region, account, database, table)
             form: dict[str, Any] = {
                 "uniqueId": model.unique_id,
                 "domain": domain.name,
@@ -198,15 +202,11 @@ def desired_assets(
                 "deprecationDate": model.deprecation_date,
                 "tags": list(extras.tags(model.unique_id)) or None,
                 "testStatus": model.test_status,
-                "testsPassed": (
-                    f"{sum(t.status == 'pass' for t in model.tests)}/{len(model.tests)}"
-                    if model.tests
-                    else None
-                ),
+                "testsPassed": _tests_passed(model),
                 "lastSuccessfulBuild": model.build.completed_at
-                if build_ok and model.build
+                if model.build is not None and model.build.status == "success"
                 else None,
-                "sourceFreshness": _freshness(domain, model),
+                "sourceFreshness": _freshness(freshness, model),
                 "upstreamModels": sorted(d for d in model.depends_on if d.startswith("model."))
                 or None,
                 "docsUrl": docs_link(docs_url, model) if docs_url else None,
@@ -283,7 +283,7 @@ class CurrentAsset:
 
     @property
     def owned(self) -> bool:
-        return bool(self.dbt) and (self.dbt or {}).get("managedBy") == MANAGED_BY
+        return (self.dbt or {}).get("managedBy") == MANAGED_BY
 
     @property
     def content_hash(self) -> str | None:
@@ -302,16 +302,7 @@ def read_assets(api: DataZoneApi, form_name: str) -> list[CurrentAsset]:
         item = hit.get("assetItem")
         if not item:
             continue
-        forms = {
-            f["formName"]: f
-            for f in ((item.get("additionalAttributes") or {}).get("formsOutput") or ())
-        }
-        dbt = None
-        if form_name in forms:
-            try:
-                dbt = json.loads(forms[form_name].get("content") or "{}")
-            except ValueError:
-                dbt = None
+        forms = forms_by_name((item.get("additionalAttributes") or {}).get("formsOutput"))
         out.append(
             CurrentAsset(
                 id=item["identifier"],
@@ -320,7 +311,7 @@ def read_assets(api: DataZoneApi, form_name: str) -> list[CurrentAsset]:
                 project_id=item["owningProjectId"],
                 type=item.get("typeIdentifier", ""),
                 forms=forms,
-                dbt=dbt,
+                dbt=form_content(forms.get(form_name)),
             )
         )
     return out

@@ -9,7 +9,7 @@ so CI points the same file at the production domain.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -85,10 +85,6 @@ class DataZoneConfig(BaseModel):
                 f"{ENV_PREFIX}PROJECT_{domain.upper()}",
             )
         return project
-
-    def check_domains(self, domains: Sequence[str]) -> None:
-        for domain in domains:
-            self.project_for(domain)
 
     def data_products_file(self, root: Path, domain: str) -> Path:
         return root / self.data_products.format(domain=domain)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,9 @@ class FormTypeSpec:
     path: Path
     model: FormModel
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        return hashlib.sha256(normalize(self.smithy).encode()).hexdigest()
+        return smithy_digest(self.smithy)
 
     def problems(self, content: dict[str, Any]) -> list[str]:
         return validate_content(self.model, content)
@@ -39,6 +40,11 @@ class FormTypeSpec:
 
 def normalize(smithy: str) -> str:
     return "\n".join(line.rstrip() for line in smithy.strip().splitlines())
+
+
+def smithy_digest(smithy: str) -> str:
+    """What "the Smithy changed" compares: a hash of the text without trailing whitespace."""
+    return hashlib.sha256(normalize(smithy).encode()).hexdigest()
 
 
 def load_form_type(path: Path) -> FormTypeSpec:
@@ -88,6 +94,6 @@ def read_form_type(api: DataZoneApi, spec: FormTypeSpec) -> CurrentFormType:
     return CurrentFormType(
         spec.name,
         str(found["revision"]),
-        hashlib.sha256(normalize(smithy).encode()).hexdigest(),
+        smithy_digest(smithy),
         found.get("owningProjectId"),
     )

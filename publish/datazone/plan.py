@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from rich.console import Console
 from rich.table import Table
@@ -32,17 +32,8 @@ Stage = Literal[
     "unpublish",
     "lineage",
 ]
-STAGES: tuple[Stage, ...] = (
-    "form_type",
-    "glossary",
-    "term",
-    "asset",
-    "asset_listing",
-    "data_product",
-    "product_listing",
-    "unpublish",
-    "lineage",
-)
+#: the order `apply` runs the stages in
+STAGES: tuple[Stage, ...] = get_args(Stage)
 
 
 @dataclass
@@ -298,13 +289,14 @@ def _plan_products(
         if now.id in seen or not now.owned or now.project_id not in mapped:
             continue
         listed = current.listings.get(now.id)
-        if listed is not None and (now.form or {}).get("domain") in desired.domains:
+        domain = (now.form or {}).get("domain")
+        if listed is not None and domain in desired.domains:
             plan.actions.append(
                 Action(
                     "unpublish",
                     "unpublish",
                     now.name,
-                    (now.form or {}).get("domain"),
+                    domain,
                     "data product no longer declared",
                     ("DATA_PRODUCT", now.id, listed),
                 )

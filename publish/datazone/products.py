@@ -7,7 +7,6 @@ A version past its deprecation date is left out of the product (and unpublished 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from publish.datazone.api import DataZoneApi
-from publish.datazone.assets import content_hash, is_published_model, past_deprecation
+from publish.datazone.api import DataZoneApi, content_hash, form_content
+from publish.datazone.assets import is_published_model, past_deprecation
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
@@ -187,11 +186,7 @@ def read_products(api: DataZoneApi, form_name: str, project_ids: set[str]) -> li
             continue
         full = api.client.get_data_product(domainIdentifier=api.domain_id, identifier=item["id"])
         form = next((f for f in full.get("formsOutput") or () if f["formName"] == form_name), None)
-        content = None
-        if form is not None:
-            try:
-                content = json.loads(form.get("content") or "{}")
-            except ValueError:
-                content = None
-        out.append(CurrentProduct(item["id"], full["name"], full["owningProjectId"], content))
+        out.append(
+            CurrentProduct(item["id"], full["name"], full["owningProjectId"], form_content(form))
+        )
     return out

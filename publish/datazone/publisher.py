@@ -71,7 +71,7 @@ def prepare(options: PublishOptions, clients: AwsClients | None = None) -> Prepa
     root = options.root
     config = load_config(_path(root, options.config))
     domains = load_domains(root, options.artifacts, options.domains)
-    config.check_domains([d.name for d in domains])
+    domain_projects = {d.name: config.project_for(d.name) for d in domains}  # checks the mapping
     glossary = load_glossary(_path(root, config.glossary))
     form_types = {
         "model": load_form_type(_path(root, config.assets.form_types.model)),
@@ -118,22 +118,23 @@ def prepare(options: PublishOptions, clients: AwsClients | None = None) -> Prepa
     )
     events = desired_events(domains, extras, region=api.region, account=api.account_id)
     desired = DesiredState(
-        form_types={k: v for k, v in form_types.items()},
+        form_types=form_types,
         glossary=glossary,
         assets=assets,
         products=products,
         events=events,
         models={m.unique_id for d in domains for m in d.models},
         domains={d.name for d in domains},
-        domain_projects={d.name: config.project_for(d.name) for d in domains},
+        domain_projects=domain_projects,
         warnings=[w for d in domains for w in d.warnings],
     )
 
     # DataZone: reads only (bootstrap, an explicit opt-in for the emulator/demo, aside)
-    projects = {config.governance_project} | {config.project_for(d.name) for d in domains}
+    projects = {config.governance_project, *domain_projects.values()}
     if options.bootstrap:
-        api.bootstrap(projects)
-    api.resolve_domain()
+        api.bootstrap(projects)  # resolves the domain too
+    else:
+        api.resolve_domain()
     api.resolve_projects(projects)
     current = read_current(api, desired, config)
     plan = build_plan(desired, current, api.projects)
