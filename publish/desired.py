@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from publish.artifacts import paused_gc
-from publish.errors import BadInputError
+from publish.errors import raise_problems
 from publish.model import Domain, Model
 from publish.yamlfile import load_model
 
@@ -248,16 +248,11 @@ def _desired_state(
             tables.append(table)
             if table.database not in databases:
                 databases[table.database] = _desired_database(domain, table.database)
-    if problems:
-        file, first = problems[0]
-        more = f" (and {len(problems) - 1} more: " + "; ".join(p for _, p in problems[1:4])
-        more = more + ("; ..." if len(problems) > 4 else "") + ")" if len(problems) > 1 else ""
-        raise BadInputError(
-            first + more,
-            file=file,
-            fix=f"use one of the allowed values in the dbt YAML, or add the value to "
-            f"{ontology_file} (the publisher then creates it in Lake Formation)",
-        )
+    raise_problems(
+        problems,
+        fix=f"use one of the allowed values in the dbt YAML, or add the value to "
+        f"{ontology_file} (the publisher then creates it in Lake Formation)",
+    )
     return DesiredState(databases, tuple(tables), ontology, tuple(warnings))
 
 

@@ -6,6 +6,7 @@ is a bug and gets a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 EXIT_OK = 0
@@ -58,6 +59,23 @@ class PublishError(MeshError):
     """Talking to AWS failed (reading or applying)."""
 
     exit_code = EXIT_ERROR
+
+
+def raise_problems(problems: Sequence[tuple[str | Path, str]], fix: str) -> None:
+    """One BadInputError for every problem found in a validation pass (none: return).
+
+    Validation collects all problems before anything is written; the first is told in full,
+    the next three in brief, so one run shows the person most of what to fix.
+    """
+    if not problems:
+        return
+    file, first = problems[0]
+    rest = [problem for _, problem in problems[1:]]
+    more = ""
+    if rest:
+        more = f" (and {len(rest)} more: " + "; ".join(rest[:3])
+        more += ("; ..." if len(rest) > 3 else "") + ")"
+    raise BadInputError(first + more, file=file, fix=fix)
 
 
 def _sentence(text: str) -> str:

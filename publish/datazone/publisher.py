@@ -25,7 +25,7 @@ from publish.datazone.listings import read_listings
 from publish.datazone.manifest import load_extras
 from publish.datazone.plan import Action, CurrentState, DesiredState, Plan, build_plan
 from publish.datazone.products import desired_products, read_products
-from publish.errors import BadInputError
+from publish.errors import raise_problems
 
 
 @dataclass
@@ -51,20 +51,6 @@ class Prepared:
 
 def _path(root: Path, path: Path) -> Path:
     return path if path.is_absolute() else root / path
-
-
-def _raise(problems: list[tuple[str, str]], fix: str) -> None:
-    if not problems:
-        return
-    file, first = problems[0]
-    rest = [p for _, p in problems[1:]]
-    more = ""
-    if rest:
-        more = (
-            f" (and {len(rest)} more: " + "; ".join(rest[:3]) + ("; ..." if len(rest) > 3 else "")
-        )
-        more += ")"
-    raise BadInputError(first + more, file=file, fix=fix)
 
 
 def prepare(options: PublishOptions, clients: AwsClients | None = None) -> Prepared:
@@ -97,7 +83,7 @@ def prepare(options: PublishOptions, clients: AwsClients | None = None) -> Prepa
         docs_url=options.docs_url,
         problems=problems,
     )
-    _raise(
+    raise_problems(
         problems,
         "use a term of catalog/glossary.yml (or add the term there), and keep `meta` values "
         "within the form type's constraints (catalog/forms/)",
@@ -111,7 +97,7 @@ def prepare(options: PublishOptions, clients: AwsClients | None = None) -> Prepa
         today=options.today,
         problems=problems,
     )
-    _raise(
+    raise_problems(
         problems,
         "name only public models with an enforced contract of the product's own domain, and "
         "terms of catalog/glossary.yml",
