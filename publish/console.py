@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from publish.errors import MeshError
+from publish.mesh.runner import DomainRun
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -32,3 +33,10 @@ def reports_mesh_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
+
+
+def print_failures(runs: Iterable[DomainRun]) -> None:
+    """One line per failed dbt node of the runs, under the summary table."""
+    for run in runs:
+        for failure in run.failures:
+            console.print(f"  [red]x[/] {escape(failure)}")

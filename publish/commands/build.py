@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from publish.console import console, reports_mesh_errors
+from publish.console import console, print_failures, reports_mesh_errors
 from publish.mesh.build import MeshInvocation, run_mesh
 from publish.mesh.project import Domain, find_root
 from publish.mesh.rawdata import RawDataSpec, write_raw_data
@@ -98,11 +98,8 @@ def _run(invocation: MeshInvocation) -> None:
 
     runs = run_mesh(root, invocation, on_start=start, on_done=_report)
     _summary(runs, planned[0])
-    failed = [run for run in runs if not run.success]
-    if failed:
-        for run in failed:
-            for failure in run.failures:
-                console.print(f"  [red]x[/] {failure}")
+    if not all(run.success for run in runs):
+        print_failures(runs)
         raise typer.Exit(1)
 
 

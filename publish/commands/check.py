@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from publish.console import console, reports_mesh_errors
-from publish.mesh.build import MeshInvocation, run_mesh
+from publish.mesh.build import parse_all
 from publish.mesh.governance import check_domain, load_vocabulary
 from publish.mesh.project import discover_domains, find_root
 
@@ -24,10 +24,8 @@ def check(
     primary-key tests, layer naming, source() only in staging, known glossary terms and
     sensitivity labels, no deep chains of views. Exit code 1 lists every violation."""
     root = find_root()
-    if parse_first:
-        runs = run_mesh(root, MeshInvocation(("parse",), dbt_args=("--quiet",)))
-        if not all(run.success for run in runs):
-            raise typer.Exit(1)
+    if parse_first and not parse_all(root):
+        raise typer.Exit(1)
     vocabulary = load_vocabulary(root)
     violations = [v for d in discover_domains(root).values() for v in check_domain(d, vocabulary)]
     if not violations:

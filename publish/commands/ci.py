@@ -16,8 +16,8 @@ from publish.ci.site import upload_site
 from publish.ci.slim import slim_build
 from publish.ci.sqllint import changed_sql, lint
 from publish.commands.ci_iam import iam_render
-from publish.console import console, reports_mesh_errors
-from publish.mesh.build import MeshInvocation, run_mesh
+from publish.console import console, print_failures, reports_mesh_errors
+from publish.mesh.build import MeshInvocation, parse_all, run_mesh
 from publish.mesh.project import discover_domains, find_root
 
 app = typer.Typer(
@@ -81,8 +81,7 @@ def lint_changed(
     if not files:
         console.print(f"No model SQL changed since {base}.")
         return
-    runs = run_mesh(root, MeshInvocation(("parse",), dbt_args=("--quiet",)))
-    if not all(run.success for run in runs) or lint(root, files):
+    if not parse_all(root) or lint(root, files):
         raise typer.Exit(1)
 
 
@@ -113,9 +112,7 @@ def slim(
     console.print(table)
     console.print(f"Nodes built: {result.nodes_built}")
     if not result.success:
-        for run in result.runs:
-            for failure in run.failures:
-                console.print(f"  [red]x[/] {failure}")
+        print_failures(result.runs)
         raise typer.Exit(1)
 
 
@@ -131,8 +128,7 @@ def breaking(
     dest = _in_root(root, state)
     domains = discover_domains(root)
     prod = load_manifests({d: dest / d for d in domains if (dest / d / "manifest.json").is_file()})
-    runs = run_mesh(root, MeshInvocation(("parse",), dbt_args=("--quiet",)))
-    if not all(run.success for run in runs):
+    if not parse_all(root):
         raise typer.Exit(1)
     current = load_manifests({name: d.target_dir for name, d in domains.items()})
     report = breaking_changes(prod, current)

@@ -132,3 +132,9 @@ def run_mesh(
         if not run.success and invocation.stop_on_failure:
             break
     return runs
+
+
+def parse_all(root: Path) -> bool:
+    """`dbt parse` in every domain, upstream first, so each target/manifest.json is current."""
+    runs = run_mesh(root, MeshInvocation(("parse",), dbt_args=("--quiet",)))
+    return all(run.success for run in runs)
