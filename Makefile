@@ -3,14 +3,14 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml standins/pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: install demo data build docs test test-fast lint fmt check bench bench-build bench-slim clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml standins/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]" -e ./standins
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
@@ -22,7 +22,7 @@ demo: install
 	$(BIN)/mesh freshness
 	$(BIN)/mesh docs generate -- --quiet
 	$(BIN)/mesh docs portal
-	$(BIN)/mesh demo-catalog
+	$(BIN)/mesh-standins demo-catalog
 	@echo
 	@echo "Warehouse:    warehouse/mesh.duckdb  (schemas <domain>_<layer>, e.g. sales_marts)"
 	@echo "Docs portal:  site/index.html  (mesh docs serve, then open the address it prints)"

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 def child(step: str, root: str) -> None:
     """Run one step in this process and print its wall time and peak RSS as JSON."""
-    from publish.mesh.build import MeshInvocation, run_mesh
+    from mesh.build import MeshInvocation, run_mesh
 
     started = time.perf_counter()
     command = ("parse",) if step == "parse" else ("build",)
@@ -54,8 +54,8 @@ def main() -> None:
         child(*args.child)
         return
 
-    from publish.mesh.rawdata import RawDataSpec
-    from publish.mesh.scratch import copy_mesh
+    from mesh.rawdata import RawDataSpec
+    from mesh.scratch import copy_mesh
 
     print(f"{'scale':>6} {'step':<12} {'wall s':>8} {'peak MiB':>9} {'nodes':>6}")
     for scale in args.scales:

@@ -2,7 +2,7 @@
 memory with N assets (default 100k).
 
 The catalog is seeded in this process through the emulator's own handlers (HTTP would take
-minutes), saved as a state file, and served by `mesh emulator datazone --state` in a child
+minutes), saved as a state file, and served by `mesh-standins datazone --state` in a child
 process, so server and clients do not share an interpreter. Request loops are bounded by both
 a request count and a time limit.
 
@@ -28,8 +28,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from publish.emulators.datazone.app import Emulator
-from publish.emulators.datazone.handlers import Context
+from mesh_standins.datazone.app import Emulator
+from mesh_standins.datazone.handlers import Context
 
 
 def seed(n_assets: int, state_file: Path) -> tuple[str, list[str], float, float]:
@@ -159,8 +159,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-c",
-                "from publish.cli import app; app()",
-                "emulator",
+                "from mesh_standins.cli import app; app()",
                 "datazone",
                 "--port",
                 "0",

@@ -28,9 +28,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from mesh_standins.demo import REGION, environment, stand_in_env, stand_ins  # noqa: E402
 from publish.aws import AwsClients, AwsSettings  # noqa: E402
 from publish.datazone.publisher import PublishOptions, apply, prepare  # noqa: E402
-from publish.demo import REGION, environment, stand_in_env, stand_ins  # noqa: E402
 
 
 def synthesize(source: Path, out: Path, models: int) -> None:
@@ -85,7 +85,7 @@ def main() -> None:
         (root / "domains" / "sales").mkdir(parents=True)  # no data products
 
         with stand_ins() as urls, environment(stand_in_env(urls)):
-            from publish.emulators.datazone import EmulatorAdmin
+            from mesh_standins.datazone import EmulatorAdmin
 
             admin = EmulatorAdmin(urls.datazone_url)
             options = PublishOptions(root=root, artifacts=work / "artifacts", bootstrap=True)

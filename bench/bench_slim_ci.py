@@ -2,7 +2,7 @@
 
 Builds the mesh once (the "production" build whose artifacts become dbt's --state), then,
 for every staging model in turn, changes only that file and runs the slim pull-request
-build (`publish.ci.slim`), restoring the file afterwards. Prints one row per model and
+build (`mesh.ci.slim`), restoring the file afterwards. Prints one row per model and
 the ratio of nodes built to the full build. Target: under 20% for a staging change.
 Usage: python bench/bench_slim_ci.py [--scale 1]
 """
@@ -20,10 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from publish.ci.slim import slim_build  # noqa: E402
-from publish.mesh.build import MeshInvocation, run_mesh  # noqa: E402
-from publish.mesh.rawdata import RawDataSpec  # noqa: E402
-from publish.mesh.scratch import copy_mesh  # noqa: E402
+from mesh.build import MeshInvocation, run_mesh  # noqa: E402
+from mesh.ci.slim import slim_build  # noqa: E402
+from mesh.rawdata import RawDataSpec  # noqa: E402
+from mesh.scratch import copy_mesh  # noqa: E402
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from publish.ci.sqllint import lint
+from mesh.ci.sqllint import lint
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from publish.mesh.build import MeshInvocation, run_mesh
-from publish.mesh.runner import DomainRun
+from mesh.build import MeshInvocation, run_mesh
+from mesh.runner import DomainRun
 from tests.meshcopy import copy_mesh
 
 MESH_ENV = ("MESH_RAW_DATA_DIR", "MESH_DUCKDB_PATH", "MESH_TARGET", "MESH_ROOT")

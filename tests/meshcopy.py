@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from publish.mesh import scratch
-from publish.mesh.rawdata import RawDataSpec
+from mesh import scratch
+from mesh.rawdata import RawDataSpec
 
 REPO = Path(__file__).resolve().parents[1]
 # Fixed so that expectations computed from the raw files never depend on the day.

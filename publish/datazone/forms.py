@@ -17,7 +17,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from publish.datazone.api import DataZoneApi, error_code
-from publish.emulators.datazone.smithy import FormModel, SmithyError, parse_model, validate_content
+from publish.datazone.smithy import FormModel, SmithyError, parse_model, validate_content
 from publish.errors import BadInputError
 
 MANAGED_BY = "analytics-mesh publisher"

@@ -6,7 +6,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from publish.ci.breaking import breaking_changes
+from mesh.ci.breaking import breaking_changes
 
 FCT = "model.sales.fct_orders"
 Nodes = dict[str, Any]

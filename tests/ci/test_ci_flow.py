@@ -17,9 +17,9 @@ import boto3
 import pytest
 from typer.testing import CliRunner
 
-from publish.ci.slim import slim_build
-from publish.cli import app
-from publish.emulators.moto_server import local_aws_env, moto_server, reset_moto
+from mesh.ci.slim import slim_build
+from mesh.cli import app
+from mesh_standins.moto_server import local_aws_env, moto_server, reset_moto
 from tests.meshcopy import copy_mesh
 
 pytestmark = pytest.mark.e2e

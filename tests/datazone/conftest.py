@@ -18,17 +18,17 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from mesh.build import MeshInvocation, run_mesh
+from mesh.runner import DomainRun
+from mesh_standins.datazone import EmulatorAdmin, RunningEmulator, start_background
+from mesh_standins.demo import ACCOUNT, REGION, StandIns, run_glue_data_sources, stand_in_env
+from mesh_standins.moto_server import moto_server
+from mesh_standins.prodmirror import seed_glue
 from publish.aws import AwsClients, AwsSettings
 from publish.datazone.apply import ApplyResult
 from publish.datazone.config import load_config
 from publish.datazone.plan import Plan
 from publish.datazone.publisher import PublishOptions, apply, prepare
-from publish.demo import ACCOUNT, REGION, StandIns, run_glue_data_sources, stand_in_env
-from publish.emulators.datazone import EmulatorAdmin, RunningEmulator, start_background
-from publish.emulators.moto_server import moto_server
-from publish.mesh.build import MeshInvocation, run_mesh
-from publish.mesh.runner import DomainRun
-from publish.prodmirror import seed_glue
 
 REPO = Path(__file__).resolve().parents[2]
 DOMAINS = ("customers", "sales", "marketing")

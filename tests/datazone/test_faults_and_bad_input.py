@@ -86,10 +86,10 @@ def _restage(stage: Stage) -> Stage:
     """Re-create domain, projects and data source imports on the emptied emulator."""
     import boto3
 
+    from mesh_standins.demo import REGION, run_glue_data_sources
     from publish.aws import AwsClients, AwsSettings
     from publish.datazone.api import DataZoneApi
     from publish.datazone.config import load_config
-    from publish.demo import REGION, run_glue_data_sources
 
     config = load_config(stage.root / "catalog" / "datazone.yml")
     api = DataZoneApi.connect(AwsClients(AwsSettings(region=REGION)), config)
@@ -116,7 +116,7 @@ def _restage(stage: Stage) -> Stage:
 def _cli(stage: Stage, root: Path, *extra: str) -> Any:
     import typer
 
-    from publish.commands.publish_datazone import datazone
+    from mesh.commands.publish_datazone import datazone
 
     app = typer.Typer()
     app.command("datazone")(datazone)

@@ -10,8 +10,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from publish.emulators.datazone import EmulatorAdmin, RunningEmulator, start_background
-from publish.emulators.moto_server import moto_server
+from mesh_standins.datazone import EmulatorAdmin, RunningEmulator, start_background
+from mesh_standins.moto_server import moto_server
 
 PAGE_SIZE = 10  # small on purpose: every list and search in these tests pages
 REGION = "us-east-1"

@@ -1,5 +1,5 @@
 """The admin surface: call counters, deterministic faults seen through botocore retries,
-reset; persistence across restarts; the `mesh emulator datazone` command."""
+reset; persistence across restarts; the `mesh-standins datazone` command."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.handlers import generate_idempotent_uuid
 
-from publish.emulators.datazone import EmulatorAdmin, start_background
+from mesh_standins.datazone import EmulatorAdmin, start_background
 
 pytestmark = pytest.mark.integration
 
@@ -193,8 +193,7 @@ def test_cli_starts_the_emulator() -> None:
         [
             sys.executable,
             "-c",
-            "from publish.cli import app; app()",
-            "emulator",
+            "from mesh_standins.cli import app; app()",
             "datazone",
             "--port",
             "0",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.model import OperationModel, Shape
 
-from publish.emulators.datazone.handlers import load_handlers
+from mesh_standins.datazone.handlers import load_handlers
 
 pytestmark = pytest.mark.integration
 

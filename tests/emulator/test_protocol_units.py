@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from botocore.model import ServiceModel
 
-from publish.emulators.datazone.model import Router, router, service_model
-from publish.emulators.datazone.protocol import parse_request, serialize_output
-from publish.emulators.datazone.search import SearchIndex
-from publish.emulators.datazone.smithy import parse_model, validate_content
+from mesh_standins.datazone.model import Router, router, service_model
+from mesh_standins.datazone.protocol import parse_request, serialize_output
+from mesh_standins.datazone.search import SearchIndex
+from publish.datazone.smithy import parse_model, validate_content
 
 
 def test_routes_come_from_the_model() -> None:

@@ -34,25 +34,16 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from publish.ci.iam import (
-    ENGINE_SID_PREFIX,
-    Call,
-    Context,
-    actions_of,
-    evaluate,
-    load_policy,
-    parse_policy,
-    record_aws_calls,
-    render,
-)
-from publish.cli import app
-from publish.demo import ACCOUNT, REGION, run_glue_data_sources, stand_in_env
-from publish.emulators.datazone import start_background
-from publish.emulators.moto_server import moto_server
+from mesh.build import MeshInvocation, run_mesh
+from mesh.ci.iam import ENGINE_SID_PREFIX, load_policy, parse_policy, render
+from mesh.cli import app
+from mesh.runner import DomainRun
+from mesh_standins.datazone import start_background
+from mesh_standins.demo import ACCOUNT, REGION, run_glue_data_sources, stand_in_env
+from mesh_standins.iam import Call, Context, actions_of, evaluate, record_aws_calls
+from mesh_standins.moto_server import moto_server
+from mesh_standins.prodmirror import seed_glue
 from publish.errors import BadInputError
-from publish.mesh.build import MeshInvocation, run_mesh
-from publish.mesh.runner import DomainRun
-from publish.prodmirror import seed_glue
 from tests.meshcopy import copy_mesh
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -394,7 +385,7 @@ def test_identity_policies_are_scoped_to_the_domains_databases_and_buckets() -> 
 
 
 def test_rendering_fills_every_placeholder_and_names_a_missing_one(tmp_path: Path) -> None:
-    from publish.commands.ci_iam import iam_render
+    from mesh.commands.ci_iam import iam_render
 
     runner = typer_app(iam_render)
     args = ["--out", str(tmp_path)]
@@ -435,7 +426,7 @@ def typer_app(command: Any) -> Any:
 
 
 def test_calls_map_to_the_iam_actions_and_resources_aws_authorizes() -> None:
-    from publish.ci.iam import required_permissions
+    from mesh_standins.iam import required_permissions
 
     def perms(call: Call) -> set[tuple[str, str]]:
         return {(p.action, p.resource) for p in required_permissions(call, CTX)}

@@ -14,8 +14,8 @@ import boto3
 import pytest
 import sqlglot
 
-from publish.emulators.moto_server import local_aws_env, moto_server, reset_moto
-from publish.mesh.build import MeshInvocation, run_mesh
+from mesh.build import MeshInvocation, run_mesh
+from mesh_standins.moto_server import local_aws_env, moto_server, reset_moto
 from tests.meshcopy import copy_mesh
 
 pytestmark = pytest.mark.integration

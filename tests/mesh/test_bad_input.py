@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from publish.cli import app
+from mesh.build import MeshInvocation, run_mesh
+from mesh.cli import app
 from publish.errors import BadInputError
-from publish.mesh.build import MeshInvocation, run_mesh
 from tests.meshcopy import copy_mesh
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from publish.mesh.runner import DomainRun
+from mesh.runner import DomainRun
 from tests.mesh import expected
 
 pytestmark = pytest.mark.integration
@@ -80,8 +80,8 @@ def test_campaign_performance_matches_last_touch_attribution(
 
 def test_incremental_rebuild_is_idempotent(built_mesh: tuple[Path, list[DomainRun]]) -> None:
     """A second run of the incremental fct_orders merges, never duplicates."""
-    from publish.mesh.build import MeshInvocation, keep_run_results, run_mesh
-    from publish.mesh.project import discover_domains
+    from mesh.build import MeshInvocation, keep_run_results, run_mesh
+    from mesh.project import discover_domains
 
     root, _ = built_mesh
     before = query(root, "select count(*), sum(net_amount) from sales_marts.fct_orders")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from publish.mesh.build import MeshInvocation, run_mesh
-from publish.mesh.rawdata import RawDataSpec
+from mesh.build import MeshInvocation, run_mesh
+from mesh.rawdata import RawDataSpec
 from tests.meshcopy import copy_mesh
 
 pytestmark = pytest.mark.integration

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from publish.cli import app
-from publish.mesh.build import MeshInvocation, run_mesh
-from publish.mesh.governance import check_domain, load_vocabulary
-from publish.mesh.project import discover_domains
+from mesh.build import MeshInvocation, run_mesh
+from mesh.cli import app
+from mesh.governance import check_domain, load_vocabulary
+from mesh.project import discover_domains
 from tests.meshcopy import copy_mesh
 
 pytestmark = pytest.mark.integration

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from publish.mesh.build import MeshInvocation, run_mesh
-from publish.mesh.runner import DomainRun
-from publish.portal.collect import Portal, collect
+from mesh.build import MeshInvocation, run_mesh
+from mesh.portal.collect import Portal, collect
+from mesh.runner import DomainRun
 
 DOMAINS = ("customers", "sales", "marketing")
 

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from publish.portal.collect import Portal
-from publish.portal.render import render_site
-from publish.portal.serve import serve_in_thread
+from mesh.portal.collect import Portal
+from mesh.portal.render import render_site
+from mesh.portal.serve import serve_in_thread
 from tests.portal.conftest import DOMAINS
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from publish.portal.collect import Portal, collect
+from mesh.portal.collect import Portal, collect
 from tests.portal.conftest import DOMAINS
 
 pytestmark = pytest.mark.integration

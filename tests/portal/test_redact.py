@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from publish.portal.redact import REDACTED, redact_json, redact_text
+from mesh.portal.redact import REDACTED, redact_json, redact_text
 
 # Key-shaped test values are assembled at run time, so no credential-like literal sits in
 # the repository for secret scanners to flag (AWS's documented example key id).

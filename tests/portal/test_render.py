@@ -11,10 +11,10 @@ import pytest
 from typer import Typer
 from typer.testing import CliRunner
 
-from publish.commands.portal import portal_build
+from mesh.commands.portal import portal_build
+from mesh.portal.collect import DataProduct, Portal, ProductItem
+from mesh.portal.render import render_site
 from publish.errors import BadInputError
-from publish.portal.collect import DataProduct, Portal, ProductItem
-from publish.portal.render import render_site
 from tests.portal.conftest import DOMAINS
 
 pytestmark = pytest.mark.integration

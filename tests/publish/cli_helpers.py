@@ -9,7 +9,7 @@ from typing import Any
 from click.testing import Result
 from typer.testing import CliRunner
 
-from publish.cli import app
+from mesh.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
 LF_TAGS = REPO / "catalog" / "lf_tags.yml"

@@ -358,7 +358,7 @@ def test_missing_table_is_reported_and_strict_fails_without_writing(
 def test_text_plan_for_people(production: Path, aws: GlueLikeMotoServer) -> None:
     from typer.testing import CliRunner
 
-    from publish.cli import app
+    from mesh.cli import app
     from tests.publish.cli_helpers import LF_TAGS
 
     result = CliRunner().invoke(

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from mesh.build import MeshInvocation, run_mesh
+from mesh.runner import DomainRun
 from publish.artifacts import load_domains
 from publish.desired import desired_state, load_ontology
-from publish.mesh.build import MeshInvocation, run_mesh
-from publish.mesh.runner import DomainRun
 from tests.publish.cli_helpers import LF_TAGS, plan_of, run_publish
 from tests.publish.harness import GlueLikeMotoServer, create_tables_like_a_build
 

@@ -1,0 +1,87 @@
+"""`mesh docs portal` and `mesh docs serve`: the mesh-wide docs portal for consumers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mesh.console import console, err_console, reports_mesh_errors
+from mesh.portal.collect import collect
+from mesh.portal.render import MARKER, render_site
+from mesh.portal.serve import HOST, make_server
+from mesh.project import find_root
+from publish.errors import BadInputError
+
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Folder of the site. Default: site/ in the repository.",
+        show_default=False,
+    ),
+]
+
+
+def _out(out: Path | None, root: Path | None = None) -> Path:
+    return out if out is not None else (root or find_root()) / "site"
+
+
+@reports_mesh_errors
+def portal_build(
+    out: OutOption = None,
+    artifacts: Annotated[
+        Path | None,
+        typer.Option(
+            help="Read artifacts from <dir>/<domain>/manifest.json instead of each "
+            "domains/<domain>/target/.",
+        ),
+    ] = None,
+) -> None:
+    """Write the mesh docs portal: one static page for every domain, data product and
+    public model, the cross-domain lineage graph, and each domain's own dbt docs.
+
+    Reads each domain's target/ (run `mesh build` and `mesh docs generate` first), its
+    data_products.yml and catalog/glossary.yml. Open the result with `mesh docs serve`.
+    """
+    root = find_root()
+    portal = collect(root, artifacts=artifacts)
+    index = render_site(portal, _out(out, root))
+    for warning in portal.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    console.print(
+        f"Portal written to {index.parent}: {len(portal.domains)} domains, "
+        f"{len(portal.products)} data products, {len(portal.models)} public models, "
+        f"{sum(e.cross_domain for e in portal.edges)} cross-domain edges."
+    )
+
+
+@reports_mesh_errors
+def serve(
+    port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1.")] = 8580,
+    out: OutOption = None,
+) -> None:
+    """Serve the portal written by `mesh docs portal` on http://127.0.0.1:PORT (Ctrl-C stops)."""
+    site = _out(out)
+    if not (site / "index.html").is_file() or not (site / MARKER).exists():
+        raise BadInputError(
+            "no docs portal here",
+            file=site,
+            fix="run `mesh docs portal` first (or pass --out the folder it wrote)",
+        )
+    try:
+        server = make_server(site, port)
+    except OSError as exc:
+        raise BadInputError(
+            f"cannot listen on {HOST}:{port} ({exc.strerror})",
+            fix="pass another --port, or stop what uses that one",
+        ) from None
+    console.print(f"Serving {site} on http://{HOST}:{server.server_port}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,222 @@
+"""`mesh publish ...`: publish the dbt metadata of the domains to the catalogs.
+
+`mesh publish glue` loads the artifacts of each domain, computes the desired Glue state, reads the
+current one (batched), prints the plan, and applies it unless `--dry-run`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from mesh.commands.publish_datazone import datazone, publish_all
+from mesh.project import find_root
+from publish.artifacts import load_domains
+from publish.aws import AwsClients, AwsSettings
+from publish.desired import DEFAULT_ONTOLOGY, desired_state, load_ontology
+from publish.errors import (
+    EXIT_ERROR,
+    EXIT_OK,
+    BadInputError,
+    MeshError,
+    StrictMissingError,
+)
+from publish.model import Domain
+from publish.plan import ApplyResult, Plan, render_plan, render_summary
+from publish.targets.glue import GlueTarget
+
+EXIT_CODES = """
+Exit codes: 0 = published, or nothing to change, or a dry run; 1 = error while reading or writing
+AWS (writes already done are correct; run again to converge); 2 = bad input (artifacts, lf_tags.yml,
+arguments), nothing written; 3 = --strict and a model has no Glue table, nothing written.
+"""
+
+app = typer.Typer(
+    rich_markup_mode="markdown",
+    help=(
+        "Publish the dbt metadata of the domains to the Glue Data Catalog and Amazon DataZone. "
+        "Without a sub-command: Glue, then DataZone (`mesh publish all`)."
+    ),
+)
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command(
+    "glue",
+    help=(
+        "Publish descriptions, column comments, `mesh:` table parameters and LF-tags to the Glue "
+        "Data Catalog and Lake Formation. Never creates or drops a database or table, never "
+        "removes a parameter or LF-tag it does not own. Tables of models that have not been built "
+        "are reported as missing.\n\n" + EXIT_CODES
+    ),
+)
+def glue(
+    domain: Annotated[
+        list[str] | None,
+        typer.Option("--domain", "-d", help="Publish only this domain (repeatable)."),
+    ] = None,
+    artifacts: Annotated[
+        Path | None,
+        typer.Option(
+            help="Directory of downloaded artifacts, <dir>/<domain>/manifest.json ... "
+            "(default: domains/<domain>/target)"
+        ),
+    ] = None,
+    target: Annotated[
+        str, typer.Option(help="The dbt target the artifacts were built for (checked).")
+    ] = "prod",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan, write nothing.")
+    ] = False,
+    output: Annotated[
+        OutputFormat, typer.Option("--output", "-o", help="Plan format: text or json (for CI).")
+    ] = OutputFormat.text,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="A model without a Glue table is an error (exit code 3)."),
+    ] = False,
+    lf_tags: Annotated[Path, typer.Option(help="The LF-tag ontology.")] = DEFAULT_ONTOLOGY,
+    root: Annotated[
+        Path | None,
+        typer.Option(help="Repository root (holds domains/). Default: found from here."),
+    ] = None,
+    docs_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="MESH_DOCS_URL",
+            help="Base URL of the dbt docs, or a template with {domain} and {unique_id}.",
+        ),
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="AWS region (default: boto3's configuration).")
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel writes.")] = 8,
+) -> None:
+    out = Console(soft_wrap=True, highlight=False)
+    err = Console(stderr=True, soft_wrap=True, highlight=False)
+    try:
+        code = _publish_glue(
+            out,
+            err,
+            domains=domain or [],
+            artifacts=artifacts,
+            target=target,
+            dry_run=dry_run,
+            as_json=output is OutputFormat.json,
+            strict=strict,
+            lf_tags=lf_tags,
+            root=root or find_root(),
+            docs_url=docs_url,
+            settings=AwsSettings(region=region, concurrency=concurrency),
+        )
+    except MeshError as exc:
+        err.print(f"error: {exc.paragraph()}", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    raise typer.Exit(code)
+
+
+def _check_target(domains: list[Domain], target: str) -> None:
+    for d in domains:
+        if d.run_target and d.run_target != target:
+            raise BadInputError(
+                f"the artifacts of domain {d.name} were built for the dbt target "
+                f"`{d.run_target}`, not `{target}`, so their schemas and aliases name that "
+                "target's relations",
+                file=d.artifacts_dir / "run_results.json",
+                fix=f"build the domain for the target (`dbt build --target {target}` and "
+                f"`dbt docs generate --target {target}`), or pass --target {d.run_target}",
+            )
+
+
+def _publish_glue(
+    out: Console,
+    err: Console,
+    *,
+    domains: list[str],
+    artifacts: Path | None,
+    target: str,
+    dry_run: bool,
+    as_json: bool,
+    strict: bool,
+    lf_tags: Path,
+    root: Path,
+    docs_url: str | None,
+    settings: AwsSettings,
+) -> int:
+    # 1. inputs: everything is validated before the first AWS call
+    loaded = load_domains(root, artifacts, domains)
+    _check_target(loaded, target)
+    ontology = load_ontology(lf_tags if lf_tags.is_absolute() else root / lf_tags)
+    desired = desired_state(loaded, ontology, ontology_file=lf_tags, docs_url=docs_url)
+
+    # 2. current state and plan
+    glue_target = GlueTarget(AwsClients(settings))
+    with err.status("reading the Glue Data Catalog", spinner="dots"):
+        current = glue_target.read(desired)
+    plan = glue_target.plan(desired, current)
+
+    missing = [i for i in plan.missing if i.kind == "table"]
+    if strict and missing:
+        _print(out, plan, None, dry_run=True, as_json=as_json)
+        raise StrictMissingError(
+            f"{len(missing)} model(s) have no Glue table on target {target}: "
+            + ", ".join(i.name for i in missing[:5])
+            + (" ..." if len(missing) > 5 else ""),
+            fix="build the models on the target before publishing, or run without --strict",
+        )
+    if dry_run or not plan.has_writes:
+        _print(out, plan, None, dry_run=dry_run, as_json=as_json)
+        return EXIT_OK
+
+    # 3. apply
+    if not as_json:
+        render_plan(plan, out)
+    total = len(plan.updates)
+    with Progress(
+        TextColumn("applying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=total < 20 or not sys.stderr.isatty(),
+    ) as progress:
+        task = progress.add_task("apply", total=total)
+        result = glue_target.apply(plan, on_done=lambda _item: progress.advance(task))
+    if as_json:
+        _print(out, plan, result, dry_run=False, as_json=True)
+    else:
+        render_summary(plan, out, result, dry_run=False)
+    return EXIT_ERROR if result.failures else EXIT_OK
+
+
+def _print(
+    out: Console, plan: Plan, applied: ApplyResult | None, *, dry_run: bool, as_json: bool
+) -> None:
+    if as_json:
+        # plain print: rich must not wrap or colour JSON for machines
+        print(json.dumps(plan.to_dict(applied, dry_run=dry_run), indent=2))
+    else:
+        render_plan(plan, out)
+        render_summary(plan, out, applied, dry_run=dry_run)
+
+
+app.command("datazone")(datazone)
+app.command("all")(publish_all)
+
+
+@app.callback(invoke_without_command=True)
+def _default(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(publish_all)

@@ -1,0 +1,47 @@
+"""Build order and selection of domains, dbt-style: `name`, `+name` (with upstreams), `name+`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from mesh.project import Domain
+from publish.errors import BadInputError
+
+
+def domain_graph(domains: dict[str, Domain]) -> nx.DiGraph:
+    """Edges point from an upstream domain to the domains that ref it."""
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from(domains)
+    for domain in domains.values():
+        graph.add_edges_from((up, domain.name) for up in domain.upstream_names)
+    if not nx.is_directed_acyclic_graph(graph):
+        cycle = " -> ".join(a for a, _ in nx.find_cycle(graph))
+        raise BadInputError(
+            f"the domains ref each other in a cycle ({cycle})",
+            file="domains/*/dbt_loom.config.yml",
+            fix="a domain may only read upstream domains; move the shared model to one side",
+        )
+    return graph
+
+
+def select_domains(domains: dict[str, Domain], selectors: Iterable[str] = ()) -> list[Domain]:
+    """The selected domains in build order (upstream first, ties by name)."""
+    graph = domain_graph(domains)
+    selectors = [s for s in selectors if s.strip()]
+    chosen: set[str] = set()
+    for selector in selectors or [f"{name}" for name in domains]:
+        name = selector.strip("+")
+        if name not in domains:
+            raise BadInputError(
+                f"unknown domain {name!r} in --select {selector!r}",
+                fix=f"choose from: {', '.join(sorted(domains))}",
+            )
+        chosen.add(name)
+        if selector.startswith("+"):
+            chosen |= nx.ancestors(graph, name)
+        if selector.endswith("+"):
+            chosen |= nx.descendants(graph, name)
+    order = nx.lexicographical_topological_sort(graph)
+    return [domains[name] for name in order if name in chosen]

@@ -1,1 +1,0 @@
-"""Local stand-ins for AWS services moto does not cover (Amazon DataZone), plus moto helpers."""

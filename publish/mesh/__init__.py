@@ -1,1 +1,0 @@
-"""The mesh of dbt domains: discovery, build order, dbt invocation, raw data and governance."""
