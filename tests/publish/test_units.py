@@ -10,8 +10,8 @@ import pytest
 from dbt.adapters.athena.utils import clean_sql_comment, ellipsis_comment
 
 from publish.artifacts import read_artifact
-from publish.desired import COMMENT_LIMIT, DESCRIPTION_LIMIT, glue_text
 from publish.errors import BadInputError, MeshError
+from publish.mapping import COMMENT_LIMIT, DESCRIPTION_LIMIT, glue_text
 from publish.targets.glue import _input_shape, project
 
 TEXTS = [
