@@ -105,8 +105,8 @@ class _Run:
                     count += 1
                     self.dependents[required].append(action)
                 elif self.ledger.get(required) != "done":
-                    status = self.ledger.get(required) or "not planned"
-                    self.blocked.setdefault(action.id, f"requires {required} ({status})")
+                    found = self.ledger.get(required) or "not planned"
+                    self.blocked.setdefault(action.id, f"requires {required} ({found})")
             self.waiting[action.id] = count
         try:
             for action in self.actions:
