@@ -421,18 +421,19 @@ def _not_an_asset(model: Model) -> Skip | None:
 @dataclass(frozen=True, slots=True)
 class ProductItem:
     ref: str  # as written in data_products.yml
-    model: ModelFacts | None  # the model it resolves to; None: no model of the domain
+    key: str | None  # the model it resolves to (`ModelFacts.key`); None: no model of the domain
 
 
 @dataclass(frozen=True, slots=True)
 class ProductFacts:
+    """A data product a domain declares, its items resolved to the domain's models."""
+
     domain: str
     name: str
     description: str
     owner: str | None
     glossary_terms: tuple[str, ...]
     items: tuple[ProductItem, ...]
-    file: str  # the data products file (for error messages)
 
 
 def resolve_item(ref: str, models: Iterable[ModelFacts]) -> ModelFacts | None:
@@ -445,21 +446,26 @@ def resolve_item(ref: str, models: Iterable[ModelFacts]) -> ModelFacts | None:
 
 
 def map_products(
-    domain: str, declared: Iterable[ProductSpec], models: Sequence[ModelFacts], file: str
+    domain: str, declared: Iterable[ProductSpec], models: Sequence[ModelFacts]
 ) -> list[ProductFacts]:
     """The data products `declared` in a domain's file, their items resolved."""
-    return [
-        ProductFacts(
-            domain=domain,
-            name=spec.name,
-            description=spec.description.strip(),
-            owner=spec.owner,
-            glossary_terms=tuple(spec.glossary_terms),
-            items=tuple(ProductItem(ref, resolve_item(ref, models)) for ref in spec.items),
-            file=file,
+    out = []
+    for spec in declared:
+        items = []
+        for ref in spec.items:
+            found = resolve_item(ref, models)
+            items.append(ProductItem(ref, found.key if found else None))
+        out.append(
+            ProductFacts(
+                domain=domain,
+                name=spec.name,
+                description=spec.description.strip(),
+                owner=spec.owner,
+                glossary_terms=tuple(spec.glossary_terms),
+                items=tuple(items),
+            )
         )
-        for spec in declared
-    ]
+    return out
 
 
 # --- what each catalog stores -------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from publish.apply import Ledger
+from publish.apply import Ledger, apply_actions
 from publish.artifacts import load_domains
 from publish.aws import AwsClients, AwsSettings
 from publish.datazone.config import DEFAULT_CONFIG
@@ -148,7 +148,13 @@ def apply(
         if failed is not None:
             report.not_applied[target.name] = f"{failed} had failures (run again to converge)"
             continue
-        result = target.apply(plan, ledger=ledger, on_done=on_done)
+        result = apply_actions(
+            plan.actions,
+            target.handler(),
+            concurrency=target.concurrency,
+            ledger=ledger,
+            on_done=on_done,
+        )
         report.results[target.name] = result
         if not result.ok:
             failed = target.name

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -139,21 +138,7 @@ def glue(
     region: RegionOpt = None,
     concurrency: ConcurrencyOpt = 8,
 ) -> None:
-    _publish(
-        "glue",
-        output,
-        lambda: PublishOptions(
-            root=root or find_root(),
-            artifacts=artifacts,
-            domains=tuple(domain or ()),
-            dbt_target=target,
-            dry_run=dry_run,
-            strict=strict,
-            lf_tags=lf_tags,
-            docs_url=docs_url,
-            settings=AwsSettings(region=region, concurrency=concurrency),
-        ),
-    )
+    _publish("glue", locals())
 
 
 @app.command(
@@ -179,22 +164,7 @@ def datazone(
     region: RegionOpt = None,
     concurrency: ConcurrencyOpt = 8,
 ) -> None:
-    _publish(
-        "datazone",
-        output,
-        lambda: PublishOptions(
-            root=root or find_root(),
-            artifacts=artifacts,
-            domains=tuple(domain or ()),
-            dbt_target=target,
-            dry_run=dry_run,
-            config=config,
-            today=_today(today),
-            docs_url=docs_url,
-            bootstrap=bootstrap,
-            settings=AwsSettings(region=region, concurrency=concurrency),
-        ),
-    )
+    _publish("datazone", locals())
 
 
 @app.command(
@@ -221,24 +191,7 @@ def publish_all(
     region: RegionOpt = None,
     concurrency: ConcurrencyOpt = 8,
 ) -> None:
-    _publish(
-        "all",
-        output,
-        lambda: PublishOptions(
-            root=root or find_root(),
-            artifacts=artifacts,
-            domains=tuple(domain or ()),
-            dbt_target=target,
-            dry_run=dry_run,
-            strict=strict,
-            lf_tags=lf_tags,
-            config=config,
-            today=_today(today),
-            docs_url=docs_url,
-            bootstrap=bootstrap,
-            settings=AwsSettings(region=region, concurrency=concurrency),
-        ),
-    )
+    _publish("all", locals())
 
 
 @app.callback(invoke_without_command=True)
@@ -247,13 +200,29 @@ def _default(ctx: typer.Context) -> None:
         ctx.invoke(publish_all)
 
 
-def _publish(command: str, output: OutputFormat, options: Callable[[], PublishOptions]) -> None:
-    """Run a publish command; its options are built inside, so a bad one is reported too."""
+def _options(given: dict[str, Any]) -> PublishOptions:
+    """The options of a run from a command's parameters (each command takes some of them)."""
+    given = dict(given)
+    root, today = given.pop("root"), given.pop("today", None)
+    settings = AwsSettings(region=given.pop("region"), concurrency=given.pop("concurrency"))
+    return PublishOptions(
+        root=root or find_root(),
+        domains=tuple(given.pop("domain") or ()),
+        dbt_target=given.pop("target"),
+        today=_today(today),
+        settings=settings,
+        **given,
+    )
+
+
+def _publish(command: str, given: dict[str, Any]) -> None:
+    """Run a publish command with its parameters (`locals()`); bad ones are reported too."""
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
-    as_json = output is OutputFormat.json
+    given = dict(given)
+    as_json = given.pop("output") is OutputFormat.json
     try:
-        code = _run(out, err, command, options(), as_json=as_json)
+        code = _run(out, err, command, _options(given), as_json=as_json)
     except MeshError as exc:
         err.print(f"error: {exc.paragraph()}", markup=False)
         raise typer.Exit(exc.exit_code) from None

@@ -28,6 +28,8 @@ from publish.mapping import (
     Freshness,
     MeshFacts,
     ModelFacts,
+    ProductFacts,
+    ProductItem,
     TestSummary,
     key_of,
     map_mesh,
@@ -40,7 +42,16 @@ from publish.products import load_products
 GLOSSARY_FILE = Path("catalog") / "glossary.yml"
 PRODUCTS_FILE = "data_products.yml"  # in domains/<domain>/
 
-__all__ = ["Freshness", "Portal", "PortalModel", "TestSummary", "build_portal", "collect"]
+__all__ = [
+    "DataProduct",
+    "Freshness",
+    "Portal",
+    "PortalModel",
+    "ProductItem",
+    "TestSummary",
+    "build_portal",
+    "collect",
+]
 
 
 # --- the data model ---------------------------------------------------------------------------
@@ -98,20 +109,8 @@ class PortalModel:
         return f"{self.name} v{self.version}" if self.version else self.name
 
 
-@dataclass(frozen=True, slots=True)
-class ProductItem:
-    ref: str  # as written in data_products.yml
-    key: str | None  # the model it resolves to, None when it names no model of the domain
-
-
-@dataclass(frozen=True, slots=True)
-class DataProduct:
-    domain: str
-    name: str
-    description: str
-    owner: str | None
-    glossary_terms: tuple[str, ...]
-    items: tuple[ProductItem, ...]
+#: a data product as the mapping stage resolves it (its items name models by key)
+DataProduct = ProductFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,16 +453,4 @@ def _glossary(path: Path) -> list[GlossaryTerm]:
 def _products(root: Path, domain: Domain, mesh: MeshFacts) -> list[DataProduct]:
     path = root / "domains" / domain.name / PRODUCTS_FILE
     declared = load_products(path).data_products  # an absent file is an empty one
-    return [
-        DataProduct(
-            domain=product.domain,
-            name=product.name,
-            description=product.description,
-            owner=product.owner,
-            glossary_terms=product.glossary_terms,
-            items=tuple(
-                ProductItem(i.ref, i.model.key if i.model else None) for i in product.items
-            ),
-        )
-        for product in map_products(domain.name, declared, mesh.of_domain(domain.name), str(path))
-    ]
+    return map_products(domain.name, declared, mesh.of_domain(domain.name))

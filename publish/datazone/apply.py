@@ -223,17 +223,22 @@ class Applier:
         self._terms(want.column_terms())
         return self.term_ids
 
-    def _publish(self, entity_type: str, entity_id: str, digest: str, invocation: str) -> None:
-        listed = self.current.listings.get(entity_id)
+    def _change_listing(
+        self, change: str, entity_type: str, entity_id: str, *token_parts: object
+    ) -> None:
+        """PUBLISH or UNPUBLISH an asset or data product (one listing change set)."""
         self.api.client.create_listing_change_set(
             domainIdentifier=self.domain,
             entityIdentifier=entity_id,
             entityType=entity_type,
-            action="PUBLISH",
-            clientToken=client_token(
-                "PUBLISH", entity_id, digest, invocation, listed.entity_revision if listed else None
-            ),
+            action=change,
+            clientToken=client_token(change, entity_id, *token_parts),
         )
+
+    def _publish(self, entity_type: str, entity_id: str, digest: str, invocation: str) -> None:
+        listed = self.current.listings.get(entity_id)
+        revision = listed.entity_revision if listed else None
+        self._change_listing("PUBLISH", entity_type, entity_id, digest, invocation, revision)
 
     def _asset_listing(self, action: Action) -> None:
         want: DesiredAsset = action.payload
@@ -285,14 +290,8 @@ class Applier:
     def _unpublish(self, action: Action) -> None:
         entity_type, entity_id, listed = action.payload
         assert isinstance(listed, CurrentListing)
-        self.api.client.create_listing_change_set(
-            domainIdentifier=self.domain,
-            entityIdentifier=entity_id,
-            entityType=entity_type,
-            action="UNPUBLISH",
-            clientToken=client_token(
-                "UNPUBLISH", entity_id, listed.listing_id, listed.entity_revision
-            ),
+        self._change_listing(
+            "UNPUBLISH", entity_type, entity_id, listed.listing_id, listed.entity_revision
         )
 
     def _lineage(self, action: Action) -> None:

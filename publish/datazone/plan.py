@@ -177,61 +177,43 @@ class _Planner:
                 )
                 continue
             requires = tuple(sorted(form_type | self._terms((*want.terms, *want.column_terms()))))
-            common = {"domain": want.domain, "unique_id": want.unique_id, "requires": requires}
             if now is None:
-                action = _action(
-                    "asset",
-                    "create",
-                    want.unique_id,
-                    reason="new",
-                    operation="CreateAsset",
-                    payload=(want, None),
-                    **common,
-                )
+                op, reason, operation = "create", "new", "CreateAsset"
             elif not now.owned:
-                action = _action(
-                    "asset",
-                    "adopt",
-                    want.unique_id,
-                    reason=f"adopt {now.id}",
-                    operation="CreateAssetRevision",
-                    payload=(want, now),
-                    **common,
-                )
+                op, reason, operation = "adopt", f"adopt {now.id}", "CreateAssetRevision"
             elif now.content_hash != want.content_hash:
-                action = _action(
-                    "asset",
-                    "revise",
-                    want.unique_id,
-                    reason="content changed",
-                    operation="CreateAssetRevision",
-                    payload=(want, now),
-                    **common,
-                )
+                op, reason, operation = "revise", "content changed", "CreateAssetRevision"
             else:
-                action = None
+                op = None
                 self.plan.unchanged["asset"] += 1
                 self.known_assets[want.unique_id] = now.id
-            if action is not None:
-                self.asset_ids[want.unique_id] = self._add(action).id
+            action = None
+            if op is not None:
+                action = self._add(
+                    _action(
+                        "asset",
+                        op,
+                        want.unique_id,
+                        domain=want.domain,
+                        unique_id=want.unique_id,
+                        reason=reason,
+                        requires=requires,
+                        operation=operation,
+                        payload=(want, now),
+                    )
+                )
+                self.asset_ids[want.unique_id] = action.id
             listed = current.listings.get(now.id) if now is not None else None
             if want.publish:
-                if action is not None or listed is None or listed.content_hash != want.content_hash:
-                    self._add(
-                        _action(
-                            "asset_listing",
-                            "publish",
-                            want.unique_id,
-                            domain=want.domain,
-                            unique_id=want.unique_id,
-                            reason="not listed" if listed is None else "listing out of date",
-                            requires=(action.id,) if action is not None else (),
-                            operation="CreateListingChangeSet",
-                            payload=want,
-                        )
-                    )
-                else:
-                    self.plan.unchanged["asset_listing"] += 1
+                self._publish(
+                    "asset_listing",
+                    want.unique_id,
+                    want.domain,
+                    action,
+                    listed,
+                    want.content_hash,
+                    want,
+                )
             elif listed is not None:
                 assert now is not None
                 self._unpublish(
@@ -261,6 +243,34 @@ class _Planner:
                 )
             if listed is not None:
                 self._unpublish("asset_listing", unique_id, domain, reason, "ASSET", now.id, listed)
+
+    def _publish(
+        self,
+        kind: str,
+        name: str,
+        domain: str,
+        written: Action | None,
+        listed: CurrentListing | None,
+        content_hash: str,
+        payload: Any,
+    ) -> None:
+        """Publish a listing when the entity is written now or its listing is not up to date."""
+        if written is None and listed is not None and listed.content_hash == content_hash:
+            self.plan.unchanged[kind] += 1
+            return
+        self._add(
+            _action(
+                kind,
+                "publish",
+                name,
+                domain=domain,
+                unique_id=name if kind == "asset_listing" else None,
+                reason="not listed" if listed is None else "listing out of date",
+                requires=(written.id,) if written is not None else (),
+                operation="CreateListingChangeSet",
+                payload=payload,
+            )
+        )
 
     def _unpublish(
         self,
@@ -309,48 +319,36 @@ class _Planner:
             items = {self.asset_ids[i] for i in want.items if i in self.asset_ids}
             requires = tuple(sorted(form_type | items | self._terms(want.terms)))
             if now is None:
-                action = _action(
-                    "data_product",
-                    "create",
-                    want.name,
-                    domain=want.domain,
-                    reason="new",
-                    requires=requires,
-                    operation="CreateDataProduct",
-                    payload=(want, None),
-                )
+                op, reason, operation = "create", "new", "CreateDataProduct"
             elif now.content_hash != want.content_hash:
-                action = _action(
-                    "data_product",
-                    "revise",
-                    want.name,
-                    domain=want.domain,
-                    reason="content changed",
-                    requires=requires,
-                    operation="CreateDataProductRevision",
-                    payload=(want, now),
-                )
+                op, reason, operation = "revise", "content changed", "CreateDataProductRevision"
             else:
-                action = None
+                op = None
                 self.plan.unchanged["data_product"] += 1
-            if action is not None:
-                self._add(action)
-            listed = current.listings.get(now.id) if now is not None else None
-            if action is not None or listed is None or listed.content_hash != want.content_hash:
-                self._add(
+            action = None
+            if op is not None:
+                action = self._add(
                     _action(
-                        "product_listing",
-                        "publish",
+                        "data_product",
+                        op,
                         want.name,
                         domain=want.domain,
-                        reason="not listed" if listed is None else "listing out of date",
-                        requires=(action.id,) if action is not None else (),
-                        operation="CreateListingChangeSet",
-                        payload=(want, now.id if now else None),
+                        reason=reason,
+                        requires=requires,
+                        operation=operation,
+                        payload=(want, now),
                     )
                 )
-            else:
-                self.plan.unchanged["product_listing"] += 1
+            listed = current.listings.get(now.id) if now is not None else None
+            self._publish(
+                "product_listing",
+                want.name,
+                want.domain,
+                action,
+                listed,
+                want.content_hash,
+                (want, now.id if now else None),
+            )
         mapped = {project_ids[p] for p in desired.domain_projects.values() if p in project_ids}
         for now in current.products:
             if now.id in seen or not now.owned or now.project_id not in mapped:

@@ -54,12 +54,13 @@ def desired_products(
         path = config.data_products_file(root, domain.name)
         shown = str(path.relative_to(root) if path.is_relative_to(root) else path)
         declared = load_products(path).data_products
-        for product in map_products(domain.name, declared, mesh.of_domain(domain.name), shown):
+        models = {m.key: m for m in mesh.of_domain(domain.name)}
+        for product in map_products(domain.name, declared, list(models.values())):
             where = f"data product {product.name!r}"
             problems += check_terms(product.glossary_terms, glossary, where, shown, config.glossary)
             items, left_out = [], []
             for item in product.items:
-                facts = item.model
+                facts = models.get(item.key) if item.key else None
                 if facts is None:
                     problems.append(
                         (

@@ -10,11 +10,11 @@ emulator and demos) and reads the current state; `plan` diffs; `apply` writes th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from publish.apply import Ledger, apply_actions
+from publish.apply import Handler
 from publish.aws import AwsClients
 from publish.datazone.api import DataZoneApi
 from publish.datazone.apply import Applier
@@ -29,7 +29,7 @@ from publish.datazone.plan import TITLE, CurrentState, DesiredState, Where, buil
 from publish.datazone.products import desired_products, read_products
 from publish.errors import raise_problems
 from publish.mapping import MeshFacts
-from publish.plan import Action, ApplyResult, Plan
+from publish.plan import Plan
 
 
 def _path(root: Path, path: Path) -> Path:
@@ -169,19 +169,14 @@ class DataZoneTarget:
 
     # apply -------------------------------------------------------------------------------------
 
-    def apply(
-        self, plan: Plan, *, ledger: Ledger, on_done: Callable[[Action], None] | None = None
-    ) -> ApplyResult:
+    def handler(self) -> Handler:
         assert self.api is not None and self.current is not None and self.config is not None
         assert self.desired is not None
-        applier = Applier(
+        return Applier(
             self.api,
             self.current,
             self.known_assets,
             self.config.governance_project,
             self.config.assets.type,
             {k: v.name for k, v in self.desired.form_types.items()},
-        )
-        return apply_actions(
-            plan.actions, applier, concurrency=self.concurrency, ledger=ledger, on_done=on_done
         )

@@ -2,18 +2,18 @@
 
 `validate` turns the repository's inputs into the desired state without calling AWS (a problem is
 a `BadInputError`); `read` reads the current state (reads only; `--bootstrap` aside); `plan`
-diffs the two into a `publish.plan.Plan`; `apply` writes it with `publish.apply`. The runner
-(`publish.run`) validates every target before reading any, and reads every target before the
-first write of any.
+diffs the two into a `publish.plan.Plan`; to apply it, the runner (`publish.run`) hands its
+actions and the target's `handler` (which writes one action) to the one apply engine
+(`publish.apply`). The runner validates every target before reading any, and reads every target
+before the first write of any.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
-from publish.apply import Ledger
-from publish.plan import Action, ApplyResult, Plan
+from publish.apply import Handler
+from publish.plan import Plan
 
 
 class Target(Protocol):
@@ -23,6 +23,8 @@ class Target(Protocol):
     title: str
     #: what to check when reading the current state fails (credentials, permissions, endpoint)
     read_fix: str
+    #: parallel calls per API operation while applying
+    concurrency: int
 
     def validate(self) -> None: ...
 
@@ -30,6 +32,4 @@ class Target(Protocol):
 
     def plan(self) -> Plan: ...
 
-    def apply(
-        self, plan: Plan, *, ledger: Ledger, on_done: Callable[[Action], None] | None = None
-    ) -> ApplyResult: ...
+    def handler(self) -> Handler: ...

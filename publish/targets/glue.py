@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 from botocore.model import Shape
 
-from publish.apply import Ledger, Outcome, apply_actions
+from publish.apply import Handler, Outcome
 from publish.artifacts import paused_gc
 from publish.aws import AwsClients
 from publish.desired import (
@@ -42,7 +42,7 @@ from publish.desired import (
     load_ontology,
 )
 from publish.mapping import GlueText, MeshFacts
-from publish.plan import Action, ApplyResult, Change, Plan, Skipped, action_id
+from publish.plan import Action, Change, Plan, Skipped, action_id
 from publish.targets.lakeformation import TagAssignment, lf_fingerprint, table_assignments
 
 if TYPE_CHECKING:
@@ -362,18 +362,10 @@ class GlueTarget:
 
     # apply -------------------------------------------------------------------------------------
 
-    def apply(
-        self, plan: Plan, *, ledger: Ledger, on_done: Callable[[Action], None] | None = None
-    ) -> ApplyResult:
-        return apply_actions(
-            plan.actions,
-            self._apply_action,
-            concurrency=self.concurrency,
-            ledger=ledger,
-            on_done=on_done,
-        )
+    def handler(self) -> Handler:
+        return self._apply
 
-    def _apply_action(self, action: Action) -> Outcome:
+    def _apply(self, action: Action) -> Outcome:
         if action.kind == "database":
             self.glue.update_database(Name=action.name, DatabaseInput=action.payload)
             return Outcome()

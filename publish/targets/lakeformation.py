@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from publish.apply import Ledger, Outcome, apply_actions
+from publish.apply import Handler, Outcome
 from publish.desired import LF_TAGS_KEY, DesiredTable, LfTagOntology
 from publish.errors import PublishError
-from publish.plan import Action, ApplyResult, Plan, Skipped
+from publish.plan import Action, Plan, Skipped
 
 if TYPE_CHECKING:
     from mypy_boto3_lakeformation import LakeFormationClient
@@ -175,12 +175,8 @@ class LakeFormationTarget:
             )
         return plan
 
-    def apply(
-        self, plan: Plan, *, ledger: Ledger, on_done: Callable[[Action], None] | None = None
-    ) -> ApplyResult:
-        return apply_actions(
-            plan.actions, self._apply, concurrency=self.concurrency, ledger=ledger, on_done=on_done
-        )
+    def handler(self) -> Handler:
+        return self._apply
 
     def _apply(self, action: Action) -> Outcome:
         if action.kind == "lf_tag":
