@@ -145,9 +145,7 @@ class DataZoneTarget:
         else:
             api.resolve_domain()
         api.resolve_projects(projects)
-        self.events = desired_events(
-            list(self.mesh.domains), extras, region=api.region, account=api.account_id
-        )
+        self.events = desired_events(self.mesh, extras, region=api.region, account=api.account_id)
         names = {k: v.name for k, v in desired.form_types.items()}
         mapped = {api.projects[p] for p in config.projects.values() if p in api.projects}
         self.current = CurrentState(
