@@ -254,7 +254,7 @@ def render_report(report: Report, console: Console, *, plans: bool = True) -> No
     title = f"mesh publish {report.command}" + (" (dry run)" if report.dry_run else "")
     table = Table(title=escape(title))
     table.add_column("target")
-    headers = ["writes planned", "unchanged", "skipped"]
+    headers = ["writes", "unchanged", "skipped"]
     if not report.dry_run:
         headers += ["done", "failed", "not run"]
     for header in headers:
