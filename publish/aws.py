@@ -59,7 +59,7 @@ class AwsClients:
             )
         self.config = Config(
             retries={"mode": "adaptive", "total_max_attempts": self.settings.max_attempts},
-            # the apply engine runs `concurrency` calls per API operation, several operations at once
+            # the apply engine runs `concurrency` calls per API operation, several at once
             max_pool_connections=self.settings.concurrency * LANES + 2,
             user_agent_extra=f"analytics-mesh/{__version__}",
         )

@@ -3,8 +3,8 @@
 Every target is validated before any is read, and every target is read and planned before the
 first write of any: a bad DataZone input stops a `mesh publish all` before Glue is written. The
 targets apply in order (Lake Formation's tags before the Glue updates that record them, then
-DataZone), each through `publish.apply`; a target that fails stops the ones after it. The result
-is one `Report` (one document, for people or as JSON).
+DataZone), each through `publish.apply`; failures in Lake Formation or Glue stop DataZone. The
+result is one `Report` (one document, for people or as JSON).
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "datazone": ("datazone",),
     "all": ("lakeformation", "glue", "datazone"),
 }
+#: targets applied as one step: within it, actions wait for the actions they require (a Glue
+#: update for its table's LF-tags); a step with failures stops the steps after it
+STEPS: dict[str, int] = {"lakeformation": 0, "glue": 0, "datazone": 1}
 
 
 @dataclass
@@ -141,11 +144,11 @@ def apply(
     *,
     on_done: Callable[[Action], None] | None = None,
 ) -> Report:
-    """Apply the planned targets in order; a target with failures stops the ones after it."""
+    """Apply the planned targets in order; failures in one step stop the steps after it."""
     ledger = Ledger()
     failed: str | None = None
     for target, plan in zip(targets, report.plans, strict=True):
-        if failed is not None:
+        if failed is not None and STEPS[target.name] > STEPS[failed]:
             report.not_applied[target.name] = f"{failed} had failures (run again to converge)"
             continue
         result = apply_actions(
@@ -156,7 +159,7 @@ def apply(
             on_done=on_done,
         )
         report.results[target.name] = result
-        if not result.ok:
+        if not result.ok and failed is None:
             failed = target.name
     return report
 

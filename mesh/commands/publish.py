@@ -172,7 +172,7 @@ def datazone(
     help=(
         "Publish to Lake Formation and the Glue Data Catalog, then to DataZone, as one run: "
         "every input of every catalog is validated, and every catalog read, before the first "
-        "write; a catalog with failures stops the ones after it.\n\n" + EXIT_CODES
+        "write; failures in Lake Formation or Glue stop DataZone.\n\n" + EXIT_CODES
     ),
 )
 def publish_all(

@@ -416,3 +416,38 @@ def test_a_failing_table_is_reported_and_the_rest_applied(
     again = run_publish(production)  # converges
     assert again.exit_code == 0
     assert [i["name"] for i in plan_of(again)["actions"]] == ["tiny_marts.fct_orders"]
+
+
+def test_a_failed_lf_tag_assignment_holds_back_only_its_tables_update(
+    production: Path, aws: GlueLikeMotoServer, glue: Any
+) -> None:
+    """The Glue update that records a table's LF-tag fingerprint waits for the assignment: when
+    that fails, that one update is skipped (so the next run assigns again), the rest applies."""
+    aws.middleware.deny_tags = {"tiny_marts.fct_orders"}
+
+    result = run_publish(production)
+
+    assert result.exit_code == 1
+    tags, tables = plan_of(result, "lakeformation")["applied"], plan_of(result)["applied"]
+    assert [f["name"] for f in tags["failures"]] == ["tiny_marts.fct_orders"]
+    assert tables["failures"] == []
+    (skipped,) = tables["skipped"]
+    assert skipped["name"] == "tiny_marts.fct_orders"
+    assert "lakeformation:lf_tags:tiny:tiny_marts.fct_orders (failed)" in skipped["reason"]
+    assert len(tables["done"]) == 2 + 4  # both databases and the four other tables
+    params = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"]["Parameters"]
+    assert "mesh:lf_tags" not in params
+
+    aws.middleware.deny_tags = set()
+    aws.clear_calls()
+    again = run_publish(production)  # converges: the assignment, then the update
+    assert again.exit_code == 0, again.output
+    assert [a["name"] for a in plan_of(again, "lakeformation")["actions"]] == [
+        "tiny_marts.fct_orders"
+    ]
+    assert [a["name"] for a in plan_of(again)["actions"]] == ["tiny_marts.fct_orders"]
+    # one UpdateTable; the table's tag and its two columns' tag sets, one call each
+    assert Counter(_writes(aws)) == {
+        ("glue", "UpdateTable"): 1,
+        ("lakeformation", "AddLFTagsToResource"): 3,
+    }
