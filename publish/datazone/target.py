@@ -4,8 +4,9 @@
 products, the mapped models) into the desired state without calling AWS; a problem anywhere is one
 BadInputError naming the file and the fix. `read` connects (the account from STS unless
 configured), resolves the domain and projects (creating them only with `--bootstrap`, for the
-emulator and demos) and reads the current state; `plan` diffs; `apply` writes through
-`publish.apply`, each DataZone operation in its own lane at its own pace (`rate_limits`).
+emulator and demos) and reads the current state; `plan` diffs; `handler` writes one action, as
+`publish.apply` schedules it (each DataZone operation in its own lane, paced at its own rate by
+`rate_limits`).
 """
 
 from __future__ import annotations
