@@ -139,13 +139,6 @@ class Plan:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def has_writes(self) -> bool:
-        return bool(self.actions)
-
-    def of_kind(self, kind: str) -> list[Action]:
-        return [a for a in self.actions if a.kind == kind]
-
     def counts(self) -> dict[str, int]:
         """Planned writes by `<kind>.<op>`."""
         return dict(sorted(Counter(f"{a.kind}.{a.op}" for a in self.actions).items()))
