@@ -42,6 +42,7 @@ TABLES = (
     "lineage_nodes",
     "subscription_requests",
     "subscriptions",
+    "time_series",
 )
 INDEXES = ("ASSET", "GLOSSARY", "GLOSSARY_TERM", "DATA_PRODUCT", "LISTING")
 STATE_VERSION = 1
