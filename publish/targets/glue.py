@@ -5,9 +5,13 @@ Reads are batched: one paginated `GetDatabases` and one paginated `GetTables` pe
 complete input read from Glue, projected onto the input shape of botocore's service model (so every
 read-only field is stripped and every field the publisher does not own, above all Iceberg's
 `metadata_location`, `previous_metadata_location` and `table_type`, is sent back unchanged).
-`UpdateTable` carries the `VersionId` it read; on `ConcurrentModificationException` (an Iceberg
-commit landed in between) the table is read again, diffed again and the update retried.
-The publisher never creates or deletes a database or a table.
+Just before each `UpdateTable` the table is read once more (`GetTable`): if it is not the table
+the plan was made from (another `CreateTime`: dbt-athena dropped and re-created it, and its
+`VersionId` restarted, so the lock alone would let a stale write revert it) or has moved on, it
+is diffed again. `UpdateTable` carries the `VersionId` of that read; on
+`ConcurrentModificationException` (an Iceberg commit landed in between) the table is read again,
+diffed again and the update retried. The publisher never creates or deletes a database or a
+table.
 """
 
 from __future__ import annotations
@@ -91,6 +95,8 @@ class TableDiff:
     version_id: str | None
     tags: list[TagAssignment]
     notes: list[str]
+    #: (CreateTime, VersionId) of the table the diff was made from
+    identity: tuple[Any, str | None] = (None, None)
 
 
 def lf_fingerprint(assignments: Iterable[TagAssignment]) -> str | None:
@@ -147,7 +153,7 @@ def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Sha
             params[LF_TAGS_KEY] = fingerprint
             to_assign = tags
     new["Parameters"] = params
-    return TableDiff(changes, new, table.get("VersionId"), to_assign, notes)
+    return TableDiff(changes, new, table.get("VersionId"), to_assign, notes, _identity(table))
 
 
 def diff_database(
@@ -357,10 +363,18 @@ class GlueTarget:
         return result
 
     def _apply_table(self, payload: _TablePayload) -> tuple[bool, int]:
-        """Update one table; returns (written, number of concurrent-modification retries)."""
+        """Update one table; returns (written, number of re-reads because the table changed)."""
         desired, diff = payload.desired, payload.diff
         assigned: list[TagAssignment] = []
+        retries = 0
         for attempt in range(MAX_CONFLICT_RETRIES + 1):
+            # Write only over the table the diff was made from (see the module docstring).
+            table = self.glue.get_table(DatabaseName=desired.database, Name=desired.name)["Table"]
+            if _identity(table) != diff.identity:
+                retries += 1
+                diff = diff_table(desired, table, self._table_input)
+                if not diff.changes:
+                    return False, retries
             if diff.tags and diff.tags != assigned:
                 lakeformation.assign_tags(self.lf, desired.database, desired.name, diff.tags)
                 assigned = diff.tags
@@ -373,15 +387,16 @@ class GlueTarget:
                 kwargs["VersionId"] = diff.version_id
             try:
                 self.glue.update_table(**kwargs)
-                return True, attempt
+                return True, retries
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code")
                 if code != "ConcurrentModificationException" or attempt == MAX_CONFLICT_RETRIES:
                     raise
             # someone (an Iceberg commit) updated the table since we read it: read, diff, retry
             time.sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))
-            table = self.glue.get_table(DatabaseName=desired.database, Name=desired.name)["Table"]
-            diff = diff_table(desired, table, self._table_input)
-            if not diff.changes:
-                return False, attempt + 1
         raise AssertionError("unreachable")
+
+
+def _identity(table: Mapping[str, Any]) -> tuple[Any, str | None]:
+    """Which table, at which version: a re-created table has another CreateTime."""
+    return table.get("CreateTime"), table.get("VersionId")
