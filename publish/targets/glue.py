@@ -363,18 +363,20 @@ class GlueTarget:
         return result
 
     def _apply_table(self, payload: _TablePayload) -> tuple[bool, int]:
-        """Update one table; returns (written, number of re-reads because the table changed)."""
+        """Update one table; returns (written, how often the table had changed under it)."""
         desired, diff = payload.desired, payload.diff
         assigned: list[TagAssignment] = []
-        retries = 0
+        retries, conflicted = 0, False
         for attempt in range(MAX_CONFLICT_RETRIES + 1):
             # Write only over the table the diff was made from (see the module docstring).
             table = self.glue.get_table(DatabaseName=desired.database, Name=desired.name)["Table"]
             if _identity(table) != diff.identity:
-                retries += 1
+                if not conflicted:  # changed before the write (a conflict is counted already)
+                    retries += 1
                 diff = diff_table(desired, table, self._table_input)
                 if not diff.changes:
                     return False, retries
+            conflicted = False
             if diff.tags and diff.tags != assigned:
                 lakeformation.assign_tags(self.lf, desired.database, desired.name, diff.tags)
                 assigned = diff.tags
@@ -392,6 +394,7 @@ class GlueTarget:
                 code = exc.response.get("Error", {}).get("Code")
                 if code != "ConcurrentModificationException" or attempt == MAX_CONFLICT_RETRIES:
                     raise
+                retries, conflicted = retries + 1, True
             # someone (an Iceberg commit) updated the table since we read it: read, diff, retry
             time.sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))
         raise AssertionError("unreachable")
