@@ -11,17 +11,18 @@ production relations.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from mesh.build import MeshInvocation, check_target
 from mesh.order import select_domains
 from mesh.project import Domain, discover_domains, write_loom_config
 from mesh.runner import DomainRun, mesh_environment, run_dbt
+from publish.artifacts import load_manifest
 from publish.errors import BadInputError
+from publish.model import Domain as LoadedDomain
+from publish.model import Model
 
 
 @dataclass
@@ -39,23 +40,16 @@ class SlimResult:
         return all(run.success for run in self.runs)
 
 
-def _manifest(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+def _selector(model: Model) -> str:
+    return f"{model.name}.v{model.version}" if model.version is not None else model.name
 
 
-def _selector(node: dict[str, Any]) -> str:
-    version = node.get("version")
-    return f"{node['name']}.v{version}" if version is not None else node["name"]
-
-
-def children_of(prod_manifest: dict[str, Any], domain: str, upstream_ids: set[str]) -> list[str]:
-    """Selectors of the domain's models that read any of the given upstream models."""
+def children_of(prod: LoadedDomain, upstream_ids: set[str]) -> list[str]:
+    """Selectors of the domain's own models that read any of the given upstream models."""
     return sorted(
-        f"{_selector(node)}+"
-        for node in prod_manifest["nodes"].values()
-        if node["resource_type"] == "model"
-        and node["package_name"] == domain
-        and upstream_ids & set(node["depends_on"]["nodes"])
+        f"{_selector(model)}+"
+        for model in prod.models
+        if model.package_name == prod.name and upstream_ids & set(model.depends_on)
     )
 
 
@@ -94,8 +88,8 @@ def slim_build(
                 fix="download the production artifacts first (`mesh ci download`), or build "
                 "the domain on main and upload its artifacts (`mesh ci merge`)",
             )
-        prod = _manifest(prod_manifest_path)
-        selection = ["state:modified+", *children_of(prod, domain.name, rebuilt_public)]
+        prod = load_manifest(prod_manifest_path.parent, domain.name)
+        selection = ["state:modified+", *children_of(prod, rebuilt_public)]
         result.selections[domain.name] = selection
         if on_domain:
             on_domain(domain.name, selection)
@@ -117,11 +111,8 @@ def slim_build(
             continue
         result.runs.append(run)
         manifests[domain.name] = domain.manifest_path
-        public = {
-            uid
-            for uid, n in _manifest(domain.manifest_path)["nodes"].items()
-            if n.get("access") == "public"
-        }
+        built = load_manifest(domain.target_dir, domain.name)
+        public = {m.unique_id for m in built.models if m.access == "public"}
         rebuilt_public |= public & set(run.built_models)
         if not run.success:
             break

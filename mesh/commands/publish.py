@@ -103,27 +103,60 @@ def glue(
     ] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel writes.")] = 8,
 ) -> None:
+    code = publish_glue(
+        domains=domain or [],
+        artifacts=artifacts,
+        target=target,
+        dry_run=dry_run,
+        as_json=output is OutputFormat.json,
+        strict=strict,
+        lf_tags=lf_tags,
+        root=root,
+        docs_url=docs_url,
+        settings=AwsSettings(region=region, concurrency=concurrency),
+    )
+    raise typer.Exit(code)
+
+
+def publish_glue(
+    *,
+    domains: list[str],
+    artifacts: Path | None,
+    target: str = "prod",
+    dry_run: bool,
+    as_json: bool,
+    strict: bool = False,
+    lf_tags: Path = DEFAULT_ONTOLOGY,
+    root: Path | None,
+    docs_url: str | None,
+    settings: AwsSettings,
+    loaded: list[Domain] | None = None,
+) -> int:
+    """`mesh publish glue` as a function: prints the plan (and errors), returns the exit code.
+
+    `loaded`: the domains' artifacts when the caller already loaded them (`mesh publish all`).
+    """
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
-        code = _publish_glue(
+        return _publish_glue(
             out,
             err,
-            domains=domain or [],
+            domains=domains,
             artifacts=artifacts,
             target=target,
             dry_run=dry_run,
-            as_json=output is OutputFormat.json,
+            as_json=as_json,
             strict=strict,
             lf_tags=lf_tags,
             root=root or find_root(),
             docs_url=docs_url,
-            settings=AwsSettings(region=region, concurrency=concurrency),
+            settings=settings,
+            loaded=loaded,
         )
     except MeshError as exc:
         err.print(f"error: {exc.paragraph()}", markup=False)
-        raise typer.Exit(exc.exit_code) from None
-    raise typer.Exit(code)
+        return exc.exit_code
 
 
 def _check_target(domains: list[Domain], target: str) -> None:
@@ -153,9 +186,11 @@ def _publish_glue(
     root: Path,
     docs_url: str | None,
     settings: AwsSettings,
+    loaded: list[Domain] | None = None,
 ) -> int:
     # 1. inputs: everything is validated before the first AWS call
-    loaded = load_domains(root, artifacts, domains)
+    if loaded is None:
+        loaded = load_domains(root, artifacts, domains)
     _check_target(loaded, target)
     ontology = load_ontology(lf_tags if lf_tags.is_absolute() else root / lf_tags)
     desired = desired_state(loaded, ontology, ontology_file=lf_tags, docs_url=docs_url)

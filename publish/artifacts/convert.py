@@ -1,0 +1,350 @@
+"""Decoded artifacts of one domain (manifest v10 - v12, catalog, run results, sources) -> `Domain`.
+
+Which models a domain has: every enabled model node of its manifest, those of installed packages
+included (they are built tables like the project's own, marked by `package_name`), except the
+nodes a plugin injected without a file of their own: dbt-loom's copies of upstream domains'
+models, which become `Domain.upstream_models`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from publish.artifacts.schemas import (
+    CatalogTableV1,
+    CatalogV1,
+    ColumnV12,
+    ConstraintV12,
+    FreshnessThresholdV12,
+    ManifestV12,
+    NodeV12,
+    RunResultsV6,
+    RunResultV6,
+    SourcesV3,
+    SourceV12,
+)
+from publish.model import (
+    Access,
+    BuildResult,
+    Column,
+    Constraint,
+    Domain,
+    Group,
+    Model,
+    Relation,
+    Source,
+    SourceFreshness,
+    TestResult,
+    TestStatus,
+)
+
+#: dbt commands whose run_results.json describe a build of the models
+BUILD_COMMANDS = frozenset({"build", "run", "seed", "snapshot", "test", "retry"})
+#: `args.which` -> the command a person types, for messages
+_COMMANDS = {"generate": "docs generate", "serve": "docs serve", "freshness": "source freshness"}
+_TEST_STATUSES: frozenset[str] = frozenset({"pass", "warn", "fail", "error", "skipped"})
+_EMPTY: Mapping[str, Any] = {}
+#: how many names a warning lists before "..."
+_LISTED = 5
+
+
+def to_domain(
+    name: str,
+    directory: Path,
+    manifest: ManifestV12,
+    *,
+    version: str | None = None,
+    catalog: CatalogV1 | None = None,
+    run_results: RunResultsV6 | None = None,
+    sources: SourcesV3 | None = None,
+    warnings: Sequence[str] = (),
+) -> Domain:
+    """The domain `name` (or the manifest's project name) from its decoded artifacts."""
+    project = manifest.metadata.project_name or name
+    notes = list(warnings)
+    groups = tuple(
+        Group(
+            unique_id=key,
+            name=g.name,
+            package_name=g.package_name,
+            owner_name=g.owner.name,
+            owner_email=g.owner.email,
+            description=(g.description or "").strip(),
+        )
+        for key, g in manifest.groups.items()
+    )
+    group_owners = {g.name: g.owner_email for g in groups}
+
+    results: dict[str, RunResultV6] = {}
+    run_command = run_target = invocation_id = None
+    if run_results is not None:
+        run_command = run_results.args.get("which")
+        target = run_results.args.get("target")
+        run_target = str(target) if target else None
+        invocation_id = run_results.metadata.invocation_id
+        if run_command in BUILD_COMMANDS:
+            results = {r.unique_id: r for r in run_results.results}
+        else:
+            shown = _COMMANDS.get(str(run_command), run_command)
+            notes.append(
+                f"{directory / 'run_results.json'} was written by `dbt {shown}`, not by a build: "
+                "build time and test status are not published (keep the build's "
+                "run_results.json, e.g. run `dbt docs generate` before `dbt build`)"
+                if run_command
+                else f"{directory / 'run_results.json'} does not say which dbt command wrote it "
+                "(args.which): build time and test status are not published"
+            )
+
+    nodes = manifest.nodes.values()
+    tests_by_model = _tests(nodes, results)
+    models: list[Model] = []
+    upstream: list[Model] = []
+    not_in_catalog: list[str] = []
+    catalog_nodes = catalog.nodes if catalog is not None else {}
+    for node in nodes:
+        if node.resource_type != "model" or not node.config.enabled:
+            continue
+        if not node.path and not node.original_file_path:  # injected by dbt-loom
+            upstream.append(_model(node, node.package_name, None, group_owners, (), None, None))
+            continue
+        table = catalog_nodes.get(node.unique_id)
+        model = _model(
+            node,
+            project,
+            table,
+            group_owners,
+            tests_by_model.get(node.unique_id, ()),
+            results.get(node.unique_id),
+            invocation_id,
+        )
+        models.append(model)
+        if catalog is not None and table is None and model.relation is not None:
+            not_in_catalog.append(model.unique_id)
+    if not_in_catalog:
+        notes.append(
+            f"{directory / 'catalog.json'} has no table for {len(not_in_catalog)} model(s) "
+            f"({_some(not_in_catalog)}): not built on this target, or the docs were generated "
+            "before the build; their columns come from the dbt YAML only"
+        )
+
+    overview = manifest.docs.get(f"doc.{project}.__overview__")
+    freshness = tuple(
+        SourceFreshness(r.unique_id, r.status, r.max_loaded_at, r.snapshotted_at)
+        for r in (sources.results if sources else ())
+    )
+    by_source = {f.unique_id: f for f in freshness}
+    return Domain(
+        name=project,
+        artifacts_dir=directory,
+        description=_first_paragraph(overview.block_contents) if overview else "",
+        owners=tuple(sorted({e for e in group_owners.values() if e})),
+        models=tuple(models),
+        adapter_type=manifest.metadata.adapter_type,
+        dbt_version=manifest.metadata.dbt_version,
+        generated_at=manifest.metadata.generated_at,
+        run_command=run_command,
+        run_target=run_target,
+        sources=freshness,
+        warnings=tuple(notes),
+        groups=groups,
+        source_tables=tuple(
+            _source(s, project, by_source.get(s.unique_id))
+            for s in manifest.sources.values()
+            if s.config.enabled
+        ),
+        upstream_models=tuple(upstream),
+        manifest_version=version,
+    )
+
+
+def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> dict[str, list[TestResult]]:
+    """Each model's tests (by the model's unique id), with their status in the run results."""
+    tests_by_model: dict[str, list[TestResult]] = {}
+    for node in nodes:
+        if node.resource_type != "test":
+            continue
+        attached = node.attached_node or next(
+            (n for n in node.depends_on.nodes if n.startswith("model.")), None
+        )
+        if attached is None:
+            continue
+        result = results.get(node.unique_id)
+        status = result.status if result is not None else "not_run"
+        metadata = node.test_metadata
+        kind = metadata.name if metadata else None
+        if node.column_name:
+            columns: tuple[str, ...] = (node.column_name,)
+        elif metadata and metadata.kwargs and metadata.kwargs.combination_of_columns:
+            columns = tuple(metadata.kwargs.combination_of_columns)
+        else:
+            columns = ()
+        tests_by_model.setdefault(attached, []).append(
+            TestResult(
+                unique_id=node.unique_id,
+                name=kind or node.name,
+                column_name=node.column_name,
+                status=cast(TestStatus, status if status in _TEST_STATUSES else "error"),
+                kind=kind,
+                columns=columns,
+            )
+        )
+    return tests_by_model
+
+
+def _model(
+    node: NodeV12,
+    domain: str,
+    table: CatalogTableV1 | None,
+    group_owners: Mapping[str, str | None],
+    tests: Sequence[TestResult],
+    result: RunResultV6 | None,
+    invocation_id: str | None,
+) -> Model:
+    config = node.config
+    materialized = config.materialized or "view"
+    relation = (
+        None
+        if materialized == "ephemeral"
+        else Relation(node.database, node.schema_name, node.alias or node.name)
+    )
+    columns = [_column(col) for col in node.columns.values()]
+    if table is not None:
+        _merge_catalog(columns, table)
+    contract = node.contract or config.contract
+    group = node.group or config.group
+    build = None
+    if result is not None:
+        completed = next((t.completed_at for t in result.timing if t.name == "execute"), None)
+        build = BuildResult(result.status, completed, invocation_id)
+    source_file = node.patch_path.split("://", 1)[-1] if node.patch_path else None
+    return Model(
+        unique_id=node.unique_id,
+        domain=domain,
+        name=node.name,
+        description=node.description or "",
+        materialized=materialized,
+        relation=relation,
+        columns=tuple(columns),
+        meta=_merged(node.meta, config.meta),
+        access=cast(Access, node.access or config.access or "protected"),
+        group=group,
+        group_owner_email=group_owners.get(group) if group else None,
+        contract_enforced=bool(contract and contract.enforced),
+        version=_version(node.version),
+        latest_version=_version(node.latest_version),
+        deprecation_date=node.deprecation_date,
+        depends_on=tuple(node.depends_on.nodes),
+        tests=tuple(tests),
+        build=build,
+        source_file=source_file or node.original_file_path,
+        package_name=node.package_name,
+        tags=tuple(node.tags),
+        constraints=_constraints(node.constraints),
+        checksum=node.checksum.checksum if node.checksum else None,
+        original_file_path=node.original_file_path,
+        in_catalog=table is not None,
+    )
+
+
+def _column(col: ColumnV12) -> Column:
+    return Column(
+        name=col.name,
+        description=col.description or "",
+        data_type=col.data_type,
+        meta=_merged(col.meta, col.config.meta if col.config else _EMPTY),
+        constraints=_constraints(col.constraints) if col.constraints else (),
+    )
+
+
+def _merge_catalog(columns: list[Column], table: CatalogTableV1) -> None:
+    """Add the catalog's types and positions; append the columns only the catalog knows."""
+    documented = {c.name.lower(): i for i, c in enumerate(columns)}
+    for cat_col in sorted(table.columns.values(), key=lambda c: c.index):
+        i = documented.get(cat_col.name.lower())
+        if i is None:
+            columns.append(
+                Column(
+                    cat_col.name,
+                    data_type=cat_col.type,
+                    documented=False,
+                    catalog_type=cat_col.type,
+                    position=cat_col.index,
+                )
+            )
+            continue
+        col = columns[i]
+        columns[i] = Column(
+            col.name,
+            col.description,
+            col.data_type if col.data_type is not None else cat_col.type,
+            col.meta,
+            constraints=col.constraints,
+            catalog_type=cat_col.type,
+            position=cat_col.index,
+        )
+
+
+def _source(source: SourceV12, domain: str, result: SourceFreshness | None) -> Source:
+    freshness = source.freshness
+    return Source(
+        unique_id=source.unique_id,
+        domain=domain,
+        source_name=source.source_name,
+        name=source.name,
+        relation=Relation(source.database, source.schema_name, source.identifier or source.name),
+        description=source.description or "",
+        columns=tuple(_column(c) for c in source.columns.values()),
+        meta=_merged(source.source_meta, _merged(source.meta, source.config.meta)),
+        tags=tuple(source.tags),
+        package_name=source.package_name,
+        loaded_at_field=source.loaded_at_field,
+        warn_after=_threshold(freshness.warn_after) if freshness else None,
+        error_after=_threshold(freshness.error_after) if freshness else None,
+        freshness=result,
+    )
+
+
+def _threshold(value: FreshnessThresholdV12 | None) -> str | None:
+    if value is None or not value.count or not value.period:
+        return None
+    return f"{value.count} {value.period}"
+
+
+def _constraints(found: Sequence[ConstraintV12]) -> tuple[Constraint, ...]:
+    return tuple(Constraint(c.type, c.name, c.expression, tuple(c.columns)) for c in found)
+
+
+def _merged(first: Mapping[str, Any], second: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`{**first, **second}`, without copying when one is empty (the usual case)."""
+    if not second:
+        return first
+    if not first:
+        return second
+    return {**first, **second}
+
+
+def _version(value: str | int | float | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _some(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:_LISTED])
+    return shown + (" ..." if len(names) > _LISTED else "")
+
+
+def _first_paragraph(markdown: str) -> str:
+    """The first prose paragraph; a heading is used only when nothing else follows it."""
+    heading = ""
+    for block in markdown.strip().split("\n\n"):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        prose = [line for line in lines if not line.startswith("#")]
+        if prose:
+            return " ".join(prose)
+        heading = heading or " ".join(line.lstrip("#").strip() for line in lines)
+    return heading
