@@ -10,17 +10,13 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mesh.commands.publish_datazone import datazone, publish_all
 from mesh.project import find_root
-from publish.artifacts import load_domains
-from publish.aws import AwsClients, AwsSettings
-from publish.desired import DEFAULT_ONTOLOGY, desired_state, load_ontology
+from publish.desired import DEFAULT_ONTOLOGY
 from publish.errors import (
     EXIT_ERROR,
     EXIT_OK,
@@ -28,9 +24,16 @@ from publish.errors import (
     MeshError,
     StrictMissingError,
 )
-from publish.model import Domain
-from publish.plan import ApplyResult, Plan, render_plan, render_summary
-from publish.targets.glue import GlueTarget
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from publish.aws import AwsSettings
+    from publish.model import Domain
+    from publish.plan import ApplyResult, Plan
+
+# The publisher (boto3, the Glue target, ...) is imported when a command runs, so that
+# `mesh publish glue --help` starts fast.
 
 EXIT_CODES = """
 Exit codes: 0 = published, or nothing to change, or a dry run; 1 = error while reading or writing
@@ -103,6 +106,8 @@ def glue(
     ] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel writes.")] = 8,
 ) -> None:
+    from publish.aws import AwsSettings
+
     code = publish_glue(
         domains=domain or [],
         artifacts=artifacts,
@@ -136,6 +141,8 @@ def publish_glue(
 
     `loaded`: the domains' artifacts when the caller already loaded them (`mesh publish all`).
     """
+    from rich.console import Console
+
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
@@ -188,6 +195,20 @@ def _publish_glue(
     settings: AwsSettings,
     loaded: list[Domain] | None = None,
 ) -> int:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from publish.artifacts import load_domains
+    from publish.aws import AwsClients
+    from publish.desired import desired_state, load_ontology
+    from publish.plan import render_plan, render_summary
+    from publish.targets.glue import GlueTarget
+
     # 1. inputs: everything is validated before the first AWS call
     if loaded is None:
         loaded = load_domains(root, artifacts, domains)
@@ -239,6 +260,8 @@ def _publish_glue(
 def _print(
     out: Console, plan: Plan, applied: ApplyResult | None, *, dry_run: bool, as_json: bool
 ) -> None:
+    from publish.plan import render_plan, render_summary
+
     if as_json:
         # plain print: rich must not wrap or colour JSON for machines
         print(json.dumps(plan.to_dict(applied, dry_run=dry_run), indent=2))

@@ -10,20 +10,23 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mesh.project import find_root
-from publish.artifacts import load_domains
-from publish.aws import AwsSettings
 from publish.datazone.config import DEFAULT_CONFIG
-from publish.datazone.plan import render_plan, render_summary
-from publish.datazone.publisher import PublishOptions, apply, prepare
 from publish.errors import EXIT_ERROR, EXIT_OK, BadInputError, MeshError
-from publish.model import Domain
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from publish.aws import AwsSettings
+    from publish.datazone.publisher import PublishOptions
+    from publish.model import Domain
+
+# The publisher (boto3, openlineage, ...) is imported when a command runs, so that
+# `mesh publish datazone --help` starts fast.
 
 EXIT_CODES = """
 Exit codes: 0 = published, nothing to change, or a dry run; 1 = error while reading or writing
@@ -113,6 +116,8 @@ def datazone(
     Only public models with an enforced contract are published; assets the publisher did not
     create or adopt (by Glue table ARN) are never touched; nothing is ever deleted.
     """
+    from publish.aws import AwsSettings
+
     raise typer.Exit(
         publish_datazone(
             domains=tuple(domain or ()),
@@ -147,6 +152,10 @@ def publish_datazone(
 
     `loaded`: the domains' artifacts when the caller already loaded them (`mesh publish all`).
     """
+    from rich.console import Console
+
+    from publish.datazone.publisher import PublishOptions
+
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
@@ -184,6 +193,17 @@ def run_datazone(
     as_json: bool,
     loaded: list[Domain] | None = None,
 ) -> int:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from publish.datazone.plan import render_plan, render_summary
+    from publish.datazone.publisher import apply, prepare
+
     with err.status("reading DataZone", spinner="dots"):
         prepared = prepare(options, domains=loaded)
     plan = prepared.plan
@@ -232,7 +252,11 @@ def publish_all(
     concurrency: ConcurrencyOpt = 8,
 ) -> None:
     """Publish to the Glue Data Catalog, then to DataZone (stops if Glue fails)."""
+    from rich.console import Console
+
     from mesh.commands.publish import publish_glue
+    from publish.artifacts import load_domains
+    from publish.aws import AwsSettings
 
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:

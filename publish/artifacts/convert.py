@@ -171,7 +171,10 @@ def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> dict[str, list[Tes
         if attached is None:
             continue
         result = results.get(node.unique_id)
-        status = result.status if result is not None else "not_run"
+        if result is None:
+            status = "not_run"
+        else:  # dbt's other statuses (runtime error, ...) count as errors
+            status = result.status if result.status in _TEST_STATUSES else "error"
         metadata = node.test_metadata
         kind = metadata.name if metadata else None
         if node.column_name:
@@ -185,7 +188,7 @@ def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> dict[str, list[Tes
                 unique_id=node.unique_id,
                 name=kind or node.name,
                 column_name=node.column_name,
-                status=cast(TestStatus, status if status in _TEST_STATUSES else "error"),
+                status=cast(TestStatus, status),
                 kind=kind,
                 columns=columns,
             )
