@@ -24,11 +24,7 @@ TestStatus = Literal["pass", "warn", "fail", "error", "skipped", "not_run"]
 TEST_STATUS_ORDER: tuple[TestStatus, ...] = ("error", "fail", "warn", "not_run", "skipped", "pass")
 
 
-class _Record(Struct, frozen=True, gc=False):
-    """Base of the model's records: immutable, untracked by the garbage collector."""
-
-
-class Relation(_Record):
+class Relation(Struct, frozen=True, gc=False):
     """Where a model (or source) lives on the target the artifacts were built for.
 
     On Athena the dbt schema is the Glue database and the alias is the Glue table name; Glue stores
@@ -51,7 +47,7 @@ class Relation(_Record):
         return f"{self.glue_database}.{self.glue_table}"
 
 
-class Constraint(_Record):
+class Constraint(Struct, frozen=True, gc=False):
     """A dbt constraint (`not_null`, `unique`, `primary_key`, `foreign_key`, `check`, ...)."""
 
     type: str
@@ -61,7 +57,7 @@ class Constraint(_Record):
     columns: tuple[str, ...] = ()
 
 
-class Column(_Record):
+class Column(Struct, frozen=True, gc=False):
     name: str
     description: str = ""
     #: the type declared in dbt YAML (the contract), else the type the catalog found
@@ -84,7 +80,7 @@ class Column(_Record):
         return str_tuple(self.meta.get("glossary_terms"))
 
 
-class TestResult(_Record):
+class TestResult(Struct, frozen=True, gc=False):
     unique_id: str
     #: the generic test's name (`unique`, `not_null`, ...), or the singular test's node name
     name: str
@@ -96,7 +92,7 @@ class TestResult(_Record):
     columns: tuple[str, ...] = ()
 
 
-class BuildResult(_Record):
+class BuildResult(Struct, frozen=True, gc=False):
     """The model's own node in the run results of a build (`dbt build` / `dbt run`)."""
 
     status: str
@@ -104,7 +100,7 @@ class BuildResult(_Record):
     invocation_id: str | None
 
 
-class Model(_Record):
+class Model(Struct, frozen=True, gc=False):
     unique_id: str
     #: the domain (root dbt project) whose artifacts hold the model
     domain: str
@@ -178,7 +174,7 @@ class Model(_Record):
         return next((c for c in self.columns if c.name.lower() == lowered), None)
 
 
-class SourceFreshness(_Record):
+class SourceFreshness(Struct, frozen=True, gc=False):
     """One source's result in `sources.json` (`dbt source freshness`)."""
 
     unique_id: str
@@ -187,7 +183,7 @@ class SourceFreshness(_Record):
     snapshotted_at: str | None
 
 
-class Source(_Record):
+class Source(Struct, frozen=True, gc=False):
     """A source table the domain declares (`sources:` in its YAML)."""
 
     unique_id: str
@@ -208,7 +204,7 @@ class Source(_Record):
     freshness: SourceFreshness | None = None
 
 
-class Group(_Record):
+class Group(Struct, frozen=True, gc=False):
     """A dbt group: the team that owns a set of models."""
 
     unique_id: str
@@ -219,7 +215,7 @@ class Group(_Record):
     description: str = ""
 
 
-class Domain(_Record):
+class Domain(Struct, frozen=True, gc=False):
     """One dbt project of the mesh, as loaded from its artifacts."""
 
     name: str
