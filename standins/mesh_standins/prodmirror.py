@@ -19,7 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from publish.artifacts import load_domains
-from publish.model import Column, Model
+from publish.model import Column, Domain, Model
 
 _TYPES = {"integer": "int", "varchar": "string", "text": "string", "character varying": "string"}
 
@@ -47,11 +47,17 @@ def seed_glue(
     domains: Sequence[str] = (),
     *,
     bucket: str = "mesh-warehouse-prod",
+    loaded: Sequence[Domain] | None = None,
 ) -> MirrorResult:
-    """Create the Glue databases and tables a production build of the artifacts creates."""
+    """Create the Glue databases and tables a production build of the artifacts creates.
+
+    `loaded`: the domains' artifacts when the caller already loaded them.
+    """
+    if loaded is None:
+        loaded = load_domains(root, artifacts, domains, require_catalog=False)
     databases: list[str] = []
     created: list[str] = []
-    for domain in load_domains(root, artifacts, domains, require_catalog=False):
+    for domain in loaded:
         for model in domain.models:  # installed packages' models are built tables too
             relation = model.relation
             if relation is None:  # ephemeral
