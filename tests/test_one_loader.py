@@ -3,7 +3,7 @@
 An AST scan of the product code (publish, mesh, the stand-ins, ci scripts) looks for JSON decoding
 (`json.load(s)`, msgspec, orjson, pydantic's `*_validate_json`) in a function, or module-level
 statement, that names an artifact: one of the four file names (directly or through a module
-constant), or something called manifest / run_results / catalog_path / sources_path.
+constant), or something called manifest / run_results / catalog / artifact / sources_path.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 PRODUCT = ("publish", "mesh", "standins/mesh_standins", "ci")
 LOADER = REPO / "publish" / "artifacts"
 ARTIFACT_FILES = ("manifest.json", "catalog.json", "run_results.json", "sources.json")
-ARTIFACT_NAMES = re.compile(r"manifest|run_results|catalog_path|sources_path", re.IGNORECASE)
+ARTIFACT_NAMES = re.compile(r"manifest|run_results|catalog|artifact|sources_path", re.IGNORECASE)
 #: module -> why it may decode an artifact without the loader
 EXEMPT = {
     "mesh/portal/render.py": "copies each domain's dbt docs JSON into the site with every string "
@@ -123,6 +123,10 @@ PARSERS = {
         def _groups(domain):
             data = (domain.artifacts_dir / "manifest.json").read_bytes()
             return _GROUPS_DECODER.decode(data).groups
+        """,
+    "a catalog passed in": """
+        def load_catalog(path):
+            return msgspec.json.decode(path.read_bytes())
         """,
     "a file list constant": """
         FILES = ("index.html", "catalog.json")
