@@ -90,6 +90,13 @@ class TestResult(Struct, frozen=True, gc=False):
     kind: str | None = None
     #: the columns the test covers: its column, or a multi-column test's columns
     columns: tuple[str, ...] = ()
+    #: the model the test is attached to (None: a test of a source, or of no model)
+    model: str | None = None
+    package_name: str | None = None
+    #: every node the test reads (a relationships test reads two models)
+    depends_on: tuple[str, ...] = ()
+    #: dbt's fully qualified name: `<package>.<folders>.<name>`, what `dbt ls` selects it by
+    fqn: tuple[str, ...] = ()
 
 
 class BuildResult(Struct, frozen=True, gc=False):
@@ -133,6 +140,8 @@ class Model(Struct, frozen=True, gc=False):
     original_file_path: str | None = None
     #: catalog.json describes the built relation (False: not built, or no catalog)
     in_catalog: bool = False
+    #: dbt's fully qualified name: `<package>.<folders>.<name>[.v<version>]`, a selector
+    fqn: tuple[str, ...] = ()
 
     @property
     def owner(self) -> str | None:
@@ -241,6 +250,8 @@ class Domain(Struct, frozen=True, gc=False):
     upstream_models: tuple[Model, ...] = ()
     #: the manifest's dbt schema version (`v12`, ...)
     manifest_version: str | None = None
+    #: every data test of the manifest (each model's own are also in `Model.tests`)
+    tests: tuple[TestResult, ...] = ()
 
     def model(self, unique_id: str) -> Model:
         return next(m for m in self.models if m.unique_id == unique_id)

@@ -23,6 +23,7 @@ from publish.artifacts.files import (
     FIXES,
     PARSERS,
     ArtifactKind,
+    manifest_without,
     read_artifact,
     supported_versions,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "load_domain",
     "load_domains",
     "load_manifest",
+    "manifest_without",
     "paused_gc",
     "read_artifact",
     "supported_versions",

@@ -99,7 +99,11 @@ def to_domain(
             )
 
     nodes = manifest.nodes.values()
-    tests_by_model = _tests(nodes, results)
+    tests = _tests(nodes, results)
+    tests_by_model: dict[str, list[TestResult]] = {}
+    for test in tests:
+        if test.model is not None:
+            tests_by_model.setdefault(test.model, []).append(test)
     models: list[Model] = []
     upstream: list[Model] = []
     not_in_catalog: list[str] = []
@@ -157,20 +161,19 @@ def to_domain(
         ),
         upstream_models=tuple(upstream),
         manifest_version=version,
+        tests=tuple(tests),
     )
 
 
-def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> dict[str, list[TestResult]]:
-    """Each model's tests (by the model's unique id), with their status in the run results."""
-    tests_by_model: dict[str, list[TestResult]] = {}
+def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> list[TestResult]:
+    """Every data test, with its status in the run results and the model it is attached to."""
+    tests: list[TestResult] = []
     for node in nodes:
         if node.resource_type != "test":
             continue
         attached = node.attached_node or next(
             (n for n in node.depends_on.nodes if n.startswith("model.")), None
         )
-        if attached is None:
-            continue
         result = results.get(node.unique_id)
         if result is None:
             status = "not_run"
@@ -184,7 +187,7 @@ def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> dict[str, list[Tes
             columns = metadata.kwargs.combination_of_columns
         else:
             columns = ()
-        tests_by_model.setdefault(attached, []).append(
+        tests.append(
             TestResult(
                 unique_id=node.unique_id,
                 name=kind or node.name,
@@ -192,9 +195,13 @@ def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> dict[str, list[Tes
                 status=cast(TestStatus, status),
                 kind=kind,
                 columns=columns,
+                model=attached,
+                package_name=node.package_name,
+                depends_on=node.depends_on.nodes,
+                fqn=node.fqn,
             )
         )
-    return tests_by_model
+    return tests
 
 
 def _model(
@@ -246,6 +253,7 @@ def _model(
         checksum=node.checksum.checksum if node.checksum else None,
         original_file_path=node.original_file_path,
         in_catalog=table is not None,
+        fqn=node.fqn,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
@@ -153,6 +154,32 @@ def read_artifact(
             "interrupted run or download)"
         )
     raise BadInputError(problem, file=path, fix=FIXES[kind])
+
+
+def manifest_without(path: Path, unique_ids: Collection[str]) -> bytes | None:
+    """The manifest at `path` without the nodes `unique_ids`, every other entry byte for byte as
+    dbt wrote it (msgspec's Raw: nothing else is decoded); None when it has none of them.
+
+    For handing dbt a `--state` folder in which some production nodes do not exist.
+    """
+    data = read_bytes(path, "manifest")
+    entries = decoder(dict[str, msgspec.Raw])
+    try:
+        document = entries.decode(data)
+        nodes = entries.decode(document["nodes"]) if "nodes" in document else {}
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise BadInputError(
+            f"the manifest is not valid JSON ({exc}); the file is probably truncated",
+            file=path,
+            fix=FIXES["manifest"],
+        ) from None
+    dropped = [unique_id for unique_id in unique_ids if unique_id in nodes]
+    if not dropped:
+        return None
+    for unique_id in dropped:
+        del nodes[unique_id]
+    document["nodes"] = msgspec.Raw(msgspec.json.encode(nodes))
+    return msgspec.json.encode(document)
 
 
 def _manifest_by_entry(path: Path, data: bytes, version: str) -> tuple[ManifestV12, list[str]]:

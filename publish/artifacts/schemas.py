@@ -100,6 +100,7 @@ class NodeV12(_S):
     database: str | None = None
     alias: str | None = None
     relation_name: str | None = None
+    fqn: tuple[str, ...] = ()
     description: str | None = ""
     columns: dict[str, ColumnV12] = {}
     meta: dict[str, Any] = {}
