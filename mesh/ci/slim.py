@@ -29,6 +29,7 @@ from mesh.runner import DomainRun, list_nodes, mesh_environment, run_dbt
 from publish.artifacts import load_manifest, manifest_without
 from publish.errors import BadInputError
 from publish.model import Domain as LoadedDomain
+from publish.model import Model, TestResult
 
 
 @dataclass
@@ -50,7 +51,7 @@ def children_of(prod: LoadedDomain, upstream_ids: set[str]) -> list[str]:
     """Selectors (with children) of the domain's models, and tests, that read any of the
     upstream models: dbt's own selector for a node (what `dbt ls --output selector` prints) is
     its fqn."""
-    own = [
+    own: list[Model | TestResult] = [
         *(m for m in prod.models if m.package_name == prod.name),
         *(t for t in prod.tests if t.package_name == prod.name),
     ]
