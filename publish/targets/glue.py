@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -58,21 +59,64 @@ def project(value: Any, shape: Shape) -> Any:
 
     The result shares no mutable object with `value`.
     """
+    return _projector(shape)(value)
+
+
+@lru_cache(maxsize=256)
+def _projector(shape: Shape) -> Callable[[Any], Any]:
+    """`project` for one shape, its members' projectors found once (a plan projects every table
+    of the mesh; walking botocore's shapes for each value cost most of a 10,000-table plan)."""
     type_name = shape.type_name
-    if type_name == "structure" and isinstance(value, Mapping):
+    if type_name == "structure":
         members = shape.members  # type: ignore[attr-defined]
-        return {k: project(v, members[k]) for k, v in value.items() if k in members}
-    if type_name == "list" and isinstance(value, list):
+        found: dict[str, Callable[[Any], Any] | None] = {}  # None: a scalar member
+
+        def structure(value: Any) -> Any:
+            if not isinstance(value, dict | Mapping):
+                return _copy(value)
+            out = {}
+            for key, item in value.items():
+                if key in found:
+                    member = found[key]
+                elif key in members:
+                    scalar = members[key].type_name in _SCALARS
+                    member = found[key] = None if scalar else _projector(members[key])
+                else:
+                    continue
+                if member is not None:
+                    out[key] = member(item)
+                elif isinstance(item, _IMMUTABLE):
+                    out[key] = item
+                else:
+                    out[key] = copy.deepcopy(item)
+            return out
+
+        return structure
+    if type_name == "list":
         member = shape.member  # type: ignore[attr-defined]
         if member.type_name in _SCALARS:
-            return list(value)
-        return [project(v, member) for v in value]
-    if type_name == "map" and isinstance(value, Mapping):
-        if shape.value.type_name in _SCALARS:  # type: ignore[attr-defined]
-            return dict(value)
-        return {k: project(v, shape.value) for k, v in value.items()}  # type: ignore[attr-defined]
-    if isinstance(value, str | int | float | bool | None | datetime):
-        return value  # immutable
+            return lambda value: list(value) if isinstance(value, list) else _copy(value)
+        return lambda value: (
+            [_projector(member)(v) for v in value] if isinstance(value, list) else _copy(value)
+        )
+    if type_name == "map":
+        value_shape = shape.value  # type: ignore[attr-defined]
+        if value_shape.type_name in _SCALARS:
+            return lambda value: dict(value) if isinstance(value, dict | Mapping) else _copy(value)
+        return lambda value: (
+            {k: _projector(value_shape)(v) for k, v in value.items()}
+            if isinstance(value, dict | Mapping)
+            else _copy(value)
+        )
+    return _copy
+
+
+_IMMUTABLE = (str, int, float, bool, type(None), datetime)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, _IMMUTABLE):
+        return value
     return copy.deepcopy(value)
 
 
@@ -138,7 +182,8 @@ def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Sha
         if dcol.comment.truncated:
             full = len(dcol.comment.full.encode())
             notes.append(f"comment of {col['Name']} truncated to Glue's 255 bytes ({full} in dbt)")
-        tags.extend(TagAssignment(col["Name"], k, v) for k, v in dcol.tags.items())
+        if dcol.tags:
+            tags.extend(TagAssignment(col["Name"], k, v) for k, v in dcol.tags.items())
 
     params = _diff_parameters(desired.parameters, new, changes, keep=_TABLE_KEEP)
 
@@ -192,12 +237,13 @@ def _diff_parameters(
     """
     params: dict[str, str] = dict(new.get("Parameters") or {})
     for key, value in desired.items():
-        if params.get(key) != value:
-            changes.append(Change(f"Parameters[{key}]", params.get(key), value))
+        before = params.get(key)
+        if before != value:
+            changes.append(Change(f"Parameters[{key}]", before, value))
             params[key] = value
-    for key in sorted(params):
-        if key.startswith(PREFIX) and key not in desired and key not in keep:
-            changes.append(Change(f"Parameters[{key}]", params.pop(key), None))
+    stale = [k for k in params if k.startswith(PREFIX) and k not in desired and k not in keep]
+    for key in sorted(stale):
+        changes.append(Change(f"Parameters[{key}]", params.pop(key), None))
     return params
 
 
