@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Literal
 
+from msgspec import Struct
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from publish.artifacts import paused_gc
@@ -113,15 +115,13 @@ def load_ontology(path: Path) -> LfTagOntology:
 # --- desired state ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DesiredColumn:
+class DesiredColumn(Struct, frozen=True, gc=False):
     name: str
     comment: GlueText
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class DesiredTable:
+class DesiredTable(Struct, frozen=True, gc=False):
     unique_id: str
     domain: str
     database: str
@@ -131,7 +131,7 @@ class DesiredTable:
     #: every `mesh:` parameter the table should have (except the LF-tag fingerprint); a `mesh:`
     #: parameter not listed here and not in BUILD_KEYS is removed
     parameters: Mapping[str, str]
-    table_tags: Mapping[str, str] = field(default_factory=dict)
+    table_tags: Mapping[str, str] = {}
 
     @property
     def key(self) -> str:
@@ -223,7 +223,9 @@ def _tags(
     facts: ModelFacts,
     column: str | None,
     problems: list[tuple[str, str]],
-) -> dict[str, str]:
+) -> Mapping[str, str]:
+    if not meta:
+        return _NO_TAGS
     tags: dict[str, str] = {}
     for spec in specs:
         value = meta.get(spec.meta_key)
@@ -240,7 +242,10 @@ def _tags(
             )
             continue
         tags[spec.key] = str(value)
-    return tags
+    return tags or _NO_TAGS
+
+
+_NO_TAGS: Mapping[str, str] = MappingProxyType({})
 
 
 def _desired_table(

@@ -18,7 +18,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
+
+from msgspec import Struct
 
 from publish.artifacts import paused_gc
 from publish.model import TEST_STATUS_ORDER, Column, Domain, Model, SourceFreshness, TestStatus
@@ -36,8 +39,7 @@ ELLIPSIS = "..."  # what dbt-athena appends; the same here so that both write id
 _JOINERS = frozenset("\u200d\ufe0e\ufe0f")
 
 
-@dataclass(frozen=True, slots=True)
-class GlueText:
+class GlueText(Struct, frozen=True, gc=False):
     """A text as the publisher writes it to Glue (`value`) and as dbt has it (`full`).
 
     `athena` is what dbt-athena's persist_docs writes for the same text; it differs from `value`
@@ -61,6 +63,7 @@ def clean_sql_comment(text: str) -> str:
     return " ".join(line.strip() for line in text.split("\n") if line.strip())
 
 
+@lru_cache(maxsize=1 << 16)  # column docs repeat (shared doc blocks): compute each text once
 def glue_text(text: str, limit: int) -> GlueText:
     """The text dbt-athena's persist_docs writes, made safe for Glue's byte limit.
 
@@ -408,6 +411,8 @@ def _not_an_asset(model: Model) -> Skip | None:
     """Only public models with an enforced contract and a table are DataZone assets."""
     if model.relation is None:
         return Skip("ephemeral", "ephemeral: no table")
+    if model.from_package:
+        return Skip("from_package", f"from the installed package {model.package_name}")
     if model.access != "public":
         return Skip("not_public", f"not public ({model.access})")
     if not model.contract_enforced:
@@ -525,9 +530,7 @@ def readme(facts: ModelFacts, docs_url: str | None) -> str:
     return "\n".join(lines).strip()
 
 
-def datazone_form(
-    facts: ModelFacts, *, docs_url: str | None, tags: Sequence[str], managed_by: str
-) -> dict[str, Any]:
+def datazone_form(facts: ModelFacts, *, docs_url: str | None, managed_by: str) -> dict[str, Any]:
     """The `dbt_model` form of the model's asset (fields without a value left out)."""
     model = facts.model
     form: dict[str, Any] = {
@@ -540,7 +543,7 @@ def datazone_form(
         "version": model.version,
         "latestVersion": model.latest_version if model.version else None,
         "deprecationDate": model.deprecation_date,
-        "tags": list(tags) or None,
+        "tags": list(facts.model.tags) or None,
         "testStatus": facts.tests.status,
         "testsPassed": facts.tests.passed_of_total,
         "lastSuccessfulBuild": facts.last_successful_build,

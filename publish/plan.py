@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import Struct
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -25,8 +26,10 @@ _SYMBOL = {"unpublish": "-", "update": "~", "revise": "~", "adopt": "~", "add_va
 _STYLE = {"+": "green", "~": "yellow", "-": "red"}
 
 
-@dataclass(slots=True)
-class Change:
+class Change(Struct, gc=False):
+    """One field's change. A Struct, not a dataclass: a first publish of 10,000 tables makes
+    hundreds of thousands of them, and a Struct is built several times faster."""
+
     field: str
     before: str | None
     after: str | None

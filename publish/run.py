@@ -75,10 +75,15 @@ def check_dbt_target(domains: Sequence[Domain], target: str) -> None:
 
 
 def build_targets(
-    command: str, options: PublishOptions, clients: AwsClients | None = None
+    command: str,
+    options: PublishOptions,
+    clients: AwsClients | None = None,
+    loaded: Sequence[Domain] | None = None,
 ) -> list[Target]:
-    """Load and map the artifacts once; the targets of `command`, in the order they apply."""
-    loaded = load_domains(options.root, options.artifacts, options.domains)
+    """Load (unless the caller has, `loaded`) and map the artifacts once; the targets of
+    `command`, in the order they apply."""
+    if loaded is None:
+        loaded = load_domains(options.root, options.artifacts, options.domains)
     if options.dbt_target:
         check_dbt_target(loaded, options.dbt_target)
     mesh = map_mesh(loaded)
@@ -169,10 +174,11 @@ def publish(
     options: PublishOptions,
     *,
     clients: AwsClients | None = None,
+    loaded: Sequence[Domain] | None = None,
     on_done: Callable[[Action], None] | None = None,
 ) -> Report:
     """Validate, read, plan and (unless a dry run) apply the targets of `command`."""
-    targets = build_targets(command, options, clients)
+    targets = build_targets(command, options, clients, loaded)
     report = prepare(command, targets, options)
     if options.dry_run:
         return report

@@ -12,19 +12,23 @@ import sys
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mesh.project import find_root
-from publish.aws import AwsSettings
 from publish.datazone.config import DEFAULT_CONFIG
 from publish.desired import DEFAULT_ONTOLOGY
 from publish.errors import EXIT_ERROR, EXIT_OK, BadInputError, MeshError
-from publish.plan import Report, render_plan, render_report
-from publish.run import PublishOptions, apply, build_targets, prepare
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from publish.plan import Report
+    from publish.run import PublishOptions
+
+# The publisher (boto3, openlineage, the targets, ...) is imported when a command runs, so that
+# `mesh publish glue --help` starts fast.
 
 EXIT_CODES = """
 Exit codes: 0 = published, or nothing to change, or a dry run; 1 = error while reading or writing
@@ -202,6 +206,9 @@ def _default(ctx: typer.Context) -> None:
 
 def _options(given: dict[str, Any]) -> PublishOptions:
     """The options of a run from a command's parameters (each command takes some of them)."""
+    from publish.aws import AwsSettings
+    from publish.run import PublishOptions
+
     given = dict(given)
     root, today = given.pop("root"), given.pop("today", None)
     settings = AwsSettings(region=given.pop("region"), concurrency=given.pop("concurrency"))
@@ -217,6 +224,8 @@ def _options(given: dict[str, Any]) -> PublishOptions:
 
 def _publish(command: str, given: dict[str, Any]) -> None:
     """Run a publish command with its parameters (`locals()`); bad ones are reported too."""
+    from rich.console import Console
+
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     given = dict(given)
@@ -232,6 +241,17 @@ def _publish(command: str, given: dict[str, Any]) -> None:
 def _run(
     out: Console, err: Console, command: str, options: PublishOptions, *, as_json: bool
 ) -> int:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from publish.plan import render_plan, render_report
+    from publish.run import apply, build_targets, prepare
+
     targets = build_targets(command, options)
     with err.status("reading the catalogs", spinner="dots"):
         report = prepare(command, targets, options)
@@ -261,6 +281,8 @@ def _run(
 
 
 def _print(out: Console, report: Report, *, as_json: bool) -> None:
+    from publish.plan import render_report
+
     if as_json:
         # plain print: rich must not wrap or colour JSON for machines
         print(json.dumps(report.to_dict(), indent=2))

@@ -10,7 +10,7 @@ data source run imported, and writes: name (kept when adopting), description, gl
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -114,7 +114,6 @@ def desired_assets(
     config: DataZoneConfig,
     glossary: GlossarySpec,
     form_type: FormTypeSpec,
-    tags: Mapping[str, Sequence[str]],
     *,
     today: date,
     docs_url: str | None,
@@ -148,9 +147,7 @@ def desired_assets(
                 column.glossary_terms, glossary, where, facts.file, config.glossary
             )
         database, table = model.relation.glue_database, model.relation.glue_table
-        form = datazone_form(
-            facts, docs_url=docs_url, tags=tags.get(model.unique_id, ()), managed_by=MANAGED_BY
-        )
+        form = datazone_form(facts, docs_url=docs_url, managed_by=MANAGED_BY)
         description = facts.description.full
         hashed = {
             "name": table,

@@ -11,7 +11,6 @@ emulator and demos) and reads the current state; `plan` diffs; `handler` writes 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from publish.datazone.forms import load_form_type, read_form_type
 from publish.datazone.glossary import load_glossary, read_glossary
 from publish.datazone.lineage import DesiredEvent, desired_events, posted_run_ids
 from publish.datazone.listings import read_listings
-from publish.datazone.manifest import ManifestExtras, load_extras
 from publish.datazone.plan import TITLE, CurrentState, DesiredState, Where, build_plan
 from publish.datazone.products import desired_products, read_products
 from publish.errors import raise_problems
@@ -67,7 +65,6 @@ class DataZoneTarget:
         self.concurrency = clients.settings.concurrency
         self.config: DataZoneConfig | None = None
         self.desired: DesiredState | None = None
-        self.extras: ManifestExtras | None = None
         self.api: DataZoneApi | None = None
         self.current: CurrentState | None = None
         self.events: list[DesiredEvent] = []
@@ -84,17 +81,12 @@ class DataZoneTarget:
             "model": load_form_type(_path(root, config.assets.form_types.model)),
             "data_product": load_form_type(_path(root, config.assets.form_types.data_product)),
         }
-        self.extras = load_extras(list(mesh.domains))
-        tags: Mapping[str, Sequence[str]] = {
-            uid: node.tags for uid, node in self.extras.nodes.items() if node.tags
-        }
         problems: list[tuple[str, str]] = []
         assets, skipped = desired_assets(
             mesh,
             config,
             glossary,
             form_types["model"],
-            tags,
             today=self.today,
             docs_url=self.docs_url,
             problems=problems,
@@ -134,8 +126,8 @@ class DataZoneTarget:
 
     def read(self) -> None:
         """Reads only (`--bootstrap`, an explicit opt-in for the emulator and demos, aside)."""
-        config, desired, extras = self.config, self.desired, self.extras
-        assert config is not None and desired is not None and extras is not None
+        config, desired = self.config, self.desired
+        assert config is not None and desired is not None
         clients = self.clients
         if config.region and not clients.settings.region:
             clients = AwsClients(clients.settings.model_copy(update={"region": config.region}))
@@ -146,7 +138,7 @@ class DataZoneTarget:
         else:
             api.resolve_domain()
         api.resolve_projects(projects)
-        self.events = desired_events(self.mesh, extras, region=api.region, account=api.account_id)
+        self.events = desired_events(self.mesh, region=api.region, account=api.account_id)
         names = {k: v.name for k, v in desired.form_types.items()}
         mapped = {api.projects[p] for p in config.projects.values() if p in api.projects}
         self.current = CurrentState(

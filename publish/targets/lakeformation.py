@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from publish.apply import Handler, Outcome
 from publish.desired import LF_TAGS_KEY, DesiredTable, LfTagOntology
@@ -28,8 +29,7 @@ if TYPE_CHECKING:
     from publish.targets.glue import GlueTarget
 
 
-@dataclass(frozen=True, slots=True)
-class TagAssignment:
+class TagAssignment(Struct, frozen=True, gc=False):
     column: str | None  # None: on the table
     key: str
     value: str
@@ -51,7 +51,7 @@ def table_assignments(
     """Every tag the table and its columns (those Glue has, by Glue's name) should carry."""
     tags = [TagAssignment(None, k, v) for k, v in desired.table_tags.items()]
     for dcol in desired.columns:
-        col = columns.get(dcol.name.lower())
+        col = columns.get(dcol.name.lower()) if dcol.tags else None
         if col is not None:
             tags.extend(TagAssignment(col["Name"], k, v) for k, v in dcol.tags.items())
     return tags

@@ -12,7 +12,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +23,11 @@ from rich.console import Console
 from rich.table import Table
 
 from mesh_standins.prodmirror import seed_glue
+from publish.artifacts import load_domains
 from publish.aws import AwsClients, AwsSettings
 from publish.datazone.api import DataZoneApi, client_token, paginate
 from publish.datazone.config import load_config
+from publish.model import Domain
 from publish.run import PublishOptions, publish
 
 REGION = "us-east-1"
@@ -121,9 +123,9 @@ def run_glue_data_sources(
     return stats
 
 
-def publish_glue(root: Path, artifacts: Path | None, aws: AwsClients) -> int:
+def publish_glue(root: Path, domains: Sequence[Domain], aws: AwsClients) -> int:
     """`mesh publish glue`, called in-process; returns the tables updated."""
-    report = publish("glue", PublishOptions(root=root, artifacts=artifacts), clients=aws)
+    report = publish("glue", PublishOptions(root=root), clients=aws, loaded=domains)
     return sum(a.kind == "table" for a in report.results["glue"].done)
 
 
@@ -165,11 +167,12 @@ def run_demo(
     with stand_ins() as urls, environment(stand_in_env(urls)):
         console.print(f"stand-ins: moto {urls.moto_url}, DataZone emulator {urls.datazone_url}")
         aws = AwsClients(AwsSettings(region=REGION))
-        mirror = seed_glue(aws.glue, root, artifacts)
+        domains = load_domains(root, artifacts)  # once, for the mirror and both publishers
+        mirror = seed_glue(aws.glue, root, artifacts, loaded=domains)
         console.print(
             f"Glue (prod mirror): {len(mirror.databases)} databases, {len(mirror.tables)} tables"
         )
-        console.print(f"Glue publish: {publish_glue(root, artifacts, aws)} tables documented")
+        console.print(f"Glue publish: {publish_glue(root, domains, aws)} tables documented")
 
         api = DataZoneApi.connect(aws, config)
         projects = {config.governance_project, *config.projects.values()}
@@ -187,7 +190,8 @@ def run_demo(
         imported = sum(s.get("added", 0) for s in stats.values())
         console.print(f"DataZone data source runs: {imported} Glue tables imported as assets")
 
-        report = publish("datazone", PublishOptions(root=root, artifacts=artifacts), clients=aws)
+        options = PublishOptions(root=root, artifacts=artifacts)
+        report = publish("datazone", options, clients=aws, loaded=domains)
         plan, result = report.plan("datazone"), report.results["datazone"]
         counts = Counter(f"{action.kind} {action.op}" for action in plan.actions)
         console.print(
@@ -195,8 +199,8 @@ def run_demo(
             + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
             + (f"; {len(result.failures)} failures" if result.failures else "")
         )
-        options = PublishOptions(root=root, artifacts=artifacts, dry_run=True)
-        again = publish("datazone", options, clients=aws).plan("datazone")
+        options.dry_run = True
+        again = publish("datazone", options, clients=aws, loaded=domains).plan("datazone")
         console.print(f"second publish would make {len(again.actions)} writes")
 
         consumer = boto3.client(

@@ -116,10 +116,19 @@ def mesh() -> MeshFacts:
                 tests=tests,
                 build=BuildResult("success", "2026-11-02T05:00:00Z", "inv-1"),
                 source_file="models/marts/_marts.yml",
+                tags=("finance",),
             ),
             _model("shop", "fct_daily", ("model.shop.fct_orders",), access="protected"),
             _model("shop", "fct_open", ("model.shop.stg_orders",), access="public"),
             _model("shop", "fct_orders_v1", (), access="public", contract_enforced=True),
+            _model(
+                "shop",
+                "hubspot__deals",
+                (),
+                access="public",
+                contract_enforced=True,
+                package_name="hubspot",
+            ),
         ),
         {"source.shop.raw.orders": "pass"},
     )
@@ -136,10 +145,10 @@ def test_freshness_is_of_every_source_upstream_across_domains(mesh: MeshFacts) -
     assert facts["model.shop.stg_orders"].freshness.status == "pass"
     assert facts["model.shop.fct_orders_v1"].freshness.status == "no_sources"
     # what DataZone stores is that same status
-    form = datazone_form(orders, docs_url=None, tags=(), managed_by=MANAGED_BY)
+    form = datazone_form(orders, docs_url=None, managed_by=MANAGED_BY)
     assert form["sourceFreshness"] == "error"
     assert "sourceFreshness" not in datazone_form(
-        facts["model.shop.fct_orders_v1"], docs_url=None, tags=(), managed_by=MANAGED_BY
+        facts["model.shop.fct_orders_v1"], docs_url=None, managed_by=MANAGED_BY
     )
 
 
@@ -172,7 +181,7 @@ def test_tests_owner_and_terms_once_for_glue_datazone_and_readme(mesh: MeshFacts
     assert params["mesh:owner"] == "orders@example.com" and params["mesh:tier"] == "gold"
     assert params["mesh:glossary_terms"] == '["Order"]'
     assert params["mesh:docs_url"] == "https://docs.example/#!/model/model.shop.fct_orders"
-    form = datazone_form(orders, docs_url=None, tags=("finance",), managed_by=MANAGED_BY)
+    form = datazone_form(orders, docs_url=None, managed_by=MANAGED_BY)
     assert form["testStatus"] == "warn" and form["testsPassed"] == "2/3"
     assert form["owner"] == "orders@example.com" and form["tags"] == ["finance"]
     assert form["upstreamModels"] == ["model.crm.dim_customers", "model.shop.int_orders"]
@@ -195,6 +204,7 @@ def test_why_a_model_is_not_an_asset(mesh: MeshFacts) -> None:
         "model.shop.fct_daily": "not_public",
         "model.shop.fct_open": "no_contract",
         "model.shop.fct_orders_v1": None,
+        "model.shop.hubspot__deals": "from_package",
     }
 
 
