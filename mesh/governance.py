@@ -4,7 +4,8 @@ dbt Hub's dbt-project-evaluator cannot be installed here, so the rules the mesh
 relies on are written out: public models are contracted, owned and described;
 every model and column is documented and has a primary-key test; only staging
 reads sources; layer prefixes hold; glossary terms and sensitivity labels exist
-in catalog/; views are not chained deeper than Athena copes with.
+in catalog/; views are not chained deeper than Athena copes with; Iceberg tables
+declare only column types Athena's Iceberg tables can hold.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from mesh.iceberg_types import iceberg_type_problem
 from mesh.project import Domain
 from publish.errors import BadInputError
 from publish.yamlfile import read_yaml
@@ -78,6 +80,8 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
     for uid, model in models.items():
         found += list(_model_rules(uid, model, tests[uid], vocabulary))
     found += list(_chained_views(models))
+    for uid, model in models.items():
+        found += list(_iceberg_column_types(uid, model))
     return found
 
 
@@ -145,6 +149,23 @@ def _has_primary_key_test(tests: list[dict[str, Any]]) -> bool:
         if metadata.get("name") in PK_TESTS:
             by_column.setdefault(test.get("column_name") or "", set()).add(metadata["name"])
     return any(kinds >= PK_TESTS for kinds in by_column.values())
+
+
+def _iceberg_column_types(uid: str, model: dict[str, Any]) -> Iterator[Violation]:
+    """Declared column types of a model built as an Iceberg table must fit Athena's Iceberg.
+
+    dbt-athena compares only base type names against a contract, so a `timestamp(3)` or a
+    `varchar(20)` would pass its check and land in the table (see mesh/iceberg_types.py).
+    """
+    config = model["config"]
+    is_iceberg = str(config.get("table_type") or "").lower() == "iceberg"
+    if not is_iceberg or config["materialized"] not in {"table", "incremental"}:
+        return
+    file = (model.get("patch_path") or model["original_file_path"]).split("://", 1)[-1]
+    for name, column in model["columns"].items():
+        problem = iceberg_type_problem(column["data_type"]) if column.get("data_type") else None
+        if problem:
+            yield Violation("iceberg-types", uid, f"column {name!r}: {problem}", file)
 
 
 def _chained_views(models: dict[str, dict[str, Any]]) -> Iterator[Violation]:

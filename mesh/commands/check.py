@@ -22,7 +22,8 @@ def check(
 ) -> None:
     """Check governance: contracts, owners and docs on public models, 100% documentation,
     primary-key tests, layer naming, source() only in staging, known glossary terms and
-    sensitivity labels, no deep chains of views. Exit code 1 lists every violation."""
+    sensitivity labels, no deep chains of views, column types Athena's Iceberg tables can
+    hold. Exit code 1 lists every violation."""
     root = find_root()
     if parse_first and not parse_all(root):
         raise typer.Exit(1)

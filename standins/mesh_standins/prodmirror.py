@@ -95,11 +95,18 @@ def _ensure_database(glue: Any, database: str, project: str) -> None:
 
 def _columns(node: dict[str, Any], catalog: dict[str, Any]) -> list[dict[str, Any]]:
     table = catalog.get("nodes", {}).get(node["unique_id"])
-    if table is not None:
-        cols = sorted(table["columns"].values(), key=lambda c: c["index"])
-        pairs = [(c["name"], c.get("type")) for c in cols]
-    else:  # no catalog: the contract's declared types
-        pairs = [(c["name"], c.get("data_type")) for c in node.get("columns", {}).values()]
+    built = sorted(table["columns"].values(), key=lambda c: c["index"]) if table else []
+    declared = list(node.get("columns", {}).values())
+    if node.get("contract", {}).get("enforced") or not built:
+        # Athena creates the table in the final select's order, which the mesh keeps in
+        # contract order; dbt-duckdb reorders to the contract, so the local catalog's order
+        # proves nothing about prod. Types: what the build made, else what was declared.
+        built_types = {c["name"].lower(): c.get("type") for c in built}
+        pairs = [
+            (c["name"], built_types.get(c["name"].lower(), c.get("data_type"))) for c in declared
+        ]
+    else:
+        pairs = [(c["name"], c.get("type")) for c in built]
     return [
         {
             "Name": name.lower(),
