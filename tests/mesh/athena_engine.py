@@ -316,7 +316,7 @@ class AthenaEngine:
         return self._dml(insert, default, iceberg_only=False)
 
     def _dml(
-        self, statement: exp.Expression, default: str, iceberg_only: bool
+        self, statement: exp.Expr, default: str, iceberg_only: bool
     ) -> tuple[str | None, QueryResult]:
         table = (
             statement.this if isinstance(statement.this, exp.Table) else statement.find(exp.Table)
@@ -387,7 +387,7 @@ class AthenaEngine:
         default = f"{self.warehouse}/{target.replace('.', '/')}/{uuid.uuid4()}"
         return str(properties.get("external_location", default))
 
-    def _to_duckdb(self, statement: exp.Expression, default: str) -> str:
+    def _to_duckdb(self, statement: exp.Expr, default: str) -> str:
         tree = statement.copy()
         ctes = _cte_names(tree)
         for table in tree.find_all(exp.Table):
@@ -402,7 +402,7 @@ class AthenaEngine:
                 dtype.replace(exp.DataType.build(_duckdb_timestamp(dtype), dialect="duckdb"))
         return tree.sql(dialect="duckdb")
 
-    def _require_tables(self, statement: exp.Expression, default: str) -> None:
+    def _require_tables(self, statement: exp.Expr, default: str) -> None:
         """Every table the statement reads exists in Glue (Athena: TABLE_NOT_FOUND)."""
         ctes = _cte_names(statement)
         for table in statement.find_all(exp.Table):
@@ -478,15 +478,15 @@ def _classify(text: str) -> tuple[str, Any]:
     if len(statements) != 1:
         raise AthenaQueryError("SYNTAX_ERROR: Athena runs exactly one statement per query")
     (statement,) = statements
-    kind = _kind(statement)
-    if kind is None:
+    found = _kind(statement)
+    if found is None:
         raise AthenaQueryError(
             f"NOT_SUPPORTED by this stand-in: {type(statement).__name__}: {text[:80]}"
         )
-    return kind, statement
+    return found, statement
 
 
-def _kind(statement: exp.Expression) -> str | None:
+def _kind(statement: exp.Expr) -> str | None:
     if isinstance(statement, exp.Create):
         create_kind = str(statement.args.get("kind", "")).upper()
         if create_kind in {"SCHEMA", "DATABASE"}:
@@ -520,7 +520,7 @@ def _name(table: exp.Table, default: str) -> tuple[str, str]:
     return (table.db or default).lower(), table.name.lower()
 
 
-def _cte_names(statement: exp.Expression) -> set[str]:
+def _cte_names(statement: exp.Expr) -> set[str]:
     return {cte.alias_or_name.lower() for cte in statement.find_all(exp.CTE)}
 
 

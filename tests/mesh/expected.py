@@ -65,7 +65,7 @@ def campaign_performance(raw: Path) -> dict[int, dict[str, Any]]:
     touches_by_customer: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for touch in rows(raw, "ads/touchpoints"):
         touches_by_customer[touch["customer_id"]].append(touch)
-    result = {
+    result: dict[int, dict[str, Any]] = {
         c["id"]: {"spend": Decimal("0.00"), "orders": 0, "revenue": Decimal("0.00")}
         for c in rows(raw, "ads/campaigns")
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -34,7 +35,7 @@ def test_glue_columns_follow_the_contract_not_the_local_catalog(
         for uid, node in manifest["nodes"].items()
         if node["resource_type"] == "model" and node["config"]["materialized"] != "view"
     }
-    catalog = {"nodes": {}}
+    catalog: dict[str, dict[str, Any]] = {"nodes": {}}
     for uid, node in models.items():
         names = list(node["columns"])
         catalog["nodes"][uid] = {

@@ -48,7 +48,8 @@ def compile_inline(root: Path, sql: str, target: str) -> str:
         result = dbtRunner().invoke(["compile", "--inline", sql, "--target", target, "--quiet"])
     if not result.success:
         raise AssertionError(f"dbt compile failed: {result.exception}")
-    return str(result.result.results[0].node.compiled_code)
+    compiled: Any = result.result
+    return str(compiled.results[0].node.compiled_code)
 
 
 @pytest.fixture(scope="module")
