@@ -92,6 +92,8 @@ def compare_all(engine: AthenaEngine, root: Path) -> dict[str, tuple[int, int]]:
     differences = {}
     # dbt-duckdb keeps the warehouse open in this process: read it through the same instance.
     with duckdb.connect(str(root / "warehouse" / "mesh.duckdb")) as local:
+        # The sources' views read `<system>/<table>.parquet` relative to the raw-data folder.
+        local.execute("set file_search_path = ?", [str(root / "data" / "raw")])
         for relation in models(root):
             engine.db.register(
                 "duckdb_build", local.sql(f"select * from {relation}").to_arrow_table()
