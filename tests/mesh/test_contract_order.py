@@ -35,14 +35,21 @@ def test_glue_columns_follow_the_contract_not_the_local_catalog(
         for uid, node in manifest["nodes"].items()
         if node["resource_type"] == "model" and node["config"]["materialized"] != "view"
     }
-    catalog: dict[str, dict[str, Any]] = {"nodes": {}}
+    catalog: dict[str, Any] = {
+        "metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/catalog/v1.json"},
+        "nodes": {},
+        "sources": {},
+        "errors": None,
+    }
     for uid, node in models.items():
         names = list(node["columns"])
         catalog["nodes"][uid] = {
+            "unique_id": uid,
+            "metadata": {"name": node["alias"], "schema": node["schema"], "type": "BASE TABLE"},
             "columns": {
                 name: {"name": name, "index": len(names) - i, "type": "VARCHAR"}
                 for i, name in enumerate(names)
-            }
+            },
         }
     (artifacts / "catalog.json").write_text(json.dumps(catalog), encoding="utf-8")
     with moto_server() as endpoint:
