@@ -78,6 +78,7 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
     for uid, model in models.items():
         found += list(_model_rules(uid, model, tests[uid], vocabulary))
     found += list(_chained_views(models))
+    found += list(_schema_names(domain.name, manifest["nodes"]))
     return found
 
 
@@ -165,6 +166,26 @@ def _chained_views(models: dict[str, dict[str, Any]]) -> Iterator[Violation]:
             f"materialize one as a table (threshold {CHAINED_VIEWS_THRESHOLD})",
             last["original_file_path"],
         )
+
+
+def _schema_names(domain: str, nodes: dict[str, dict[str, Any]]) -> Iterator[Violation]:
+    """Every relation the domain builds lands in `<domain>_<layer>` (mesh_core.mesh_schema_name;
+    `<prefix>_<domain>_<layer>` on a private target), the Glue database the publisher expects."""
+    for uid, node in nodes.items():
+        built = node["resource_type"] in {"model", "seed", "snapshot"}
+        if not built or node["package_name"] != domain:
+            continue
+        if node["config"].get("materialized") == "ephemeral":
+            continue
+        expected = f"{domain}_{node['config'].get('schema') or 'default'}".lower()
+        if node["schema"] != expected and not node["schema"].endswith(f"_{expected}"):
+            yield Violation(
+                "schema-naming",
+                uid,
+                f"builds into schema {node['schema']!r}, not {expected!r}: the domain's "
+                "generate_schema_name must delegate to mesh_core.mesh_schema_name",
+                node["original_file_path"],
+            )
 
 
 def _yaml(path: Path) -> dict[str, Any]:

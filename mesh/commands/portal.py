@@ -54,7 +54,8 @@ def portal_build(
     console.print(
         f"Portal written to {index.parent}: {len(portal.domains)} domains, "
         f"{len(portal.products)} data products, {len(portal.models)} public models, "
-        f"{sum(e.cross_domain for e in portal.edges)} cross-domain edges."
+        f"{sum(e.cross_domain for e in portal.edges)} cross-domain edges.",
+        soft_wrap=True,  # the path stays whole, whatever the terminal's width
     )
 
 

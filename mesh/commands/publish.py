@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mesh.commands.publish_datazone import datazone, publish_all
+from mesh.membership import refuse_outsiders_named
 from mesh.project import find_root
 from publish.artifacts import load_domains
 from publish.aws import AwsClients, AwsSettings
@@ -155,6 +156,8 @@ def _publish_glue(
     settings: AwsSettings,
 ) -> int:
     # 1. inputs: everything is validated before the first AWS call
+    if artifacts is None:
+        refuse_outsiders_named(root, domains)  # a dropped-in project's artifacts: not the mesh's
     loaded = load_domains(root, artifacts, domains)
     _check_target(loaded, target)
     ontology = load_ontology(lf_tags if lf_tags.is_absolute() else root / lf_tags)

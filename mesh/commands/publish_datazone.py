@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from mesh.membership import refuse_outsiders_named
 from mesh.project import find_root
 from publish.aws import AwsSettings
 from publish.datazone.config import DEFAULT_CONFIG
@@ -142,6 +143,8 @@ datazone.__doc__ = (datazone.__doc__ or "") + EXIT_CODES
 def run_datazone(
     out: Console, err: Console, options: PublishOptions, *, dry_run: bool, as_json: bool
 ) -> int:
+    if options.artifacts is None:
+        refuse_outsiders_named(options.root, options.domains)  # not the mesh's artifacts
     with err.status("reading DataZone", spinner="dots"):
         prepared = prepare(options)
     plan = prepared.plan

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mesh_standins.prodmirror import seed_glue
+from publish.artifacts import discover
 from publish.aws import AwsClients, AwsSettings
 from publish.datazone.api import DataZoneApi, client_token, paginate
 from publish.datazone.config import load_config
@@ -181,16 +182,17 @@ def run_demo(
         console.print(f"Glue publish: {publish_glue(root, artifacts, aws)} tables documented")
 
         api = DataZoneApi.connect(aws, config)
-        projects = {config.governance_project, *config.projects.values()}
+        domain_projects = config.domain_projects(d.name for d in discover(root, artifacts))
+        projects = {config.governance_project, *domain_projects.values()}
         api.bootstrap(projects)
         api.resolve_projects(projects)
         marts = {
-            d: [f"{d}_marts"] if f"{d}_marts" in mirror.databases else [] for d in config.projects
+            d: [f"{d}_marts"] if f"{d}_marts" in mirror.databases else [] for d in domain_projects
         }
         stats = run_glue_data_sources(
             api.client,
             api.domain_id,
-            {d: api.projects[p] for d, p in config.projects.items()},
+            {d: api.projects[p] for d, p in domain_projects.items()},
             marts,
         )
         imported = sum(s.get("added", 0) for s in stats.values())
