@@ -86,7 +86,7 @@ def discover_domains(root: Path) -> dict[str, Domain]:
         raise BadInputError(
             "no domain found",
             file=root / "domains",
-            fix="add a dbt project under domains/<name>/ (see README, 'Add a domain')",
+            fix="add one: `mesh new domain <name>` writes it (see README's 'Add a domain')",
         )
     for domain in domains.values():
         for upstream in domain.upstreams:

@@ -1,7 +1,8 @@
 """A "production mirror" of the Glue Data Catalog, seeded from locally built dbt artifacts.
 
 In production, `dbt build --target prod` creates one Glue database per domain and layer
-(`<domain>_<layer>`) and registers every table as an Iceberg table (views as Athena views). This
+(`<domain>_<layer>`) and registers every table it builds (models, seeds, snapshots) as an Iceberg
+table (views as Athena views). This
 module creates the same databases and tables in any Glue endpoint (moto server locally) from each
 domain's `manifest.json` + `catalog.json`, so that the publisher and a DataZone Glue data source
 see what they would see in production. Tables are created undocumented: documenting them is the
@@ -20,6 +21,8 @@ from botocore.exceptions import ClientError
 
 from publish.artifacts import discover
 
+#: resource types a build writes as tables or views (seeds too: a domain may start from one)
+BUILT = frozenset({"model", "seed", "snapshot"})
 _TYPES = {"integer": "int", "varchar": "string", "text": "string", "character varying": "string"}
 
 
@@ -56,7 +59,7 @@ def seed_glue(
         catalog = json.loads(catalog_path.read_bytes()) if catalog_path.exists() else {"nodes": {}}
         project = manifest["metadata"]["project_name"]
         for node in manifest["nodes"].values():
-            if node["resource_type"] != "model" or node["package_name"] != project:
+            if node["resource_type"] not in BUILT or node["package_name"] != project:
                 continue
             materialized = node["config"]["materialized"]
             if materialized == "ephemeral":

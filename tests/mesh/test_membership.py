@@ -8,6 +8,7 @@ run the real CLI.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -218,3 +219,15 @@ def test_check_reports_the_outsider_alone_and_builds_the_others(
     assert code == 0, output
     assert (root / "domains" / "sales" / "target" / "run_results.json").is_file()
     assert not (root / "domains" / "shop" / "target").exists()
+
+
+def test_the_code_points_only_at_readme_sections_that_exist() -> None:
+    headings = set(re.findall(r"^#+ (.+)$", (REPO / "README.md").read_text(), re.MULTILINE))
+    cited = {
+        (path.name, section)
+        for folder in ("mesh", "publish")
+        for path in (REPO / folder).rglob("*.py")
+        for section in re.findall(r"README(?:'s|,)? '([^']+)'", path.read_text())
+    }
+    assert ("membership.py", "Add a domain") in cited
+    assert {(name, s) for name, s in cited if s not in headings} == set()
