@@ -46,12 +46,13 @@ test: install
 test-fast: install
 	$(BIN)/pytest -m "not integration and not e2e"
 
-## lint: sqlfluff (dbt templater, athena dialect) on every model, ruff, governance
+## lint: sqlfluff (dbt templater, athena dialect) on every model, ruff, mypy, governance
 lint: install
 	$(BIN)/mesh parse -- --quiet
 	$(BIN)/python ci/lint_sql.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/mesh check --no-parse
 
 fmt: install
