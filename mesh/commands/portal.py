@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from mesh.console import console, err_console, reports_mesh_errors
+from mesh.membership import refuse_outsiders_named
 from mesh.portal.collect import collect
 from mesh.portal.render import MARKER, render_site
 from mesh.portal.serve import HOST, make_server
@@ -47,6 +48,8 @@ def portal_build(
     data_products.yml and catalog/glossary.yml. Open the result with `mesh docs serve`.
     """
     root = find_root()
+    if artifacts is None:
+        refuse_outsiders_named(root)  # a dropped-in project is not the mesh's to show
     portal = collect(root, artifacts=artifacts)
     index = render_site(portal, _out(out, root))
     for warning in portal.warnings:

@@ -21,7 +21,8 @@ def dependency_graph(manifests: dict[str, dict[str, Any]]) -> nx.DiGraph:
             if node["package_name"] != domain:
                 continue
             graph.add_node(uid)
-            graph.add_edges_from((parent, uid) for parent in node["depends_on"]["nodes"])
+            parents = node["depends_on"].get("nodes", [])  # a seed depends on macros only
+            graph.add_edges_from((parent, uid) for parent in parents)
     return graph
 
 

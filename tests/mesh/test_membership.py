@@ -183,8 +183,9 @@ def test_dropped_in_project_is_refused_with_how_to_join(
             assert words in output, output
     # nothing ran: no domain has a target/, no warehouse file was opened
     assert not list(root.glob("domains/*/target")) and not list(root.rglob("*.duckdb"))
-    code, output = invoke("publish", "glue", "--dry-run")
-    assert code == 2 and "outside the mesh" in output
+    for command in (["publish", "glue", "--dry-run"], ["docs", "portal"]):
+        code, output = invoke(*command)
+        assert code == 2 and "domain 'jaffle_shop' is a dbt project outside the mesh" in output
 
 
 @pytest.mark.integration
