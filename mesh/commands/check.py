@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import networkx as nx
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from mesh.build import parse_all
 from mesh.console import console, reports_mesh_errors
-from mesh.governance import Violation, check_domain, load_vocabulary
 from mesh.membership import Misfit, join_fix, outsiders
-from mesh.order import domain_graph
 from mesh.project import Domain, discover_domains, find_root
+
+if TYPE_CHECKING:
+    from mesh.governance import Violation
 
 
 @reports_mesh_errors
@@ -31,6 +28,12 @@ def check(
     outside the mesh (own profile, no mesh core, own schema naming, folder and project
     names differing) is reported for itself; the others are checked all the same. Exit
     code 1 lists every violation."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from mesh.build import parse_all
+    from mesh.governance import check_domain, load_vocabulary
+
     root = find_root()
     domains = discover_domains(root)
     outside = outsiders(domains.values(), root)
@@ -62,6 +65,10 @@ def check(
 
 def _reading_outsiders(domains: dict[str, Domain], outside: set[str]) -> dict[str, str]:
     """Members that read (directly or not) a domain outside the mesh -> that domain."""
+    import networkx as nx
+
+    from mesh.order import domain_graph
+
     graph = domain_graph(domains)
     blocked = {}
     for name in domains:
@@ -72,12 +79,15 @@ def _reading_outsiders(domains: dict[str, Domain], outside: set[str]) -> dict[st
 
 
 def _as_violation(root: Path, name: str, misfit: Misfit) -> Violation:
-    return Violation(
-        f"outside-mesh/{misfit.rule}", name, misfit.problem, _relative(root, misfit.file)
-    )
+    from mesh.governance import Violation
+
+    file = _relative(root, misfit.file)
+    return Violation(f"outside-mesh/{misfit.rule}", name, misfit.problem, file)
 
 
 def _blocked(domain: Domain, upstream: str) -> list[Violation]:
+    from mesh.governance import Violation
+
     return [
         Violation(
             "outside-mesh/upstream",

@@ -8,7 +8,6 @@ import typer
 
 from mesh.console import console, reports_mesh_errors
 from mesh.project import find_root
-from mesh.scaffold import plan_domain, write_scaffold
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -47,10 +46,12 @@ def domain(
     ] = False,
 ) -> None:
     """Write domains/NAME/ in the house style: shared profile, mesh core, schema naming,
-    dbt-loom config, group, example seed, staging, one private `int_` import per
+    dbt-loom config, group, staging over example rows, one private `int_` import per
     `--reads`, a documented, contracted and tested public mart, a data product and an
     overview doc. It builds, passes `mesh check`, shows in the portal and publishes as
     written (DataZone project: NAME, unless catalog/datazone.yml maps it)."""
+    from mesh.scaffold import plan_domain, write_scaffold  # jinja2 and the loader: when it runs
+
     root = find_root()
     scaffold = plan_domain(root, name, reads or (), owner)
     where = scaffold.folder.relative_to(root)
@@ -66,6 +67,7 @@ def domain(
     write_scaffold(scaffold)
     console.print(
         f"Next: `mesh build -s +{name}`, `mesh check`, `mesh docs generate -s {name}` and "
-        f"`mesh docs portal`; then replace the example seed with the domain's sources.",
+        f"`mesh docs portal`; then replace the example rows of {scaffold.spec.staging} with "
+        "the domain's sources.",
         soft_wrap=True,
     )

@@ -9,9 +9,6 @@ import typer
 
 from mesh.console import console, err_console, reports_mesh_errors
 from mesh.membership import refuse_outsiders_named
-from mesh.portal.collect import collect
-from mesh.portal.render import MARKER, render_site
-from mesh.portal.serve import HOST, make_server
 from mesh.project import find_root
 from publish.errors import BadInputError
 
@@ -47,6 +44,9 @@ def portal_build(
     Reads each domain's target/ (run `mesh build` and `mesh docs generate` first), its
     data_products.yml and catalog/glossary.yml. Open the result with `mesh docs serve`.
     """
+    from mesh.portal.collect import collect
+    from mesh.portal.render import render_site
+
     root = find_root()
     if artifacts is None:
         refuse_outsiders_named(root)  # a dropped-in project is not the mesh's to show
@@ -68,6 +68,9 @@ def serve(
     out: OutOption = None,
 ) -> None:
     """Serve the portal written by `mesh docs portal` on http://127.0.0.1:PORT (Ctrl-C stops)."""
+    from mesh.portal.render import MARKER
+    from mesh.portal.serve import HOST, make_server
+
     site = _out(out)
     if not (site / "index.html").is_file() or not (site / MARKER).exists():
         raise BadInputError(

@@ -1,7 +1,7 @@
 """`mesh new domain`: a new domain in the house style that builds, checks and publishes at once.
 
 The domain gets the shared profile (a link), mesh core, the schema-naming shim, a dbt-loom
-config for the domains it reads, a group with an owner, example raw data (a seed), staging,
+config for the domains it reads, a group with an owner, a staging model over example rows,
 one private `int_` import model per upstream public model, a documented, contracted and
 tested public mart, a data product and an overview doc. Inputs are validated before anything
 is written, and the folder appears whole or not at all.

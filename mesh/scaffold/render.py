@@ -19,6 +19,12 @@ TEMPLATES = Path(__file__).parent / "templates"
 #: files that link the shared file instead of copying it
 LINKS = {"profiles.yml": "../../profiles.yml"}
 _INTEGER_TYPES = ("tinyint", "smallint", "int", "integer", "bigint")
+#: the example items of a new domain's staging model (name, category as a source spells it)
+EXAMPLE_ITEMS = (
+    ("Example item 1", "Example"),
+    ("Example item 2", "Example"),
+    ("Example item 3", "Sample"),
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,10 @@ class Import:
     def unknown(self) -> int | str:
         return 99 if isinstance(self.known, int) else "99"
 
+    def literal(self, number: int) -> str:
+        """The key `number` as an SQL literal of the upstream key's type."""
+        return str(number) if isinstance(self.known, int) else f"'{number}'"
+
 
 @dataclass(frozen=True)
 class DomainSpec:
@@ -72,6 +82,20 @@ class DomainSpec:
     @property
     def mart(self) -> str:
         return f"dim_{self.name}_items"
+
+    @property
+    def example_columns(self) -> list[str]:
+        return ["id", "name", "category", *(i.fk for i in self.imports), "updated_at"]
+
+    @property
+    def example_rows(self) -> list[str]:
+        """The staging model's example rows, SQL literals in `example_columns` order."""
+        rows = []
+        for number, (label, category) in enumerate(EXAMPLE_ITEMS, start=1):
+            keys = [i.literal(number) for i in self.imports]
+            updated = f"'2026-01-0{number + 4} 09:00:00'"
+            rows.append(", ".join([str(number), f"'{label}'", f"'{category}'", *keys, updated]))
+        return rows
 
     @property
     def reads_text(self) -> str:
@@ -111,8 +135,6 @@ def render_domain(spec: DomainSpec) -> dict[str, str]:
         "data_products.yml": render("data_products.yml.j2"),
         ".sqlfluff": render("sqlfluff.j2"),
         "macros/generate_schema_name.sql": render("generate_schema_name.sql.j2"),
-        "seeds/raw_items.csv": render("raw_items.csv.j2"),
-        f"seeds/_{name}__seeds.yml": render("seeds.yml.j2"),
         "models/_groups.yml": render("groups.yml.j2"),
         f"models/_{name}__docs.md": render("docs.md.j2"),
         f"models/staging/{name}/_{name}__models.yml": render("staging.yml.j2"),

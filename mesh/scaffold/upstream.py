@@ -1,7 +1,7 @@
 """What a `--reads` domain offers a new domain: one public, contracted model to import.
 
 Read from the upstream domain's parsed manifest (the same file dbt-loom reads), through the
-publisher's typed artifact reader: the model's latest version, its contracted columns with
+typed artifact loader: the model's latest version, its contracted columns with
 their types and descriptions, and the one column its tests make a primary key, which the new
 domain's example mart joins on.
 """
@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from mesh.project import Domain
-from publish.artifacts import read_artifact
+from publish.artifacts import load_manifest
 from publish.errors import BadInputError
+from publish.model import Column, TestResult
 
 AUDIT_PREFIX = "_"  # _loaded_at, _dbt_invocation_id: the upstream's own build metadata
 _PK_TESTS = {"unique", "not_null"}
+_KEY_TYPES = ("tinyint", "smallint", "int", "bigint", "varchar", "string", "char", "text")
 
 
 @dataclass(frozen=True)
@@ -59,26 +60,22 @@ def public_models(domain: Domain) -> list[UpstreamModel]:
             fix=f"parse it first: `mesh parse -s +{domain.name}` (or build it: "
             f"`mesh build -s +{domain.name}`), then run `mesh new domain` again",
         )
-    manifest: Any = read_artifact(domain.manifest_path, "manifest")
-    keys = _key_columns(manifest.nodes.values())
+    loaded = load_manifest(domain.target_dir, domain.name)
     found = []
-    for uid, node in sorted(manifest.nodes.items()):
-        if node.resource_type != "model" or node.package_name != domain.name:
+    for model in sorted(loaded.own_models, key=lambda m: m.unique_id):
+        public = model.access == "public" and model.contract_enforced
+        if not (public and model.is_latest_version):
             continue
-        contract = node.contract or node.config.contract
-        public = (node.access or node.config.access) == "public"
-        latest = node.version is None or node.version == node.latest_version
-        if not (public and contract and contract.enforced and latest and node.config.enabled):
-            continue
-        columns = tuple(_column(c) for c in node.columns.values() if c.data_type)
-        key = next((c for c in columns if c.name in keys.get(uid, set())), None)
+        columns = tuple(_column(c) for c in model.columns if c.documented and c.data_type)
+        keys = _key_columns(model.tests)
+        key = next((c for c in columns if c.name in keys and _joinable(c.data_type)), None)
         if key is not None:
             found.append(
                 UpstreamModel(
                     domain=domain.name,
-                    name=node.name,
-                    version=None if node.version is None else str(node.version),
-                    description=(node.description or "").strip(),
+                    name=model.name,
+                    version=model.version,
+                    description=model.description.strip(),
                     columns=tuple(c for c in columns if not c.name.startswith(AUDIT_PREFIX)),
                     key=key,
                 )
@@ -110,25 +107,24 @@ def choose(domain: Domain, model: str | None) -> UpstreamModel:
     return chosen
 
 
-def _key_columns(nodes: Iterable[Any]) -> dict[str, set[str]]:
-    """Model id -> columns that have both a unique and a not_null test."""
-    kinds: dict[tuple[str, str], set[str]] = {}
-    for node in nodes:
-        name = node.test_metadata.name if node.test_metadata else None
-        if node.resource_type == "test" and name in _PK_TESTS and node.attached_node:
-            kinds.setdefault((node.attached_node, node.column_name or ""), set()).add(name)
-    keys: dict[str, set[str]] = {}
-    for (model, column), found in kinds.items():
-        if found >= _PK_TESTS:
-            keys.setdefault(model, set()).add(column)
-    return keys
+def _key_columns(tests: Iterable[TestResult]) -> set[str]:
+    """The columns that have both a unique and a not_null test."""
+    kinds: dict[str, set[str]] = {}
+    for test in tests:
+        if test.kind in _PK_TESTS and test.column_name:
+            kinds.setdefault(test.column_name, set()).add(test.kind)
+    return {column for column, found in kinds.items() if found >= _PK_TESTS}
 
 
-def _column(column: Any) -> UpstreamColumn:
-    meta = {**column.meta, **(column.config.meta if column.config else {})}
+def _joinable(data_type: str) -> bool:
+    """Integer and string keys: the example rows can hold them as literals."""
+    return data_type.lower().startswith(_KEY_TYPES)
+
+
+def _column(column: Column) -> UpstreamColumn:
     return UpstreamColumn(
         name=column.name,
-        data_type=column.data_type,
-        description=" ".join((column.description or "").split()),
-        glossary_terms=tuple(meta.get("glossary_terms") or ()),
+        data_type=column.data_type or "",
+        description=" ".join(column.description.split()),
+        glossary_terms=column.glossary_terms,
     )

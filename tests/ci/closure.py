@@ -21,8 +21,7 @@ def dependency_graph(manifests: dict[str, dict[str, Any]]) -> nx.DiGraph:
             if node["package_name"] != domain:
                 continue
             graph.add_node(uid)
-            parents = node["depends_on"].get("nodes", [])  # a seed depends on macros only
-            graph.add_edges_from((parent, uid) for parent in parents)
+            graph.add_edges_from((parent, uid) for parent in node["depends_on"]["nodes"])
     return graph
 
 

@@ -26,7 +26,7 @@ def test_every_domain_builds_in_dependency_order(built_mesh: tuple[Path, list[Do
     assert all(run.success for run in runs), [run.failures for run in runs]
     for run in runs:
         # every domain in the house style has models, data tests and a unit test
-        assert run.count("model") >= 3
+        assert run.count("model") >= 2
         assert run.count("test") >= 6
         assert run.count("unit_test") >= 1
         assert not run.failures
