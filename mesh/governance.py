@@ -5,11 +5,13 @@ relies on are written out: public models are contracted, owned and described;
 every model and column is documented and has a primary-key test; only staging
 reads sources; layer prefixes hold; glossary terms and sensitivity labels exist
 in catalog/; views are not chained deeper than Athena copes with; Iceberg tables
-declare only column types Athena's Iceberg tables can hold.
+declare only column types Athena's Iceberg tables can hold; every relation is in its
+domain's `<domain>_<layer>` schema.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,9 +74,9 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
     found = []
     for model in models.values():
         found += list(_model_rules(model, vocabulary))
-    found += list(_chained_views(models))
-    for model in models.values():
         found += list(_iceberg_column_types(model))
+    found += list(_chained_views(models))
+    found += list(_schema_names(domain.name, models))
     return found
 
 
@@ -173,6 +175,29 @@ def _chained_views(models: Mapping[str, Model]) -> Iterator[Violation]:
             f"materialize one as a table (threshold {CHAINED_VIEWS_THRESHOLD})",
             last.original_file_path or "",
         )
+
+
+def _schema_names(domain: str, models: Mapping[str, Model]) -> Iterator[Violation]:
+    """Every relation the domain builds is in `<domain>_<layer>` (`<prefix>_<domain>_<layer>` on a
+    private target), as mesh_core.mesh_schema_name names it: the Glue database the publisher, the
+    IAM policies and the other domains expect."""
+    for uid, model in models.items():
+        if model.relation is None:  # ephemeral: nothing is built
+            continue
+        path = model.original_file_path or ""
+        layer = next((layer for layer in LAYER_PREFIXES if f"/{layer}/" in path), None)
+        want = f"{domain}_{layer or '<layer>'}"
+        ending = re.escape(f"{domain}_{layer}") if layer else re.escape(f"{domain}_") + r"\w+"
+        schema = model.relation.glue_database
+        if not re.fullmatch(rf"(?:\w+_)?{ending}", schema):
+            yield Violation(
+                "schema-naming",
+                uid,
+                f"builds into schema {schema!r}, not {want!r}: the domain's generate_schema_name "
+                "must delegate to mesh_core.mesh_schema_name, and each layer folder set its "
+                "`+schema`",
+                model.source_file or path,
+            )
 
 
 def _yaml(path: Path) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mesh.commands.publish_datazone import datazone, publish_all
+from mesh.membership import refuse_outsiders_named
 from mesh.project import find_root
 from publish.desired import DEFAULT_ONTOLOGY
 from publish.errors import (
@@ -211,6 +212,8 @@ def _publish_glue(
 
     # 1. inputs: everything is validated before the first AWS call
     if loaded is None:
+        if artifacts is None:
+            refuse_outsiders_named(root, domains)  # a dropped-in project: not the mesh's
         loaded = load_domains(root, artifacts, domains)
     _check_target(loaded, target)
     ontology = load_ontology(lf_tags if lf_tags.is_absolute() else root / lf_tags)

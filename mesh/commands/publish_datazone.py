@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mesh.membership import refuse_outsiders_named
 from mesh.project import find_root
 from publish.datazone.config import DEFAULT_CONFIG
 from publish.errors import EXIT_ERROR, EXIT_OK, BadInputError, MeshError
@@ -204,6 +205,8 @@ def run_datazone(
     from publish.datazone.plan import render_plan, render_summary
     from publish.datazone.publisher import apply, prepare
 
+    if loaded is None and options.artifacts is None:
+        refuse_outsiders_named(options.root, options.domains)  # not the mesh's artifacts
     with err.status("reading DataZone", spinner="dots"):
         prepared = prepare(options, domains=loaded)
     plan = prepared.plan
@@ -261,6 +264,8 @@ def publish_all(
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
         root = root or find_root()
+        if artifacts is None:
+            refuse_outsiders_named(root, domain or ())  # a dropped-in project: not the mesh's
         loaded = load_domains(root, artifacts, domain or ())  # once, for both catalogs
     except MeshError as exc:
         err.print(f"error: {exc.paragraph()}", markup=False)

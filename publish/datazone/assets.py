@@ -160,7 +160,7 @@ def desired_assets(
     """Desired assets of every public, contracted model; problems are collected, not raised."""
     out = []
     for domain in domains:
-        project = config.projects.get(domain.name, "")
+        project = config.project_for(domain.name)
         freshness = {s.unique_id: s.status for s in domain.sources}
         for model in domain.models:
             if not is_published_model(model):

@@ -67,7 +67,7 @@ def prepare(
     config = load_config(_path(root, options.config))
     if domains is None:
         domains = load_domains(root, options.artifacts, options.domains)
-    domain_projects = {d.name: config.project_for(d.name) for d in domains}  # checks the mapping
+    domain_projects = config.domain_projects(d.name for d in domains)  # checks the names
     glossary = load_glossary(_path(root, config.glossary))
     form_types = {
         "model": load_form_type(_path(root, config.assets.form_types.model)),
@@ -137,7 +137,7 @@ def prepare(
 
 def read_current(api: DataZoneApi, desired: DesiredState, config: DataZoneConfig) -> CurrentState:
     names = {k: v.name for k, v in desired.form_types.items()}
-    mapped = {api.projects[p] for p in config.projects.values() if p in api.projects}
+    mapped = {api.projects[p] for p in desired.domain_projects.values() if p in api.projects}
     return CurrentState(
         form_types={spec.name: read_form_type(api, spec) for spec in desired.form_types.values()},
         glossary=read_glossary(api, desired.glossary),

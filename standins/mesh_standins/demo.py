@@ -182,16 +182,17 @@ def run_demo(
         console.print(f"Glue publish: {publish_glue(root, domains, aws)} tables documented")
 
         api = DataZoneApi.connect(aws, config)
-        projects = {config.governance_project, *config.projects.values()}
+        domain_projects = config.domain_projects(d.name for d in domains)
+        projects = {config.governance_project, *domain_projects.values()}
         api.bootstrap(projects)
         api.resolve_projects(projects)
         marts = {
-            d: [f"{d}_marts"] if f"{d}_marts" in mirror.databases else [] for d in config.projects
+            d: [f"{d}_marts"] if f"{d}_marts" in mirror.databases else [] for d in domain_projects
         }
         stats = run_glue_data_sources(
             api.client,
             api.domain_id,
-            {d: api.projects[p] for d, p in config.projects.items()},
+            {d: api.projects[p] for d, p in domain_projects.items()},
             marts,
         )
         imported = sum(s.get("added", 0) for s in stats.values())

@@ -37,6 +37,7 @@ from typer.testing import CliRunner
 from mesh.build import MeshInvocation, run_mesh
 from mesh.ci.iam import ENGINE_SID_PREFIX, load_policy, parse_policy, render
 from mesh.cli import app
+from mesh.project import discover_domains
 from mesh.runner import DomainRun
 from mesh_standins.datazone import start_background
 from mesh_standins.demo import ACCOUNT, REGION, run_glue_data_sources, stand_in_env
@@ -44,12 +45,12 @@ from mesh_standins.iam import Call, Context, actions_of, evaluate, record_aws_ca
 from mesh_standins.moto_server import moto_server
 from mesh_standins.prodmirror import seed_glue
 from publish.errors import BadInputError
-from tests.meshcopy import copy_mesh
+from tests.meshcopy import copy_mesh, domain_names
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 REPO = Path(__file__).resolve().parents[2]
-DOMAINS = ("customers", "sales", "marketing")
+DOMAINS = tuple(domain_names())  # as domains/ holds them
 ARTIFACT_BUCKET = "mesh-artifacts"
 ARTIFACT_PREFIX = "dbt-artifacts/prod"
 RESULTS_BUCKET = "mesh-athena-results"
@@ -148,14 +149,15 @@ def publisher_recording(
 
         config = load_config(REPO / "catalog" / "datazone.yml")
         api = DataZoneApi.connect(AwsClients(AwsSettings(region=REGION)), config)
-        names = {config.governance_project, *config.projects.values()}
+        projects = config.domain_projects(DOMAINS)
+        names = {config.governance_project, *projects.values()}
         api.bootstrap(names)
         api.resolve_projects(names)
         run_glue_data_sources(
             api.client,
             api.domain_id,
-            {d: api.projects[p] for d, p in config.projects.items()},
-            {d: [db for db in mirror.databases if db == f"{d}_marts"] for d in config.projects},
+            {d: api.projects[p] for d, p in projects.items()},
+            {d: [db for db in mirror.databases if db == f"{d}_marts"] for d in projects},
         )
         # an administrator created the sensitivity LF-tag with one value (the publisher adds
         # the others: UpdateLFTag)
@@ -248,13 +250,14 @@ def ci_recording(stand_ins: tuple[str, Any], tmp_path_factory: pytest.TempPathFa
         with record_aws_calls() as log:
             mesh("ci", "merge")  # the local build, docs, upload: only the upload calls AWS
             mesh("ci", "download", "--state", str(tmp_path_factory.mktemp("state")))
-            for domain in ("customers", "sales"):  # only S3 can supply the upstream manifests
+            upstreams = discover_domains(root)["marketing"].upstream_names
+            for domain in upstreams:  # only S3 can supply the upstream manifests
                 manifest = root / "domains" / domain / "target" / "manifest.json"
                 manifest.rename(manifest.with_suffix(".bak"))
             try:
                 out = mesh("ci", "build-from-store", "--select", "marketing")
             finally:
-                for domain in ("customers", "sales"):
+                for domain in upstreams:
                     backup = root / "domains" / domain / "target" / "manifest.bak"
                     backup.rename(backup.with_suffix(".json"))
             assert "marketing: OK" in out
@@ -263,7 +266,7 @@ def ci_recording(stand_ins: tuple[str, Any], tmp_path_factory: pytest.TempPathFa
                 for c in log.calls
                 if (c.service, c.operation) == ("s3", "GetObject")
             }
-            for upstream in ("customers", "sales"):  # dbt-loom's own boto3 client, recorded
+            for upstream in upstreams:  # dbt-loom's own boto3 client, recorded
                 assert f"{ARTIFACT_PREFIX}/{upstream}/manifest.json" in loom_reads
             mesh("ci", "publish-site", "--site", str(site), "--bucket", DOCS_BUCKET)
         calls += log.calls

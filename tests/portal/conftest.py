@@ -9,8 +9,9 @@ import pytest
 from mesh.build import MeshInvocation, run_mesh
 from mesh.portal.collect import Portal, collect
 from mesh.runner import DomainRun
+from tests.meshcopy import domain_names
 
-DOMAINS = ("customers", "sales", "marketing")
+DOMAINS = tuple(domain_names())  # as domains/ holds them
 
 
 @pytest.fixture(scope="session")
