@@ -15,7 +15,7 @@ from mesh.ci.breaking import breaking_changes, load_manifests
 from mesh.ci.site import upload_site
 from mesh.ci.slim import slim_build
 from mesh.ci.sqllint import changed_sql, lint
-from mesh.commands.ci_iam import iam_render
+from mesh.commands.ci_iam import iam_check, iam_render
 from mesh.console import console, print_failures, reports_mesh_errors
 from mesh.project import discover_domains, find_root
 from publish.aws import AwsClients
@@ -207,3 +207,4 @@ def publish_site(
 
 
 app.command("iam-render")(iam_render)
+app.command("iam-check")(iam_check)

@@ -67,7 +67,7 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 def stand_in_env(urls: StandIns) -> dict[str, str]:
     return {
         "AWS_ACCESS_KEY_ID": "AKIDPRODUCER",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_ENDPOINT_URL": urls.moto_url,
