@@ -211,7 +211,7 @@ def run_demo(
             "datazone",
             region_name=REGION,
             aws_access_key_id="AKIDCONSUMER",
-            aws_secret_access_key="testing",
+            aws_secret_access_key="testing",  # pragma: allowlist secret
         )
         for term in terms:
             table = Table(title=f"a consumer searches DataZone for {term!r}")
