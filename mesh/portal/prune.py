@@ -54,7 +54,7 @@ def scrub(value: Any, needles: Iterable[str], replacement: str) -> Any:
     needles = [n for n in needles if n]
     if isinstance(value, dict):
         return {k: scrub(v, needles, replacement) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [scrub(v, needles, replacement) for v in value]
     if isinstance(value, str):
         for needle in needles:

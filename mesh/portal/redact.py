@@ -7,7 +7,8 @@ string or a token pasted into a description, meta or SQL by mistake) has no plac
 
 Text patterns, each replaced by `[redacted]` (for `name=value` shapes only the value):
 AWS access key ids and `aws_secret_*` assignments, ARNs (they carry account ids), URLs with a
-user and password (`postgresql://user:pass@host/db`), loopback/private/AWS endpoints, JDBC and
+user and password before the host (a postgresql:// connection URL), loopback/private/AWS
+endpoints, JDBC and
 ODBC password parameters, `api_key=` / `token:` / `dsn=` / `password=`-style assignments, GitHub
 tokens, Slack tokens and webhooks, `Bearer` tokens, JWTs, PEM private keys and absolute paths
 under the usual build-machine roots.
@@ -15,8 +16,11 @@ under the usual build-machine roots.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 REDACTED = "[redacted]"
 
@@ -34,7 +38,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
         REDACTED,
     ),
-    # URLs with credentials in their user info: postgresql://user:pass@host/db, https://u:p@x
+    # URLs with credentials in their user info (a user, a colon, a password, then @host)
     (re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/@\"'<>]*:[^\s/@\"'<>]*@[^\s\"'<>]*"), REDACTED),
     # Slack incoming webhooks and workflow triggers
     (re.compile(r"(?i)\bhttps?://hooks\.slack\.com/[^\s\"'<>]+"), REDACTED),
@@ -109,8 +113,26 @@ def redact_json(value: Any) -> Any:
             )
             for k, v in value.items()
         }
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):  # dataclasses.asdict keeps tuples
         return [redact_json(v) for v in value]
     if isinstance(value, str):
         return redact_text(value)
+    return value
+
+
+def redact_fields(value: T) -> T:
+    """A copy of a (frozen) dataclass tree with every string field scrubbed by `redact_text`.
+
+    The page is rendered from these objects and HTML-escaped afterwards (`'` becomes `&#39;`),
+    so the text must be clean before rendering, not only in the written HTML.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: redact_fields(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)  # type: ignore[type-var]
+    if isinstance(value, str):
+        return redact_text(value)  # type: ignore[return-value]
+    if isinstance(value, tuple | list):
+        return type(value)(redact_fields(v) for v in value)  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {k: redact_fields(v) for k, v in value.items()}  # type: ignore[return-value]
     return value

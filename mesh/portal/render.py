@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 from mesh.portal.collect import Portal
 from mesh.portal.lineage import PALETTE, domain_order, render_svg
 from mesh.portal.prune import consumer_catalog, consumer_manifest, invocation_ids, scrub
-from mesh.portal.redact import REDACTED, redact_json, redact_text
+from mesh.portal.redact import REDACTED, redact_fields, redact_json, redact_text
 from publish.errors import BadInputError
 
 ASSETS = Path(__file__).parent / "assets"
@@ -39,6 +39,7 @@ def render_site(portal: Portal, out: Path) -> Path:
     """Write the site to `out` (replacing a site written before) and return its index.html."""
     out = out.resolve()
     _check_replaceable(out)
+    portal = redact_fields(portal)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
