@@ -46,12 +46,14 @@ test: install
 test-fast: install
 	$(BIN)/pytest -m "not integration and not e2e"
 
-## lint: sqlfluff (dbt templater, athena dialect) on every model, ruff, governance, IAM, secrets
+## lint: sqlfluff (dbt templater, athena dialect) on every model, ruff, mypy, governance, IAM,
+## secrets
 lint: install
 	$(BIN)/mesh parse -- --quiet
 	$(BIN)/python ci/lint_sql.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/mesh check --no-parse
 	$(BIN)/mesh ci iam-check
 	ci/scan_secrets.sh
