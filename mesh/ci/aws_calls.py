@@ -4,7 +4,8 @@ The packages' source is read with `ast` (nothing is imported or run). A call sit
 on a value the scan knows to be a boto3 client of one service, because it was built by
 `<session or clients>.client("<service>")` or is annotated with a boto3-stubs client type
 (`GlueClient`, `DataZoneClient`, ...), directly or through a project class's attribute, a
-function's parameter or return value. The method name is mapped to the operation by botocore's
+function's parameter or return value; a parameter or dataclass field typed `Any` takes the type
+of what its callers pass (a few rounds of propagation, until nothing new is learnt). The method name is mapped to the operation by botocore's
 service model (`get_tables` -> `GetTables`, `get_paginator("get_tables")` -> `GetTables`);
 boto3's S3 transfer methods (`upload_file`, `download_file`, ...) to the operations s3transfer
 calls. A project function that forwards an operation name to `getattr(client, ...)` is a
@@ -44,6 +45,8 @@ S3_TRANSFER = {
 }
 S3_TRANSFER["upload_fileobj"] = S3_TRANSFER["upload_file"]
 S3_TRANSFER["download_fileobj"] = S3_TRANSFER["download_file"]
+#: rounds of type propagation (attribute <- constructor argument <- return value ...)
+MAX_ROUNDS = 8
 #: client attributes that are not API calls
 CLIENT_NON_CALLS = {"meta", "exceptions", "close", "can_paginate", "generate_presigned_url"}
 
@@ -196,6 +199,8 @@ class _Scanner:
         self.functions: dict[str, FunctionInfo] = {}
         self.dispatchers: dict[str, Dispatcher] = {}
         self.built_services: set[str] = set()
+        #: parameter types learnt from the call sites (`def upload(s3: Any)` called with a client)
+        self.param_types: dict[str, dict[str, Type]] = {}
         self._returns: dict[str, Type] = {}
         self.scan = Scan(functions=self.functions)
 
@@ -204,13 +209,20 @@ class _Scanner:
     def run(self) -> Scan:
         for module in self.modules.values():
             self._index(module)
-        for info in self.classes.values():
-            self._class_attrs(info)
+        for _ in range(MAX_ROUNDS):  # types flow through attributes, parameters, returns
+            self._returns.clear()
+            grew = False
+            for info in self.classes.values():
+                grew |= self._class_attrs(info)
+            for function in self.functions.values():
+                grew |= self._learn_from_calls(function)
+            if not grew:
+                break
         for _ in range(len(self.functions) + 1):  # dispatchers forward to dispatchers
             if not self._find_dispatchers():
                 break
-        for info in self.functions.values():
-            self._scan_function(info)
+        for function in self.functions.values():
+            self._scan_function(function)
         return self.scan
 
     def _index(self, module: Module) -> None:
@@ -233,25 +245,25 @@ class _Scanner:
                     module.names[alias.asname or alias.name] = f"{base}.{alias.name}"
         # imports under `if TYPE_CHECKING:` and inside functions (deferred imports) count too,
         # where they do not shadow a module-level name
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
+        for found in ast.walk(module.tree):
+            if isinstance(found, ast.ImportFrom) and found.module and not found.level:
+                for alias in found.names:
                     module.names.setdefault(
-                        alias.asname or alias.name, f"{node.module}.{alias.name}"
+                        alias.asname or alias.name, f"{found.module}.{alias.name}"
                     )
-        for node in module.tree.body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                self._add_function(module, node, None)
-            elif isinstance(node, ast.ClassDef):
-                qualname = f"{module.name}.{node.name}"
-                module.names[node.name] = qualname
-                self.classes[qualname] = ClassInfo(qualname, module.name, node)
-                for item in node.body:
+        for statement in module.tree.body:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                self._add_function(module, statement, None)
+            elif isinstance(statement, ast.ClassDef):
+                qualname = f"{module.name}.{statement.name}"
+                module.names[statement.name] = qualname
+                self.classes[qualname] = ClassInfo(qualname, module.name, statement)
+                for item in statement.body:
                     if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
                         self._add_function(module, item, qualname)
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.Call):
-                service = _client_literal(node)
+        for found in ast.walk(module.tree):
+            if isinstance(found, ast.Call):
+                service = _client_literal(found)
                 if service:
                     self.built_services.add(service)
 
@@ -265,12 +277,16 @@ class _Scanner:
             qualname, module.name, node, cls, f"{module.path}:{node.lineno}"
         )
 
-    def _class_attrs(self, info: ClassInfo) -> None:
+    def _class_attrs(self, info: ClassInfo) -> bool:
+        """Attribute types from annotations and `self.x = ...`; True when one was learnt."""
         module = self.modules[info.module]
+        before = dict(info.attrs)
         info.bases = [q for b in info.node.bases if (q := self._qualname(module, b))]
         for item in info.node.body:
             if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
-                info.attrs[item.target.id] = self._annotation(module, item.annotation)
+                found = self._annotation(module, item.annotation)
+                if found or item.target.id not in info.attrs:
+                    info.attrs[item.target.id] = found or info.attrs.get(item.target.id)
         for item in info.node.body:
             if not isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
@@ -282,11 +298,44 @@ class _Scanner:
                     and isinstance(target.value, ast.Name)
                     and target.value.id == "self"
                 ):
-                    found = (annotation and self._annotation(module, annotation)) or (
-                        value is not None and self._type(module, env, value)
-                    )
+                    found = self._assigned(module, env, value, annotation)
                     if found and not info.attrs.get(target.attr):
                         info.attrs[target.attr] = found
+        return info.attrs != before
+
+    def _learn_from_calls(self, info: FunctionInfo) -> bool:
+        """Types of the arguments this function passes to project functions and classes."""
+        module = self.modules[info.module]
+        env = self._env(info)
+        grew = False
+        for node in _walk_body(info.node):
+            if not isinstance(node, ast.Call):
+                continue
+            target = self._callee(module, env, node.func)
+            if target is None:
+                continue
+            bound: dict[str, ast.expr]
+            if target in self.classes:
+                init = self._method(target, "__init__")
+                if init is None:  # a dataclass: its fields, in order
+                    fields = _fields(self.classes[target].node)
+                    bound = _bind(node, fields)
+                    for name, argument in bound.items():
+                        found = self._type(module, env, argument)
+                        attrs = self.classes[target].attrs
+                        if found and not attrs.get(name):
+                            attrs[name] = found
+                            grew = True
+                    continue
+                target = init
+            params = _param_names(self.functions[target])
+            learnt = self.param_types.setdefault(target, {})
+            for name, argument in _bind(node, params).items():
+                found = self._type(module, env, argument)
+                if found and not learnt.get(name):
+                    learnt[name] = found
+                    grew = True
+        return grew
 
     # --- names and types --------------------------------------------------------------------
 
@@ -322,13 +371,27 @@ class _Scanner:
                 return Client(service)
         return None
 
+    def _assigned(
+        self,
+        module: Module,
+        env: Mapping[str, Type],
+        value: ast.expr | None,
+        annotation: ast.expr | None,
+    ) -> Type:
+        """The type a (possibly annotated) assignment gives its target."""
+        found = self._annotation(module, annotation) if annotation is not None else None
+        if found is None and value is not None:
+            found = self._type(module, env, value)
+        return found
+
     def _params(self, info: FunctionInfo) -> dict[str, Type]:
         module = self.modules[info.module]
         args = info.node.args
         env: dict[str, Type] = {}
         positional = [*args.posonlyargs, *args.args]
+        learnt = self.param_types.get(info.qualname, {})
         for arg in [*positional, *args.kwonlyargs]:
-            env[arg.arg] = self._annotation(module, arg.annotation)
+            env[arg.arg] = self._annotation(module, arg.annotation) or learnt.get(arg.arg)
         if info.cls and positional and not _is_static(info.node):
             env[positional[0].arg] = Instance(info.cls)
         return env
@@ -402,9 +465,7 @@ class _Scanner:
             for node in ast.walk(info.node):
                 target, value, annotation = _assignment(node)
                 if isinstance(target, ast.Name):
-                    found = (annotation and self._annotation(module, annotation)) or (
-                        value is not None and self._type(module, env, value)
-                    )
+                    found = self._assigned(module, env, value, annotation)
                     if found:
                         env[target.id] = found
         return env
@@ -613,6 +674,28 @@ def _argument(node: ast.Call, dispatcher: Dispatcher, target: FunctionInfo) -> a
     if target.cls and isinstance(node.func, ast.Name):  # an unbound method called by name
         args = args[1:]
     return args[dispatcher.index] if dispatcher.index < len(args) else None
+
+
+def _fields(node: ast.ClassDef) -> list[str]:
+    """A dataclass's fields in order (its class-level annotated names)."""
+    return [
+        item.target.id
+        for item in node.body
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+    ]
+
+
+def _bind(node: ast.Call, params: list[str]) -> dict[str, ast.expr]:
+    """Which argument expression each named parameter receives (positional, then keywords)."""
+    bound: dict[str, ast.expr] = {}
+    for name, argument in zip(params, node.args, strict=False):
+        if isinstance(argument, ast.Starred):
+            break
+        bound[name] = argument
+    for keyword in node.keywords:
+        if keyword.arg is not None:
+            bound[keyword.arg] = keyword.value
+    return bound
 
 
 def _walk_body(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:

@@ -90,6 +90,41 @@ def test_clients_built_annotated_passed_and_returned_are_followed(tmp_path: Path
     assert result.unresolved == []
 
 
+def test_untyped_parameters_and_fields_take_the_type_their_callers_pass(tmp_path: Path) -> None:
+    result = scan(
+        tmp_path,
+        mod="""
+        from __future__ import annotations
+        from dataclasses import dataclass
+        from typing import Any
+        import boto3
+
+        @dataclass
+        class Api:
+            client: Any
+            name: str = ""
+
+            @classmethod
+            def connect(cls) -> Api:
+                client = boto3.client("datazone")
+                return cls(client, "x")
+
+            def domain(self) -> None:
+                self.client.get_domain(identifier="d")
+
+        class Store:
+            def put(self, s3: Any) -> None:
+                s3.upload_file("f", "b", "k")
+
+        def run() -> None:
+            Api.connect().domain()
+            Store().put(boto3.client("s3"))
+        """,
+    )
+    assert ops(result, "pkg.mod.run") >= {("datazone", "GetDomain"), ("s3", "PutObject")}
+    assert result.unresolved == []
+
+
 def test_dispatchers_forwarding_an_operation_name_are_call_sites(tmp_path: Path) -> None:
     result = scan(
         tmp_path,
