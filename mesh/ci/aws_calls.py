@@ -5,11 +5,12 @@ on a value the scan knows to be a boto3 client of one service, because it was bu
 `<session or clients>.client("<service>")` or is annotated with a boto3-stubs client type
 (`GlueClient`, `DataZoneClient`, ...), directly or through a project class's attribute, a
 function's parameter or return value; a parameter or dataclass field typed `Any` takes the type
-of what its callers pass (a few rounds of propagation, until nothing new is learnt). The method name is mapped to the operation by botocore's
-service model (`get_tables` -> `GetTables`, `get_paginator("get_tables")` -> `GetTables`);
-boto3's S3 transfer methods (`upload_file`, `download_file`, ...) to the operations s3transfer
-calls. A project function that forwards an operation name to `getattr(client, ...)` is a
-dispatcher, and each call of it with a literal name is a call site too.
+of what its callers pass (a few rounds of propagation, until nothing new is learnt). The method
+name is mapped to the operation by botocore's service model (`get_tables` -> `GetTables`,
+`get_paginator("get_tables")` -> `GetTables`); boto3's S3 transfer methods (`upload_file`,
+`download_file`, ...) to the operations s3transfer calls. A project function that forwards an
+operation name to `getattr(client, ...)` is a dispatcher, and each call of it with a literal name
+is a call site too.
 
 Which call sites a role needs follows from a call graph: a function reaches every project
 function it calls or passes on (a callback, a method bound to `self`), so the operations of a CLI

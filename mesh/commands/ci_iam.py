@@ -35,12 +35,12 @@ def iam_render(
         ),
     ] = None,
 ) -> None:
-    """Render the CI build and publisher roles' identity and GitHub OIDC trust policies.
+    """Render every CI role's identity and GitHub OIDC trust policy (iam/roles.yml).
 
     Values come from the workflow variables in the environment (AWS_REGION, MESH_ARTIFACT_STORE,
-    MESH_ATHENA_S3_STAGING_DIR, MESH_ATHENA_S3_DATA_DIR, MESH_ATHENA_S3_DATA_CI_DIR,
-    MESH_ATHENA_WORK_GROUP, MESH_DOCS_BUCKET, MESH_DATAZONE_DOMAIN_ID, GITHUB_REPOSITORY, ...)
-    and --set; `${DOMAIN}` becomes one resource per domain under domains/.
+    MESH_ATHENA_S3_STAGING_DIR, MESH_ATHENA_S3_DATA_DIR, MESH_ATHENA_WORK_GROUP,
+    MESH_ATHENA_CI_WORK_GROUP, MESH_CI_SCRATCH, MESH_DOCS_BUCKET, MESH_DATAZONE_DOMAIN_ID,
+    GITHUB_REPOSITORY, ...) and --set; `${DOMAIN}` becomes one resource per domain under domains/.
     """
     values = values_from_env(os.environ)
     for item in set_ or ():
