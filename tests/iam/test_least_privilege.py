@@ -45,14 +45,29 @@ from typer.testing import CliRunner
 
 from mesh.build import MeshInvocation, run_mesh
 from mesh.ci.aws_calls import Scan, scan_packages
-from mesh.ci.iam import load_policy, load_roles, parse_policy
+from mesh.ci.iam import (
+    ENGINE_SID_PREFIX,
+    load_policy,
+    load_roles,
+    match,
+    parse_policy,
+    render,
+    template_path,
+)
 from mesh.ci.iam_check import PACKAGES, needed_actions
 from mesh.ci.slim import slim_build
 from mesh.cli import app
 from mesh.runner import DomainRun
 from mesh_standins.datazone import start_background
 from mesh_standins.demo import ACCOUNT, REGION, run_glue_data_sources, stand_in_env
-from mesh_standins.iam import Call, Context, actions_of, evaluate, record_aws_calls
+from mesh_standins.iam import (
+    Call,
+    Context,
+    actions_of,
+    evaluate,
+    record_aws_calls,
+    required_permissions,
+)
 from mesh_standins.moto_server import moto_server
 from mesh_standins.prodmirror import seed_glue
 from tests.iam.values import (
@@ -458,3 +473,35 @@ def test_a_pull_request_reads_production_and_writes_only_its_own_databases(
         bucket == SCRATCH_BUCKET and key.startswith(f"{SCRATCH_PREFIX}/")
         for bucket, key in s3_writes
     ), s3_writes
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_resource_the_roles_policy_names_is_used_by_a_recorded_call(
+    role: str, request: pytest.FixtureRequest
+) -> None:
+    """Resource level: each resource of a statement (Athena's engine excepted) was needed by
+    some call of one of the statement's actions; a `${DOMAIN}` resource counts as used when any
+    domain's was (the scenarios change one domain; every domain's pull request is alike)."""
+    recording = _recording(role, request)
+    template = json.loads(template_path(role).read_text())
+    rendered = json.loads(render(json.dumps(template), values(recording.domain_id)))
+    needed = {
+        (perm.action.lower(), perm.resource)
+        for call in recording.calls
+        for perm in required_permissions(call, _ctx(role))
+    }
+    unused = []
+    for statement in rendered["Statement"]:
+        if statement["Sid"].startswith(ENGINE_SID_PREFIX):
+            continue
+        resources = statement["Resource"]
+        for resource in [resources] if isinstance(resources, str) else resources:
+            expanded = [resource.replace("${DOMAIN}", d) for d in DOMAINS]
+            if not any(
+                match(action, a, case=False) and match(pattern, r, case=True)
+                for a, r in needed
+                for action in statement["Action"]
+                for pattern in expanded
+            ):
+                unused.append(f"{statement['Sid']}: {resource}")
+    assert unused == []
