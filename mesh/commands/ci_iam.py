@@ -73,7 +73,8 @@ def iam_check(
     lacks one, grants one that neither the code nor a listed library call needs, or a call
     site's client cannot be resolved. tests/iam proves the rest by recording real runs.
     """
-    results = check_all(find_root(), role)
+    check = check_all(find_root(), role)
+    results = check.roles
     table = Table("role", "assumed by", "code needs", "libraries", "not granted", "result")
     table.columns[0].no_wrap = table.columns[1].no_wrap = True
     specs = load_roles()
@@ -94,7 +95,7 @@ def iam_check(
             for action, sites in sorted(result.needed.items()):
                 where = ", ".join(sorted({s.where for s in sites}))
                 console.print(f"  {action}: {where}", soft_wrap=True, markup=False)
-    problems = [p for result in results for p in result.problems()]
+    problems = check.problems()
     for problem in problems:
         err_console.print(f"[red]error:[/] {escape(problem)}", soft_wrap=True)
     if problems:

@@ -19,7 +19,13 @@ from typer.testing import CliRunner
 
 from mesh.ci.aws_calls import Scan, scan_packages
 from mesh.ci.iam import load_roles, parse_policy, template_path, template_policy
-from mesh.ci.iam_check import PACKAGES, check_all, check_role, needed_actions
+from mesh.ci.iam_check import (
+    PACKAGES,
+    check_all,
+    check_role,
+    needed_actions,
+    unassigned_sites,
+)
 from publish.errors import BadInputError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -202,9 +208,28 @@ def repo_scan() -> Scan:
 
 
 def test_every_roles_policy_grants_exactly_what_its_code_needs() -> None:
-    results = check_all(REPO)
-    assert [r.role for r in results] == list(load_roles())
-    assert [p for r in results for p in r.problems()] == []
+    check = check_all(REPO)
+    assert [r.role for r in check.roles] == list(load_roles())
+    assert check.problems() == []
+    assert check.unassigned == []  # every call site of the code is some role's
+
+
+def test_a_call_site_no_role_reaches_is_reported(tmp_path: Path) -> None:
+    result = scan(
+        tmp_path,
+        mod="""
+        import boto3
+
+        def command() -> None:
+            boto3.client("glue").get_tables(DatabaseName="d")
+
+        def forgotten() -> None:
+            boto3.client("s3").delete_bucket(Bucket="b")
+        """,
+    )
+    spec = load_roles()["docs"].model_copy(update={"entry_points": ["pkg.mod.command"]})
+    (site,) = unassigned_sites(result, {"docs": spec})
+    assert (site.function, site.operation) == ("pkg.mod.forgotten", "DeleteBucket")
 
 
 def test_the_publishers_code_needs_the_four_actions_its_old_policy_lacked(
