@@ -7,18 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from mesh.build import MeshInvocation, parse_all, run_mesh
-from mesh.ci.artifact_store import ArtifactStore
-from mesh.ci.breaking import breaking_changes, load_manifests
-from mesh.ci.site import upload_site
-from mesh.ci.slim import slim_build
 from mesh.ci.sqllint import changed_sql, lint
 from mesh.commands.ci_iam import iam_check, iam_render
 from mesh.console import console, print_failures, reports_mesh_errors
 from mesh.project import discover_domains, find_root
-from publish.aws import AwsClients
+
+# Each command imports what it runs (dbt orchestration, boto3, ...) so that `mesh ci --help`
+# and the other commands start fast.
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -46,6 +42,8 @@ def _in_root(root: Path, path: Path) -> Path:
 
 
 def _s3() -> object:
+    from publish.aws import AwsClients
+
     return AwsClients().client("s3")
 
 
@@ -53,6 +51,8 @@ def _s3() -> object:
 @reports_mesh_errors
 def upload(store: StoreOption = None) -> None:
     """Upload every domain's target/ artifacts to the artifact store (after a prod build)."""
+    from mesh.ci.artifact_store import ArtifactStore
+
     root = find_root()
     target = ArtifactStore.from_url(store)
     keys = target.upload(_s3(), list(discover_domains(root).values()))
@@ -63,6 +63,8 @@ def upload(store: StoreOption = None) -> None:
 @reports_mesh_errors
 def download(store: StoreOption = None, state: StateOption = DEFAULT_STATE) -> None:
     """Download the production artifacts of every domain into --state (for --defer)."""
+    from mesh.ci.artifact_store import ArtifactStore
+
     root = find_root()
     source = ArtifactStore.from_url(store)
     dest = _in_root(root, state)
@@ -76,6 +78,8 @@ def lint_changed(
     base: Annotated[str, typer.Option(help="Git ref the pull request branched from.")] = "main",
 ) -> None:
     """sqlfluff on the model files this branch changed since --base (parses domains first)."""
+    from mesh.build import parse_all
+
     root = find_root()
     files = changed_sql(root, base)
     if not files:
@@ -95,6 +99,10 @@ def slim(
     their children, deferred to production), then the models of downstream domains that read
     rebuilt models. Description-only changes build nothing. The tests column counts data and
     unit tests."""
+    from rich.table import Table
+
+    from mesh.ci.slim import slim_build
+
     root = find_root()
     dest = _in_root(root, state)
     result = slim_build(
@@ -129,6 +137,9 @@ def breaking(
 ) -> None:
     """Fail when a public model's contract changes without a new version, naming the models of
     other domains that read it. A new version with a deprecation date passes with a warning."""
+    from mesh.build import parse_all
+    from mesh.ci.breaking import breaking_changes, load_manifests
+
     root = find_root()
     dest = _in_root(root, state)
     domains = discover_domains(root)
@@ -163,6 +174,8 @@ def merge(
     target: Annotated[str, typer.Option(help="Production target.")] = "local",
 ) -> None:
     """After a merge to main: build every domain, generate docs, upload the artifacts."""
+    from mesh.build import MeshInvocation, run_mesh
+
     root = find_root()
     for command in (("build",), ("docs", "generate")):
         runs = run_mesh(root, MeshInvocation(command, target=target, dbt_args=("--quiet",)))
@@ -180,6 +193,9 @@ def build_from_store(
 ) -> None:
     """Build domains reading their upstream manifests from the artifact store (as dbt-loom
     does in production), not from the upstream domains' local target/ folders."""
+    from mesh.build import MeshInvocation, run_mesh
+    from mesh.ci.artifact_store import ArtifactStore
+
     root = find_root()
     source = ArtifactStore.from_url(store)
     domains = list(discover_domains(root).values())
@@ -207,6 +223,8 @@ def publish_site(
     prefix: Annotated[str, typer.Option(help="Key prefix in the bucket.")] = "",
 ) -> None:
     """Upload the generated docs portal (`mesh docs portal`) to its S3 bucket."""
+    from mesh.ci.site import upload_site
+
     count = upload_site(_s3(), site, bucket, prefix)
     console.print(f"Uploaded {count} file(s) of {site} to s3://{bucket}/{prefix}")
 
