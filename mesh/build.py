@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from mesh.membership import refuse_outsiders
 from mesh.order import select_domains
 from mesh.project import LOOM_CONFIG, Domain, discover_domains
 from mesh.runner import DomainRun, mesh_environment, run_dbt
@@ -113,6 +114,7 @@ def run_mesh(
     check_target(root, invocation.target)
     domains = discover_domains(root)
     plan = select_domains(domains, invocation.selectors)
+    refuse_outsiders(plan, root)  # never build a dropped-in project into its own warehouse
     if not invocation.loom_configs:
         check_upstream_manifests(plan, domains)
     runs: list[DomainRun] = []
@@ -134,7 +136,11 @@ def run_mesh(
     return runs
 
 
-def parse_all(root: Path) -> bool:
-    """`dbt parse` in every domain, upstream first, so each target/manifest.json is current."""
-    runs = run_mesh(root, MeshInvocation(("parse",), dbt_args=("--quiet",)))
+def parse_all(root: Path, domains: Sequence[str] | None = None) -> bool:
+    """`dbt parse` in every domain (or just in `domains`), upstream first, so each
+    target/manifest.json is current."""
+    if domains is not None and not domains:
+        return True
+    selectors = tuple(domains or ())
+    runs = run_mesh(root, MeshInvocation(("parse",), selectors=selectors, dbt_args=("--quiet",)))
     return all(run.success for run in runs)

@@ -7,6 +7,7 @@ import typer
 from mesh.commands import build as build_commands
 from mesh.commands.check import check
 from mesh.commands.ci import app as ci_app
+from mesh.commands.new import app as new_app
 from mesh.commands.portal import portal_build
 from mesh.commands.portal import serve as docs_serve
 from mesh.commands.publish import app as publish_app
@@ -39,3 +40,4 @@ app.command("freshness", context_settings=_PASS_THROUGH)(build_commands.freshnes
 app.command("check")(check)
 app.add_typer(publish_app, name="publish")
 app.add_typer(ci_app, name="ci")
+app.add_typer(new_app, name="new")

@@ -4,11 +4,14 @@ dbt Hub's dbt-project-evaluator cannot be installed here, so the rules the mesh
 relies on are written out: public models are contracted, owned and described;
 every model and column is documented and has a primary-key test; only staging
 reads sources; layer prefixes hold; glossary terms and sensitivity labels exist
-in catalog/; views are not chained deeper than Athena copes with.
+in catalog/; views are not chained deeper than Athena copes with; Iceberg tables
+declare only column types Athena's Iceberg tables can hold; every relation is in its
+domain's `<domain>_<layer>` schema.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from mesh.iceberg_types import iceberg_type_problem
 from mesh.project import Domain
 from publish.artifacts import load_manifest
 from publish.errors import BadInputError
@@ -70,7 +74,9 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
     found = []
     for model in models.values():
         found += list(_model_rules(model, vocabulary))
+        found += list(_iceberg_column_types(model))
     found += list(_chained_views(models))
+    found += list(_schema_names(domain.name, models))
     return found
 
 
@@ -134,6 +140,25 @@ def _has_primary_key_test(tests: Iterable[TestResult]) -> bool:
     return any(kinds >= PK_TESTS for kinds in by_column.values())
 
 
+def _iceberg_column_types(model: Model) -> Iterator[Violation]:
+    """Declared column types of a model built as an Iceberg table must fit Athena's Iceberg.
+
+    dbt-athena compares only base type names against a contract, so a `timestamp(3)` or a
+    `varchar(20)` would pass its check and land in the table (see mesh/iceberg_types.py).
+    """
+    if model.table_type != "iceberg" or model.materialized not in {"table", "incremental"}:
+        return
+    for column in model.columns:
+        problem = iceberg_type_problem(column.data_type) if column.data_type else None
+        if problem:
+            yield Violation(
+                "iceberg-types",
+                model.unique_id,
+                f"column {column.name!r}: {problem}",
+                model.source_file or "",
+            )
+
+
 def _chained_views(models: Mapping[str, Model]) -> Iterator[Violation]:
     views = {uid for uid, m in models.items() if m.materialized == "view"}
     graph: nx.DiGraph[str] = nx.DiGraph()
@@ -150,6 +175,29 @@ def _chained_views(models: Mapping[str, Model]) -> Iterator[Violation]:
             f"materialize one as a table (threshold {CHAINED_VIEWS_THRESHOLD})",
             last.original_file_path or "",
         )
+
+
+def _schema_names(domain: str, models: Mapping[str, Model]) -> Iterator[Violation]:
+    """Every relation the domain builds is in `<domain>_<layer>` (`<prefix>_<domain>_<layer>` on a
+    private target), as mesh_core.mesh_schema_name names it: the Glue database the publisher, the
+    IAM policies and the other domains expect."""
+    for uid, model in models.items():
+        if model.relation is None:  # ephemeral: nothing is built
+            continue
+        path = model.original_file_path or ""
+        layer = next((layer for layer in LAYER_PREFIXES if f"/{layer}/" in path), None)
+        want = f"{domain}_{layer or '<layer>'}"
+        ending = re.escape(f"{domain}_{layer}") if layer else re.escape(f"{domain}_") + r"\w+"
+        schema = model.relation.glue_database
+        if not re.fullmatch(rf"(?:\w+_)?{ending}", schema):
+            yield Violation(
+                "schema-naming",
+                uid,
+                f"builds into schema {schema!r}, not {want!r}: the domain's generate_schema_name "
+                "must delegate to mesh_core.mesh_schema_name, and each layer folder set its "
+                "`+schema`",
+                model.source_file or path,
+            )
 
 
 def _yaml(path: Path) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Discovery of the mesh: the repository root, its domains and their upstream domains.
 
-A domain is a folder `domains/<name>/` holding a `dbt_project.yml`. Its upstream
-domains are the manifests named in its `dbt_loom.config.yml`, so the build order
-follows the same file dbt-loom reads and can never drift from a hand-kept list.
+A domain is a folder `domains/<name>/` holding a `dbt_project.yml`; the folder names it.
+Its upstream domains are the manifests named in its `dbt_loom.config.yml`, so the build
+order follows the same file dbt-loom reads and can never drift from a hand-kept list.
+Whether a domain is set up to be part of the mesh (shared profile, mesh core, schema
+naming) is `mesh.membership`'s question, not discovery's: a misfit never hides the others.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ class Upstream:
 class Domain:
     """A dbt project under `domains/` and the upstream domains it refs."""
 
-    name: str
+    name: str  # the folder under domains/
     path: Path
     upstreams: tuple[Upstream, ...] = field(default=())
+    #: `name` in its dbt_project.yml (a mesh member's equals the folder name)
+    project: str = ""
 
     @property
     def upstream_names(self) -> tuple[str, ...]:
@@ -70,24 +74,19 @@ def find_root(start: Path | None = None) -> Path:
 
 
 def discover_domains(root: Path) -> dict[str, Domain]:
-    """Every domain under `<root>/domains`, keyed by its dbt project name."""
+    """Every domain under `<root>/domains`, keyed by its folder name."""
     domains: dict[str, Domain] = {}
     for project_file in sorted((root / "domains").glob("*/dbt_project.yml")):
         folder = project_file.parent
-        name = _read_yaml(project_file).get("name")
-        if name != folder.name:
-            raise BadInputError(
-                f"the dbt project is named {name!r} but lives in domains/{folder.name}/",
-                file=project_file,
-                fix=f"name the project {folder.name!r} or rename the folder, so that "
-                "domain, dbt project and Glue database prefix agree",
-            )
-        domains[name] = Domain(name=name, path=folder, upstreams=_read_upstreams(folder))
+        project = str(_read_yaml(project_file).get("name") or "")
+        domains[folder.name] = Domain(
+            name=folder.name, path=folder, upstreams=_read_upstreams(folder), project=project
+        )
     if not domains:
         raise BadInputError(
             "no domain found",
             file=root / "domains",
-            fix="add a dbt project under domains/<name>/ (see README, 'Add a domain')",
+            fix="add one: `mesh new domain <name>` writes it (see README's 'Add a domain')",
         )
     for domain in domains.values():
         for upstream in domain.upstreams:

@@ -3,6 +3,13 @@
 Writes one Parquet file per source table under ``<out>/<system>/<table>.parquet``.
 The same (seed, scale, as_of) always gives byte-identical content, so tests can
 compute expected mart values from the files independently of the dbt SQL.
+
+The data carries the edge cases on which engines quietly disagree, at fixed
+positions (ids), so that building it on DuckDB and running the Athena SQL over
+it proves the mesh core macros mean the same on both: amounts with half a cent
+(1.005 rounds to 1.01, not to the binary double's 1.00), e-mail addresses
+without an '@', names padded with tabs, newlines and carriage returns, and
+order lines changed after their order last was.
 """
 
 from __future__ import annotations
@@ -75,6 +82,19 @@ def _money(value: float) -> float:
     return round(value + 1e-9, 2)
 
 
+def _half_cent(value: float) -> float:
+    """A price with half a cent more: 12.34 -> 12.345 (the rounding edge case)."""
+    return round(_money(value) + 0.005, 3)
+
+
+# Every n-th record (by id) carries an edge case; primes, so cases also combine.
+HALF_CENT_EVERY = 7
+NO_AT_SIGN_EVERY = 97
+TAB_NEWLINE_EVERY = 19
+CARRIAGE_RETURN_EVERY = 23
+LINE_CHANGED_LATER_EVERY = 9
+
+
 def _customers(spec: RawDataSpec, rng: random.Random) -> dict[str, list]:
     cols: dict[str, list] = {
         k: []
@@ -87,14 +107,18 @@ def _customers(spec: RawDataSpec, rng: random.Random) -> dict[str, list]:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         country = rng.choice(list(CITIES))
         created = _moment(rng, spec.window_start, spec.loaded_at - timedelta(days=1))
-        # Raw CRM data is messy on purpose: padded names and mixed-case emails.
+        # Raw CRM data is messy on purpose: names padded with spaces, tabs,
+        # newlines and carriage returns, mixed-case emails, emails without '@'.
         cols["id"].append(i)
+        if i % TAB_NEWLINE_EVERY == 0:
+            first = f"\t{first}\n"
         cols["first_name"].append(f" {first}" if i % 17 == 0 else first)
-        cols["last_name"].append(last)
-        handle = f"{first}.{last}".replace("'", "").replace("ü", "u")
-        cols["email"].append(
-            f"{handle}{i}@Example.COM" if i % 5 == 0 else f"{handle}{i}@example.com"
-        )
+        cols["last_name"].append(f"{last}\r\n" if i % CARRIAGE_RETURN_EVERY == 0 else last)
+        handle = f"{first.strip()}.{last}".replace("'", "").replace("ü", "u")
+        email = f"{handle}{i}@Example.COM" if i % 5 == 0 else f"{handle}{i}@example.com"
+        if i % NO_AT_SIGN_EVERY == 0:
+            email = email.replace("@", ".at.")
+        cols["email"].append(f" {email}\t" if i % TAB_NEWLINE_EVERY == 0 else email)
         cols["phone"].append(f"+1-555-{rng.randrange(10_000):04d}")
         cols["country_code"].append(country)
         cols["city"].append(rng.choice(CITIES[country]))
@@ -132,12 +156,13 @@ def _products(spec: RawDataSpec, rng: random.Random) -> dict[str, list]:
     for i in range(1, spec.count("products") + 1):
         category = rng.choice(CATEGORIES)
         cost = _money(rng.uniform(3, 120))
+        price = _money(cost * rng.uniform(1.3, 2.5))
         cols["id"].append(i)
         cols["sku"].append(f"{category[:3].upper()}-{i:05d}")
         cols["name"].append(f"{category.title()} item {i}")
         cols["category"].append(category)
-        cols["unit_cost"].append(cost)
-        cols["list_price"].append(_money(cost * rng.uniform(1.3, 2.5)))
+        cols["unit_cost"].append(_half_cent(cost) if i % HALF_CENT_EVERY == 0 else cost)
+        cols["list_price"].append(_half_cent(price) if i % HALF_CENT_EVERY == 3 else price)
         cols["is_active"].append(rng.random() > 0.1)
         cols["_loaded_at"].append(spec.loaded_at)
     return cols
@@ -157,7 +182,7 @@ def _orders_and_items(
         k: []
         for k in (
             "id", "order_id", "product_id", "quantity", "unit_price", "discount_amount",
-            "_loaded_at",
+            "updated_at", "_loaded_at",
         )
     }  # fmt: skip
     item_id = 0
@@ -173,10 +198,9 @@ def _orders_and_items(
         orders["store_id"].append(None if channel == "online" else rng.randrange(1, 13))
         orders["channel"].append(channel)
         orders["status"].append(status)
+        order_updated = min(ordered + timedelta(hours=rng.randrange(240)), spec.loaded_at)
         orders["ordered_at"].append(ordered)
-        orders["updated_at"].append(
-            min(ordered + timedelta(hours=rng.randrange(240)), spec.loaded_at)
-        )
+        orders["updated_at"].append(order_updated)
         orders["_loaded_at"].append(spec.loaded_at)
         for _ in range(rng.randint(1, 4)):
             item_id += 1
@@ -184,12 +208,22 @@ def _orders_and_items(
             quantity = rng.randint(1, 3)
             price = products["list_price"][p]
             discounted = rng.random() < 0.25
+            discount = _money(price * quantity * 0.1) if discounted else 0.0
+            if discounted and item_id % HALF_CENT_EVERY == 0:
+                discount = _half_cent(discount)
+            # A line is written with its order; some change later (a quantity
+            # corrected, a price matched) without touching the order's row.
+            line_updated = ordered
+            if item_id % LINE_CHANGED_LATER_EVERY == 0:
+                later = order_updated + timedelta(hours=1 + item_id * 7 % 72)
+                line_updated = min(later, spec.loaded_at)
             items["id"].append(item_id)
             items["order_id"].append(order_id)
             items["product_id"].append(products["id"][p])
             items["quantity"].append(quantity)
             items["unit_price"].append(price)
-            items["discount_amount"].append(_money(price * quantity * 0.1) if discounted else 0.0)
+            items["discount_amount"].append(discount)
+            items["updated_at"].append(line_updated)
             items["_loaded_at"].append(spec.loaded_at)
     return orders, items
 
@@ -235,7 +269,8 @@ def _ad_spend(spec: RawDataSpec, rng: random.Random, campaigns: dict) -> dict[st
             cols["spend_date"].append(day)
             cols["impressions"].append(impressions)
             cols["clicks"].append(rng.randrange(0, max(1, impressions // 20)))
-            cols["spend"].append(_money(rng.uniform(50, 900)))
+            spend = _money(rng.uniform(50, 900))
+            cols["spend"].append(_half_cent(spend) if spend_id % HALF_CENT_EVERY == 0 else spend)
             cols["_loaded_at"].append(spec.loaded_at)
             day += timedelta(days=1)
     return cols

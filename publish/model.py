@@ -140,6 +140,8 @@ class Model(Struct, frozen=True, gc=False):
     original_file_path: str | None = None
     #: catalog.json describes the built relation (False: not built, or no catalog)
     in_catalog: bool = False
+    #: dbt-athena's table format on Athena: `iceberg`, `hive`, or None where unset
+    table_type: str | None = None
     #: dbt's fully qualified name: `<package>.<folders>.<name>[.v<version>]`, a selector
     fqn: tuple[str, ...] = ()
 

@@ -116,12 +116,16 @@ def prepare(command: str, targets: Sequence[Target], options: PublishOptions) ->
     for target in targets:
         target.validate()
     # Glue reads first: the Lake Formation target plans from the tables it read
-    for target in sorted(targets, key=lambda t: t.name != "glue"):
+    reading: list[Target] = sorted(targets, key=lambda t: t.name != "glue")
+    for target in reading:
         try:
             target.read()
         except (ClientError, BotoCoreError) as exc:
             raise PublishError(
-                f"could not read the {target.title}: {exc}", fix=target.read_fix
+                f"could not read the {target.title}: {exc}",
+                fix="check the AWS credentials, region and endpoint (AWS_PROFILE, AWS_REGION, "
+                f"AWS_ENDPOINT_URL[_<SERVICE>]) and that the caller may call "
+                f"{target.read_permissions}",
             ) from exc
     report = Report(command, options.dry_run, [t.plan() for t in targets])
     if options.strict:
@@ -152,7 +156,8 @@ def apply(
     """Apply the planned targets in order; failures in one step stop the steps after it."""
     ledger = Ledger()
     failed: str | None = None
-    for target, plan in zip(targets, report.plans, strict=True):
+    for target in targets:
+        plan = report.plan(target.name)
         if failed is not None and STEPS[target.name] > STEPS[failed]:
             report.not_applied[target.name] = f"{failed} had failures (run again to converge)"
             continue

@@ -36,7 +36,15 @@ def _imported(*args: str, preload: str = "") -> set[str]:
 
 @pytest.mark.parametrize(
     "args",
-    [(), ("--help",), ("publish", "glue", "--help"), ("publish", "--help"), ("ci", "--help")],
+    [
+        (),
+        ("--help",),
+        ("publish", "glue", "--help"),
+        ("publish", "--help"),
+        ("ci", "--help"),
+        ("new", "domain", "--help"),
+        ("check", "--help"),
+    ],
     ids=lambda a: " ".join(a) or "import",
 )
 def test_the_cli_starts_without_heavy_imports(args: tuple[str, ...]) -> None:

@@ -6,6 +6,6 @@
     Contracted models declare both with the shared doc blocks.
 #}
 {% macro audit_columns() -%}
-    {{ mesh_core.current_ts() }} as _loaded_at,
+    {{ mesh_core.current_timestamp_utc() }} as _loaded_at,
     cast('{{ invocation_id }}' as varchar) as _dbt_invocation_id
 {%- endmacro %}

@@ -7,5 +7,5 @@
 {% test not_in_future(model, column_name) %}
     select {{ column_name }} as future_value
     from {{ model }}
-    where {{ column_name }} > {{ mesh_core.current_ts() }}
+    where {{ column_name }} > {{ mesh_core.current_timestamp_utc() }}
 {% endtest %}

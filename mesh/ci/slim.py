@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mesh.build import MeshInvocation, check_target
+from mesh.membership import refuse_outsiders
 from mesh.order import select_domains
 from mesh.project import Domain, discover_domains, write_loom_config
 from mesh.runner import DomainRun, list_nodes, mesh_environment, run_dbt
@@ -110,6 +111,7 @@ def slim_build(
     """Build every domain's changes and their cross-domain consequences, upstream first."""
     check_target(root, target)
     domains = discover_domains(root)
+    refuse_outsiders(domains.values(), root)  # a dropped-in project never builds in CI
     work = state_dir / "_slim"
     work.mkdir(parents=True, exist_ok=True)
     result = SlimResult()

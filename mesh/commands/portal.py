@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from mesh.console import console, err_console, reports_mesh_errors
+from mesh.membership import refuse_outsiders_named
 from mesh.project import find_root
 from publish.errors import BadInputError
 
@@ -47,6 +48,8 @@ def portal_build(
     from mesh.portal.render import render_site
 
     root = find_root()
+    if artifacts is None:
+        refuse_outsiders_named(root)  # a dropped-in project is not the mesh's to show
     portal = collect(root, artifacts=artifacts)
     index = render_site(portal, _out(out, root))
     for warning in portal.warnings:
@@ -54,7 +57,8 @@ def portal_build(
     console.print(
         f"Portal written to {index.parent}: {len(portal.domains)} domains, "
         f"{len(portal.products)} data products, {len(portal.models)} public models, "
-        f"{sum(e.cross_domain for e in portal.edges)} cross-domain edges."
+        f"{sum(e.cross_domain for e in portal.edges)} cross-domain edges.",
+        soft_wrap=True,  # the path stays whole, whatever the terminal's width
     )
 
 

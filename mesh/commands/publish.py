@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from mesh.membership import refuse_outsiders_named
 from mesh.project import find_root
 from publish.datazone.config import DEFAULT_CONFIG
 from publish.desired import DEFAULT_ONTOLOGY
@@ -252,6 +253,8 @@ def _run(
     from publish.plan import render_plan, render_report
     from publish.run import apply, build_targets, prepare
 
+    if options.artifacts is None:
+        refuse_outsiders_named(options.root, options.domains)  # a dropped-in project: not ours
     targets = build_targets(command, options)
     with err.status("reading the catalogs", spinner="dots"):
         report = prepare(command, targets, options)

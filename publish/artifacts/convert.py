@@ -254,6 +254,7 @@ def _model(
         original_file_path=node.original_file_path,
         in_catalog=table is not None,
         fqn=node.fqn,
+        table_type=config.table_type.lower() if config.table_type else None,
     )
 
 

@@ -69,6 +69,8 @@ class NodeConfigV12(_S):
     access: str | None = None
     group: str | None = None
     contract: ContractV12 | None = None
+    #: dbt-athena's table format (`iceberg` or `hive`); other adapters ignore it
+    table_type: str | None = None
 
 
 class DependsOnV12(_S):

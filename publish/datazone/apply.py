@@ -54,7 +54,8 @@ class Applier:
     def domain(self) -> str:
         return self.api.domain_id
 
-    def __call__(self, action: Action) -> None:
+    def apply(self, action: Action) -> None:
+        """Write one action (the handler `publish.apply` calls)."""
         if action.op == "unpublish":
             self._unpublish(action)
             return
@@ -150,6 +151,10 @@ class Applier:
             raise Skip(f"glossary terms not in DataZone: {', '.join(missing)}")
         return [self.term_ids[n] for n in names]
 
+    def _glossary_terms(self, names: tuple[str, ...]) -> dict[str, list[str]]:
+        """The `glossaryTerms` parameter, left out when there are none (DataZone: 1 to 20)."""
+        return {"glossaryTerms": self._terms(names)} if names else {}
+
     def _dbt_form(self, form_key: str, content: Any) -> dict[str, Any]:
         revision = self.form_revisions.get(form_key)
         if revision is None:
@@ -176,7 +181,7 @@ class Applier:
         common = {
             "domainIdentifier": self.domain,
             "description": want.description,
-            "glossaryTerms": self._terms(want.terms),
+            **self._glossary_terms(want.terms),
         }
         if now is None:
             glue = {
@@ -260,7 +265,7 @@ class Applier:
             "domainIdentifier": self.domain,
             "name": want.name,
             "description": want.description,
-            "glossaryTerms": self._terms(want.terms),
+            **self._glossary_terms(want.terms),
             "items": items,
             "formsInput": [self._dbt_form(self._form_names["data_product"], want.form)],
         }

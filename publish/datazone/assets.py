@@ -178,7 +178,7 @@ def desired_assets(
         out.append(
             DesiredAsset(
                 facts=facts,
-                project=config.projects.get(model.domain, ""),
+                project=config.project_for(model.domain),
                 database=database,
                 table=table,
                 name=table,

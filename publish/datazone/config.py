@@ -9,7 +9,8 @@ so CI points the same file at the production domain.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -21,6 +22,8 @@ DEFAULT_CONFIG = Path("catalog/datazone.yml")
 ENV_PREFIX = "MESH_DATAZONE_"
 GLUE_TABLE_ASSET_TYPE = "amazon.datazone.GlueTableAssetType"
 _FIX = "correct catalog/datazone.yml (its header comment describes every key)"
+# CreateProject's `name`: ^[\w -]+$, 1 to 64 characters (DataZone API reference)
+_PROJECT_NAME = re.compile(r"[\w -]{1,64}")
 
 
 class DomainRef(BaseModel):
@@ -59,7 +62,8 @@ class DataZoneConfig(BaseModel):
     region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     account_id: str | None = Field(default=None, pattern=r"^\d{12}$")
     governance_project: str = Field(min_length=1, max_length=64)
-    projects: dict[str, str] = Field(min_length=1)
+    #: dbt domain -> DataZone project; a domain not listed publishes to a project of its name
+    projects: dict[str, str] = Field(default_factory=dict)
     assets: AssetsConfig = AssetsConfig()
     glossary: Path = Path("catalog/glossary.yml")
     data_products: str = "domains/{domain}/data_products.yml"
@@ -75,16 +79,21 @@ class DataZoneConfig(BaseModel):
         return self
 
     def project_for(self, domain: str) -> str:
-        project = self.projects.get(domain)
-        if project is None:
+        """The DataZone project of a dbt domain: as mapped, else the domain's own name."""
+        project = self.projects.get(domain, domain)
+        if not _PROJECT_NAME.fullmatch(project):
             raise BadInputError(
-                f"the dbt domain {domain!r} has no DataZone project in `projects` "
-                f"(mapped: {', '.join(sorted(self.projects)) or 'none'})",
+                f"the dbt domain {domain!r} maps to {project!r}, which is not a valid DataZone "
+                "project name (1 to 64 letters, digits, `_`, `-` or spaces)",
                 file=self.source,
-                fix=f"add `{domain}: <project name>` under `projects:` in {self.source}, or set "
-                f"{ENV_PREFIX}PROJECT_{domain.upper()}",
+                fix=f"map it under `projects:` in {self.source} (`{domain}: <project name>`), or "
+                f"set {ENV_PREFIX}PROJECT_{domain.upper()}",
             )
         return project
+
+    def domain_projects(self, domains: Iterable[str]) -> dict[str, str]:
+        """dbt domain -> DataZone project, for each of `domains`."""
+        return {domain: self.project_for(domain) for domain in domains}
 
     def data_products_file(self, root: Path, domain: str) -> Path:
         return root / self.data_products.format(domain=domain)

@@ -105,7 +105,7 @@ def desired_products(
             out.append(
                 DesiredProduct(
                     domain=domain.name,
-                    project=config.projects.get(domain.name, ""),
+                    project=config.project_for(domain.name),
                     name=product.name,
                     description=product.description,
                     terms=product.glossary_terms,

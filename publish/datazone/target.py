@@ -29,19 +29,19 @@ from publish.datazone.products import desired_products, read_products
 from publish.errors import raise_problems
 from publish.mapping import MeshFacts
 from publish.plan import Plan
+from publish.targets import Target
 
 
 def _path(root: Path, path: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
-class DataZoneTarget:
+class DataZoneTarget(Target):
     name = "datazone"
     title = TITLE
-    read_fix = (
-        "check the AWS credentials, region and endpoint (AWS_ENDPOINT_URL_DATAZONE) and that the "
-        "caller may read the DataZone domain (datazone:Search, SearchListings, ListProjects, "
-        "GetFormType, ListLineageEvents, GetDataProduct)"
+    read_permissions = (
+        "datazone:GetDomain, ListProjects, Search, SearchListings, GetFormType, GetDataProduct "
+        "and ListLineageEvents (and sts:GetCallerIdentity unless account_id is set)"
     )
 
     def __init__(
@@ -75,7 +75,7 @@ class DataZoneTarget:
     def validate(self) -> None:
         root, mesh = self.root, self.mesh
         config = self.config = load_config(_path(root, self.config_path))
-        domain_projects = {d.name: config.project_for(d.name) for d in mesh.domains}
+        domain_projects = config.domain_projects(d.name for d in mesh.domains)  # checks the names
         glossary = load_glossary(_path(root, config.glossary))
         form_types = {
             "model": load_form_type(_path(root, config.assets.form_types.model)),
@@ -131,7 +131,8 @@ class DataZoneTarget:
         clients = self.clients
         if config.region and not clients.settings.region:
             clients = AwsClients(clients.settings.model_copy(update={"region": config.region}))
-        api = self.api = DataZoneApi.connect(clients, config)
+        api = DataZoneApi.connect(clients, config)
+        self.api = api
         projects = {config.governance_project, *desired.domain_projects.values()}
         if self.bootstrap:
             api.bootstrap(projects)  # resolves the domain too
@@ -140,7 +141,7 @@ class DataZoneTarget:
         api.resolve_projects(projects)
         self.events = desired_events(self.mesh, region=api.region, account=api.account_id)
         names = {k: v.name for k, v in desired.form_types.items()}
-        mapped = {api.projects[p] for p in config.projects.values() if p in api.projects}
+        mapped = {api.projects[p] for p in desired.domain_projects.values() if p in api.projects}
         self.current = CurrentState(
             form_types={s.name: read_form_type(api, s) for s in desired.form_types.values()},
             glossary=read_glossary(api, desired.glossary),
@@ -170,4 +171,4 @@ class DataZoneTarget:
             self.config.governance_project,
             self.config.assets.type,
             {k: v.name for k, v in self.desired.form_types.items()},
-        )
+        ).apply

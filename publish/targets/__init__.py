@@ -17,12 +17,15 @@ from publish.plan import Plan
 
 
 class Target(Protocol):
+    """What every target implements (each subclasses it, so the IAM call-graph scan follows a
+    call through the protocol to every target)."""
+
     #: glue | lakeformation | datazone
     name: str
     #: for people: "Glue Data Catalog", ...
     title: str
-    #: what to check when reading the current state fails (credentials, permissions, endpoint)
-    read_fix: str
+    #: the IAM actions reading the current state needs (named when a read is denied)
+    read_permissions: str
     #: parallel calls per API operation while applying
     concurrency: int
 

@@ -48,6 +48,7 @@ from publish.desired import (
 )
 from publish.mapping import GlueText, MeshFacts
 from publish.plan import Action, Change, Plan, Skipped, action_id
+from publish.targets import Target
 from publish.targets.lakeformation import (
     TagAssignment,
     assign_tags,
@@ -271,13 +272,10 @@ def lf_tags_action_id(desired: DesiredTable) -> str:
     return action_id("lakeformation", "lf_tags", desired.domain, desired.key)
 
 
-class GlueTarget:
+class GlueTarget(Target):
     name = "glue"
     title = "Glue Data Catalog"
-    read_fix = (
-        "check the AWS credentials, region and endpoint (AWS_PROFILE, AWS_REGION, "
-        "AWS_ENDPOINT_URL) and that the caller may call glue:GetDatabases and glue:GetTables"
-    )
+    read_permissions = "glue:GetDatabases and glue:GetTables"
 
     def __init__(
         self,

@@ -22,6 +22,7 @@ from publish.apply import Handler, Outcome
 from publish.desired import LF_TAGS_KEY, DesiredTable, LfTagOntology
 from publish.errors import PublishError
 from publish.plan import Action, Plan, Skipped
+from publish.targets import Target
 
 if TYPE_CHECKING:
     from mypy_boto3_lakeformation import LakeFormationClient
@@ -93,13 +94,10 @@ def plan_ontology(
     return changes
 
 
-class LakeFormationTarget:
+class LakeFormationTarget(Target):
     name = "lakeformation"
     title = "Lake Formation LF-tags"
-    read_fix = (
-        "check the AWS credentials, region and endpoint (AWS_ENDPOINT_URL) and that the caller "
-        "may call lakeformation:ListLFTags"
-    )
+    read_permissions = "lakeformation:ListLFTags"
 
     def __init__(self, glue: GlueTarget, lf: LakeFormationClient, concurrency: int = 8) -> None:
         self.glue = glue

@@ -69,7 +69,7 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 def stand_in_env(urls: StandIns) -> dict[str, str]:
     return {
         "AWS_ACCESS_KEY_ID": "AKIDPRODUCER",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_ENDPOINT_URL": urls.moto_url,
@@ -175,16 +175,17 @@ def run_demo(
         console.print(f"Glue publish: {publish_glue(root, domains, aws)} tables documented")
 
         api = DataZoneApi.connect(aws, config)
-        projects = {config.governance_project, *config.projects.values()}
+        domain_projects = config.domain_projects(d.name for d in domains)
+        projects = {config.governance_project, *domain_projects.values()}
         api.bootstrap(projects)
         api.resolve_projects(projects)
         marts = {
-            d: [f"{d}_marts"] if f"{d}_marts" in mirror.databases else [] for d in config.projects
+            d: [f"{d}_marts"] if f"{d}_marts" in mirror.databases else [] for d in domain_projects
         }
         stats = run_glue_data_sources(
             api.client,
             api.domain_id,
-            {d: api.projects[p] for d, p in config.projects.items()},
+            {d: api.projects[p] for d, p in domain_projects.items()},
             marts,
         )
         imported = sum(s.get("added", 0) for s in stats.values())
@@ -207,7 +208,7 @@ def run_demo(
             "datazone",
             region_name=REGION,
             aws_access_key_id="AKIDCONSUMER",
-            aws_secret_access_key="testing",
+            aws_secret_access_key="testing",  # pragma: allowlist secret
         )
         for term in terms:
             table = Table(title=f"a consumer searches DataZone for {term!r}")

@@ -95,13 +95,17 @@ def _ensure_database(glue: Any, database: str, project: str) -> None:
 
 
 def _columns(model: Model) -> list[dict[str, Any]]:
-    """The relation's columns as the catalog found them, in its order; without a catalog entry,
-    the columns and types the dbt YAML declares (the contract)."""
-    if model.in_catalog:
+    """The relation's columns: a contracted model's in contract order, any other's as the
+    catalog found them, in its order; without a catalog entry, the columns and types the dbt
+    YAML declares (the contract)."""
+    if model.contract_enforced or not model.in_catalog:
+        # Athena creates a table in its final select's order, which the mesh keeps in contract
+        # order; dbt-duckdb reorders to the contract, so a local catalog's order proves nothing
+        # about prod. Types: what the build made, else what was declared.
+        pairs = [(c.name, c.catalog_type or c.data_type) for c in model.columns]
+    else:
         found = sorted((c for c in model.columns if c.position is not None), key=_position)
         pairs = [(c.name, c.catalog_type) for c in found]
-    else:
-        pairs = [(c.name, c.data_type) for c in model.columns]
     return [
         {
             "Name": name.lower(),

@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
+import yaml
 from botocore.config import Config
 
 from mesh.build import MeshInvocation, run_mesh
@@ -29,9 +30,10 @@ from publish.datazone.config import load_config
 from publish.plan import ApplyResult, Plan, Report
 from publish.run import PublishOptions, apply, build_targets, prepare
 from publish.targets import Target
+from tests.meshcopy import domain_names
 
 REPO = Path(__file__).resolve().parents[2]
-DOMAINS = ("customers", "sales", "marketing")
+DOMAINS = tuple(domain_names())  # as domains/ holds them
 PAGE_SIZE = 25  # every list and search of a publish pages
 TODAY = date(2026, 11, 2)  # before dim_customers v1's deprecation date (2027-06-30)
 
@@ -135,7 +137,7 @@ class Stage:
             endpoint_url=self.urls.datazone_url,
             region_name=REGION,
             aws_access_key_id=access_key,
-            aws_secret_access_key="testing",
+            aws_secret_access_key="testing",  # pragma: allowlist secret
             config=Config(retries={"mode": "standard", "max_attempts": 1}),
         )
 
@@ -174,17 +176,39 @@ def stage(
     from publish.datazone.api import DataZoneApi
 
     api = DataZoneApi.connect(AwsClients(AwsSettings(region=REGION)), config)
-    names = {config.governance_project, *config.projects.values()}
+    projects = config.domain_projects(DOMAINS)
+    names = {config.governance_project, *projects.values()}
     api.bootstrap(names)
     api.resolve_projects(names)
     run_glue_data_sources(
         api.client,
         api.domain_id,
-        {d: api.projects[p] for d, p in config.projects.items()},
-        {d: [db for db in mirror.databases if db == f"{d}_marts"] for d in config.projects},
+        {d: api.projects[p] for d, p in projects.items()},
+        {d: [db for db in mirror.databases if db == f"{d}_marts"] for d in projects},
     )
     emulator.admin.reset_calls()
     return Stage(urls, emulator.admin, artifacts, REPO, api.domain_id, dict(api.projects))
+
+
+def published_models(artifacts: Path) -> int:
+    """Public models with an enforced contract in the artifacts: the assets a publish owns."""
+    count = 0
+    for path in artifacts.glob("*/manifest.json"):
+        manifest = json.loads(path.read_text())
+        count += sum(
+            node["resource_type"] == "model"
+            and node["package_name"] == path.parent.name
+            and node["access"] == "public"
+            and node["contract"]["enforced"]
+            for node in manifest["nodes"].values()
+        )
+    return count
+
+
+def data_products(root: Path) -> int:
+    """Data products the domains declare in their data_products.yml."""
+    files = (root / "domains" / d / "data_products.yml" for d in DOMAINS)
+    return sum(len(yaml.safe_load(f.read_text())["data_products"]) for f in files if f.is_file())
 
 
 def edit_manifest(artifacts: Path, domain: str, edit: Callable[[dict[str, Any]], None]) -> None:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from tests.datazone.conftest import TODAY, Stage, edit_manifest
+from tests.datazone.conftest import DOMAINS, TODAY, Stage, edit_manifest, published_models
 
 pytestmark = pytest.mark.integration
 
@@ -93,7 +93,8 @@ def _restage(stage: Stage) -> Stage:
 
     config = load_config(stage.root / "catalog" / "datazone.yml")
     api = DataZoneApi.connect(AwsClients(AwsSettings(region=REGION)), config)
-    names = {config.governance_project, *config.projects.values()}
+    projects = config.domain_projects(DOMAINS)
+    names = {config.governance_project, *projects.values()}
     api.bootstrap(names)
     api.resolve_projects(names)
     glue = boto3.client("glue", region_name=REGION)
@@ -101,8 +102,8 @@ def _restage(stage: Stage) -> Stage:
     run_glue_data_sources(
         api.client,
         api.domain_id,
-        {d: api.projects[p] for d, p in config.projects.items()},
-        {d: [f"{d}_marts"] if f"{d}_marts" in databases else [] for d in config.projects},
+        {d: api.projects[p] for d, p in projects.items()},
+        {d: [f"{d}_marts"] if f"{d}_marts" in databases else [] for d in projects},
     )
     stage.admin.reset_calls()
     return Stage(
@@ -170,18 +171,35 @@ def test_form_value_that_breaks_the_form_type(stage: Stage, repo_copy: Path) -> 
     _assert_refused(stage, result, "_sales__models.yml", "owner", "dbt_model.smithy")
 
 
-def test_missing_project_mapping_and_missing_project(stage: Stage, repo_copy: Path) -> None:
+def test_unmapped_domains_publish_to_projects_of_their_own_name(
+    stage: Stage, repo_copy: Path
+) -> None:
+    mapped = _cli(stage, repo_copy, "--dry-run", "--output", "json")
+    assert mapped.exit_code == 0, mapped.output
     path = repo_copy / "catalog" / "datazone.yml"
     document = yaml.safe_load(path.read_text())
-    del document["projects"]["marketing"]
+    assert all(document["projects"][d] == d for d in DOMAINS if d in document["projects"])
+    del document["projects"]  # every domain: the project of its own name, which exists
     path.write_text(yaml.safe_dump(document))
-    result = _cli(stage, repo_copy)
-    _assert_refused(stage, result, "datazone.yml", "'marketing'", "projects")
+    unmapped = _cli(stage, repo_copy, "--dry-run", "--output", "json")
+    assert unmapped.exit_code == 0, unmapped.output
+    (before,), (after,) = (json.loads(r.stdout)["targets"] for r in (mapped, unmapped))
+    assert after["actions"] == before["actions"]
+    assert stage.admin.writes() == {}
 
+
+def test_missing_project_and_invalid_project_name(stage: Stage, repo_copy: Path) -> None:
+    path = repo_copy / "catalog" / "datazone.yml"
+    document = yaml.safe_load(path.read_text())
     document["projects"]["marketing"] = "growth"  # mapped, but no such project in DataZone
     path.write_text(yaml.safe_dump(document))
     result = _cli(stage, repo_copy)
     _assert_refused(stage, result, "datazone.yml", "growth", "do not exist")
+
+    document["projects"]["marketing"] = "growth/team"  # DataZone refuses the name
+    path.write_text(yaml.safe_dump(document))
+    result = _cli(stage, repo_copy)
+    _assert_refused(stage, result, "datazone.yml", "'growth/team'", "not a valid DataZone project")
 
 
 def _glue_untouched(stage: Stage) -> None:
@@ -262,5 +280,5 @@ def test_dry_run_prints_the_plan_as_json_and_writes_nothing(stage: Stage, repo_c
     assert document["dry_run"] is True
     (plan,) = document["targets"]
     assert plan["target"] == "datazone"
-    assert plan["counts"]["asset.adopt"] == 7
+    assert plan["counts"]["asset.adopt"] == published_models(stage.artifacts) >= 7
     assert stage.admin.writes() == {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +23,23 @@ def rows(raw: Path, table: str) -> list[dict[str, Any]]:
 
 
 def money(value: float) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"))
+    """An amount in cents as the mesh rounds it: half a cent rounds up (1.005 -> 1.01)."""
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def trimmed(text: str) -> str:
+    """Leading and trailing ASCII whitespace removed (tabs and newlines too)."""
+    return text.strip(" \t\n\v\f\r")
+
+
+def email_domain(email: str) -> str | None:
+    """What follows the first '@' of the cleaned address, None without one."""
+    address = trimmed(email).lower()
+    return address.split("@")[1] if "@" in address else None
 
 
 def order_totals(raw: Path) -> dict[int, dict[str, Any]]:
-    """order_id -> net amount, units and revenue flag, from orders and order lines."""
+    """order_id -> net amount, units, revenue flag and last change, from orders and lines."""
     totals: dict[int, dict[str, Any]] = {}
     for order in rows(raw, "pos/orders"):
         totals[order["id"]] = {
@@ -36,11 +48,14 @@ def order_totals(raw: Path) -> dict[int, dict[str, Any]]:
             "is_revenue": order["status"] in REVENUE_STATUSES,
             "net_amount": Decimal("0.00"),
             "units": 0,
+            "updated_at": order["updated_at"],
         }
     for item in rows(raw, "pos/order_items"):
+        order = totals[item["order_id"]]
         line = money(item["unit_price"]) * item["quantity"] - money(item["discount_amount"])
-        totals[item["order_id"]]["net_amount"] += line
-        totals[item["order_id"]]["units"] += item["quantity"]
+        order["net_amount"] += line
+        order["units"] += item["quantity"]
+        order["updated_at"] = max(order["updated_at"], item["updated_at"])
     return totals
 
 
@@ -50,7 +65,7 @@ def campaign_performance(raw: Path) -> dict[int, dict[str, Any]]:
     touches_by_customer: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for touch in rows(raw, "ads/touchpoints"):
         touches_by_customer[touch["customer_id"]].append(touch)
-    result = {
+    result: dict[int, dict[str, Any]] = {
         c["id"]: {"spend": Decimal("0.00"), "orders": 0, "revenue": Decimal("0.00")}
         for c in rows(raw, "ads/campaigns")
     }

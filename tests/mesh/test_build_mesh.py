@@ -10,6 +10,7 @@ import pytest
 
 from mesh.runner import DomainRun
 from tests.mesh import expected
+from tests.meshcopy import assert_upstream_first
 
 pytestmark = pytest.mark.integration
 
@@ -20,14 +21,16 @@ def query(root: Path, sql: str) -> list[tuple]:
 
 
 def test_every_domain_builds_in_dependency_order(built_mesh: tuple[Path, list[DomainRun]]) -> None:
-    _, runs = built_mesh
-    assert [run.domain for run in runs] == ["customers", "sales", "marketing"]
+    root, runs = built_mesh
+    assert_upstream_first([run.domain for run in runs], root)
     assert all(run.success for run in runs), [run.failures for run in runs]
     for run in runs:
-        assert run.count("model") >= 6
-        assert run.count("test") >= 20
+        # every domain in the house style has models, data tests and a unit test
+        assert run.count("model") >= 2
+        assert run.count("test") >= 6
         assert run.count("unit_test") >= 1
         assert not run.failures
+    assert sum(run.count("model") for run in runs) >= 21  # the three retail domains at least
 
 
 def test_dim_customers_matches_raw_crm(built_mesh: tuple[Path, list[DomainRun]]) -> None:
@@ -39,8 +42,39 @@ def test_dim_customers_matches_raw_crm(built_mesh: tuple[Path, list[DomainRun]])
     )
     assert got == tiers
     v1 = dict(query(root, "select customer_id, full_name from customers_marts.dim_customers_v1"))
-    first = expected.rows(raw, "crm/customers")[16]  # id 17: a padded first name in the raw data
-    assert v1[first["id"]] == f"{first['first_name'].strip()} {first['last_name']}"
+    for index in (16, 18, 22):  # ids 17, 19, 23: padded with spaces, tabs and newlines, CR LF
+        customer = expected.rows(raw, "crm/customers")[index]
+        first, last = (expected.trimmed(customer[k]) for k in ("first_name", "last_name"))
+        assert v1[customer["id"]] == f"{first} {last}"
+
+
+def test_dim_customers_cleans_whitespace_and_addresses_without_at(
+    built_mesh: tuple[Path, list[DomainRun]],
+) -> None:
+    root, _ = built_mesh
+    raw = expected.rows(root / "data" / "raw", "crm/customers")
+    # The raw data carries the edge cases: tabs, newlines, carriage returns, no '@'.
+    assert any("\t" in c["first_name"] and "\n" in c["first_name"] for c in raw)
+    assert any(c["last_name"].endswith("\r\n") for c in raw)
+    assert any("@" not in c["email"] for c in raw)
+    got = {
+        row[0]: row[1:]
+        for row in query(
+            root,
+            "select customer_id, first_name, last_name, email, email_domain "
+            "from customers_marts.dim_customers_v2",
+        )
+    }
+    want = {
+        c["id"]: (
+            expected.trimmed(c["first_name"]),
+            expected.trimmed(c["last_name"]),
+            expected.trimmed(c["email"]).lower(),
+            expected.email_domain(c["email"]),
+        )
+        for c in raw
+    }
+    assert got == want
 
 
 def test_fct_orders_totals_match_raw_order_lines(built_mesh: tuple[Path, list[DomainRun]]) -> None:
@@ -54,6 +88,24 @@ def test_fct_orders_totals_match_raw_order_lines(built_mesh: tuple[Path, list[Do
     }
     want = {k: (v["net_amount"], v["units"], v["is_revenue"]) for k, v in totals.items()}
     assert got == want
+    # Half cents in raw prices and discounts round up (1.005 -> 1.01), as money() does.
+    items = expected.rows(root / "data" / "raw", "pos/order_items")
+    assert any(round(i["discount_amount"] * 1000) % 10 == 5 for i in items)
+
+
+def test_fct_orders_updated_at_is_the_latest_change_of_the_order_or_a_line(
+    built_mesh: tuple[Path, list[DomainRun]],
+) -> None:
+    root, _ = built_mesh
+    raw = root / "data" / "raw"
+    totals = expected.order_totals(raw)
+    got = dict(query(root, "select order_id, updated_at from sales_marts.fct_orders"))
+    assert got == {k: v["updated_at"] for k, v in totals.items()}
+    orders = {o["id"]: o["updated_at"] for o in expected.rows(raw, "pos/orders")}
+    later = [
+        i for i in expected.rows(raw, "pos/order_items") if i["updated_at"] > orders[i["order_id"]]
+    ]
+    assert len(later) > 50  # lines changed after their order: the watermark must see them
 
 
 def test_campaign_performance_matches_last_touch_attribution(

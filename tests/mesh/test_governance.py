@@ -57,3 +57,29 @@ def test_each_rule_reports_its_violation(tmp_path: Path) -> None:
     for rule in ("naming", "source-outside-staging", "documented", "primary-key-test"):
         assert (rule, "model.sales.order_snapshot") in found
     assert not any(node == "model.sales.fct_orders" for _, node in found)
+
+
+def test_contract_types_athenas_iceberg_tables_cannot_hold_are_refused(tmp_path: Path) -> None:
+    root = copy_mesh(tmp_path / "mesh")
+    yml = root / "domains/sales/models/marts/sales/_sales__models.yml"
+    text = yml.read_text(encoding="utf-8")
+    for column, before, after in (
+        ("store_id", "integer", "smallint"),
+        ("ordered_at", "timestamp", "timestamp(3)"),
+        ("channel", "varchar", "varchar(10)"),
+    ):
+        old = f"      - name: {column}\n"
+        head, tail = text.split(old, 1)
+        text = head + old + tail.replace(f"data_type: {before}", f"data_type: {after}", 1)
+    yml.write_text(text, encoding="utf-8")
+    run_mesh(root, MeshInvocation(("parse",), selectors=("sales",), dbt_args=("--quiet",)))
+    found = check_domain(discover_domains(root)["sales"], load_vocabulary(root))
+    problems = sorted(v.problem for v in found if v.rule == "iceberg-types")
+    assert all(v.node == "model.sales.fct_orders" for v in found if v.rule == "iceberg-types")
+    assert [p.split(":")[0] for p in problems] == [
+        "column 'channel'",
+        "column 'ordered_at'",
+        "column 'store_id'",
+    ]
+    assert "smallint is not supported for Iceberg tables in Athena" in " ".join(problems)
+    assert "Iceberg stores microseconds" in " ".join(problems)

@@ -1,4 +1,4 @@
-"""The publisher on the repository's own domains (customers, sales, marketing), built from scratch.
+"""The publisher on the repository's own domains (those under domains/), built from scratch.
 
 Uses the session's `built_mesh` (tests/conftest.py), generates each domain's docs (catalog.json),
 keeps each build's run_results.json, then loads, plans and publishes against moto.
@@ -18,6 +18,7 @@ from mesh.runner import DomainRun
 from publish.artifacts import load_domains
 from publish.desired import desired_state, load_ontology
 from publish.mapping import map_mesh
+from tests.meshcopy import domain_names
 from tests.publish.cli_helpers import LF_TAGS, plan_of, run_publish, summary
 from tests.publish.harness import GlueLikeMotoServer, create_tables_like_a_build
 
@@ -52,7 +53,7 @@ def _manifest(artifacts: Path, domain: str) -> dict[str, Any]:
 def test_real_domains_load(mesh_artifacts: Path) -> None:
     domains = {d.name: d for d in load_domains(Path("."), mesh_artifacts)}
 
-    assert set(domains) == {"customers", "sales", "marketing"}
+    assert set(domains) == set(domain_names())
     for name, domain in domains.items():
         manifest = _manifest(mesh_artifacts, name)
         expected = {
@@ -98,7 +99,7 @@ def test_real_domains_desired_state(mesh_artifacts: Path) -> None:
 def test_real_domains_publish_then_no_op(
     mesh_artifacts: Path, aws: GlueLikeMotoServer, glue: Any
 ) -> None:
-    for domain in ("customers", "sales", "marketing"):
+    for domain in domain_names():
         catalog = json.loads((mesh_artifacts / domain / "catalog.json").read_text())
         create_tables_like_a_build(glue, _manifest(mesh_artifacts, domain), catalog)
     aws.clear_calls()

@@ -13,7 +13,7 @@ final as (
         first_name,
         last_name,
         email,
-        split_part(email, '@', 2) as email_domain,
+        {{ mesh_core.split_part_or_null('email', "'@'", 2) }} as email_domain,
         country_code,
         city,
         signup_channel,

@@ -20,7 +20,7 @@ renamed as (
         cast(points_balance as integer) as points_balance,
 
         -- timestamps
-        cast(enrolled_at as timestamp) as enrolled_at
+        {{ mesh_core.cast_timestamp('enrolled_at') }} as enrolled_at
 
     from source
 

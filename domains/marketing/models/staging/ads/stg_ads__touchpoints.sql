@@ -18,7 +18,7 @@ renamed as (
         lower(touch_type) as touch_type,
 
         -- timestamps
-        cast(touched_at as timestamp) as touched_at
+        {{ mesh_core.cast_timestamp('touched_at') }} as touched_at
 
     from source
 

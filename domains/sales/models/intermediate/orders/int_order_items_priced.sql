@@ -27,7 +27,8 @@ priced as (
         ) }} as gross_amount,
         {{ mesh_core.to_money(
             'order_items.quantity * products.unit_cost'
-        ) }} as cost_amount
+        ) }} as cost_amount,
+        order_items.updated_at
     from order_items
     inner join products
         on order_items.product_id = products.product_id
@@ -47,7 +48,8 @@ final as (
         discount_amount,
         {{ mesh_core.to_money('gross_amount - discount_amount') }}
             as net_amount,
-        cost_amount
+        cost_amount,
+        updated_at
     from priced
 
 )

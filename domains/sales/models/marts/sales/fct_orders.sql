@@ -12,11 +12,6 @@ with
 orders as (
 
     select * from {{ ref('stg_pos__orders') }}
-    {% if is_incremental() %}
-        -- Late changes to an order (returns, shipping) move updated_at; a
-        -- three-day lookback re-merges orders touched around the last run.
-        where updated_at >= {{ mesh_core.lookback_watermark('updated_at', 3) }}
-    {% endif %}
 
 ),
 
@@ -25,6 +20,21 @@ order_items as (
     select * from {{ ref('int_order_items_priced') }}
 
 ),
+
+{% if is_incremental() %}
+    -- Orders to re-merge: those changed since the newest change already
+    -- merged, less a three-day lookback for late arrivals, whether the order
+    -- itself moved (returns, shipping) or only one of its lines did.
+    changed_orders as (
+
+        select order_id from orders
+        where updated_at >= {{ mesh_core.lookback_watermark('updated_at', 3) }}
+        union distinct
+        select order_id from order_items
+        where updated_at >= {{ mesh_core.lookback_watermark('updated_at', 3) }}
+
+    ),
+{% endif %}
 
 totals as (
 
@@ -35,7 +45,8 @@ totals as (
         sum(gross_amount) as gross_amount,
         sum(discount_amount) as discount_amount,
         sum(net_amount) as net_amount,
-        sum(cost_amount) as cost_amount
+        sum(cost_amount) as cost_amount,
+        max(updated_at) as lines_updated_at
     from order_items
     group by order_id
 
@@ -59,11 +70,20 @@ final as (
         {{ mesh_core.to_money('totals.net_amount') }} as net_amount,
         {{ mesh_core.to_money('totals.net_amount - totals.cost_amount') }}
             as margin_amount,
-        orders.updated_at,
+        -- The later of the order's and its lines' changes: what the
+        -- incremental watermark reads back from this table.
+        case
+            when totals.lines_updated_at > orders.updated_at
+                then totals.lines_updated_at
+            else orders.updated_at
+        end as updated_at,
         {{ mesh_core.audit_columns() }}
     from orders
     inner join totals
         on orders.order_id = totals.order_id
+    {% if is_incremental() %}
+        where orders.order_id in (select order_id from changed_orders)
+    {% endif %}
 
 )
 

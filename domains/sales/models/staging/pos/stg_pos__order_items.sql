@@ -17,7 +17,10 @@ renamed as (
         -- numerics
         cast(quantity as integer) as quantity,
         {{ mesh_core.to_money('unit_price') }} as unit_price,
-        {{ mesh_core.to_money('discount_amount') }} as discount_amount
+        {{ mesh_core.to_money('discount_amount') }} as discount_amount,
+
+        -- timestamps
+        {{ mesh_core.cast_timestamp('updated_at') }} as updated_at
 
     from source
 

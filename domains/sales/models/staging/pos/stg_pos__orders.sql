@@ -19,8 +19,8 @@ renamed as (
         lower(status) as order_status,
 
         -- timestamps
-        cast(ordered_at as timestamp) as ordered_at,
-        cast(updated_at as timestamp) as updated_at
+        {{ mesh_core.cast_timestamp('ordered_at') }} as ordered_at,
+        {{ mesh_core.cast_timestamp('updated_at') }} as updated_at
 
     from source
 
