@@ -261,7 +261,7 @@ def _desired_table(
     columns = tuple(
         DesiredColumn(
             name=column.name,
-            comment=column.description.glue,
+            comment=column.glue_comment,
             tags=_tags(column.meta, column_specs, facts, column.name, problems),
         )
         for column in facts.documented_columns

@@ -90,8 +90,7 @@ def glue_text(text: str, limit: int) -> GlueText:
     return GlueText(f"{kept}{ELLIPSIS}", text, athena, True)
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(Struct, frozen=True, gc=False):
     """One dbt description and each target's cut of it.
 
     `full` (dbt's text without surrounding whitespace) is what DataZone, lineage and the portal
@@ -193,8 +192,7 @@ class Skip:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnFacts:
+class ColumnFacts(Struct, frozen=True, gc=False):
     """What the catalogs say about one column of a model."""
 
     column: Column
@@ -210,6 +208,12 @@ class ColumnFacts:
     @property
     def description(self) -> Text:
         return Text.of(self.column.description, COMMENT_LIMIT)
+
+    @property
+    def glue_comment(self) -> GlueText:
+        """`description.glue`, without building the Text (a Glue publish asks it of every
+        column of the mesh)."""
+        return glue_text(self.column.description.strip(), COMMENT_LIMIT)
 
     @property
     def glossary_terms(self) -> tuple[str, ...]:
