@@ -26,6 +26,7 @@ from publish.mapping import (
     GlueText,
     MeshFacts,
     ModelFacts,
+    glue_comment,
     glue_parameters,
     glue_text,
 )
@@ -258,13 +259,17 @@ def _desired_table(
     model = facts.model
     assert model.relation is not None
     table_tags = _tags(model.meta, table_specs, facts, None, problems)
+    # every column of the mesh passes here: straight from the model's Columns, positionally
     columns = tuple(
         DesiredColumn(
-            name=column.name,
-            comment=column.glue_comment,
-            tags=_tags(column.meta, column_specs, facts, column.name, problems),
+            column.name,
+            glue_comment(column),
+            _tags(column.meta, column_specs, facts, column.name, problems)
+            if column.meta
+            else _NO_TAGS,
         )
-        for column in facts.documented_columns
+        for column in model.columns
+        if column.documented
     )
     return DesiredTable(
         unique_id=model.unique_id,

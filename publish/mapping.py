@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -139,16 +140,16 @@ class TestSummary:
 
 
 def test_summary(statuses: Iterable[TestStatus]) -> TestSummary:
-    statuses = list(statuses)
-    if not statuses:
+    counts = Counter(statuses)
+    if not counts:
         return TestSummary(None)
     return TestSummary(
-        status=next(s for s in TEST_STATUS_ORDER if s in statuses),
-        total=len(statuses),
-        passed=statuses.count("pass"),
-        failed=statuses.count("fail") + statuses.count("error"),
-        warned=statuses.count("warn"),
-        not_run=statuses.count("not_run") + statuses.count("skipped"),
+        status=next(s for s in TEST_STATUS_ORDER if s in counts),
+        total=counts.total(),
+        passed=counts["pass"],
+        failed=counts["fail"] + counts["error"],
+        warned=counts["warn"],
+        not_run=counts["not_run"] + counts["skipped"],
     )
 
 
@@ -211,9 +212,7 @@ class ColumnFacts(Struct, frozen=True, gc=False):
 
     @property
     def glue_comment(self) -> GlueText:
-        """`description.glue`, without building the Text (a Glue publish asks it of every
-        column of the mesh)."""
-        return glue_text(self.column.description.strip(), COMMENT_LIMIT)
+        return glue_comment(self.column)
 
     @property
     def glossary_terms(self) -> tuple[str, ...]:
@@ -231,6 +230,17 @@ class ColumnFacts(Struct, frozen=True, gc=False):
     def documented(self) -> bool:
         """Documented in dbt YAML (dbt-athena's persist_docs only touches these)."""
         return self.column.documented
+
+
+def glue_comment(column: Column) -> GlueText:
+    """A column's Comment in Glue: `ColumnFacts.description.glue`, without building the Text or
+    the ColumnFacts (a Glue publish asks it of every column of the mesh)."""
+    return _glue_comment(column.description)
+
+
+@lru_cache(maxsize=1 << 16)  # column docs repeat (shared doc blocks)
+def _glue_comment(description: str) -> GlueText:
+    return glue_text(description.strip(), COMMENT_LIMIT)
 
 
 class _Mesh:
@@ -512,7 +522,12 @@ def glue_parameters(facts: ModelFacts, docs_url: str | None = None) -> dict[str,
         if tests.total:
             params["test_status"] = tests.status
             params["tests_passed"] = tests.passed_of_total
-    return {f"{GLUE_PREFIX}{k}": v for k, v in params.items() if v is not None}
+    return {_glue_key(k): v for k, v in params.items() if v is not None}
+
+
+@lru_cache(maxsize=64)
+def _glue_key(name: str) -> str:
+    return f"{GLUE_PREFIX}{name}"
 
 
 def readme(facts: ModelFacts, docs_url: str | None) -> str:

@@ -12,8 +12,9 @@ target needs to apply it; it is not part of the printed or JSON plan.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from msgspec import Struct
 from rich.console import Console
@@ -35,6 +36,44 @@ class Change(Struct, gc=False):
     after: str | None
 
 
+T = TypeVar("T")
+
+
+class Deferred(Sequence[T]):
+    """A list made when first read. A plan of 10,000 tables prints the changes of its first
+    actions only, and an apply reads none: a target lists them only if someone looks."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, make: Callable[[], Sequence[T]]) -> None:
+        self._make: Callable[[], Sequence[T]] | None = make
+        self._items: Sequence[T] = ()
+
+    def _list(self) -> Sequence[T]:
+        if self._make is not None:
+            self._items, self._make = self._make(), None
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        return self._list()[index]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._list())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 def action_id(target: str, kind: str, domain: str | None, name: str) -> str:
     return f"{target}:{kind}:{domain or ''}:{name}"
 
@@ -48,9 +87,9 @@ class Action:
     domain: str | None = None
     unique_id: str | None = None
     reason: str = ""
-    changes: list[Change] = field(default_factory=list)
-    details: list[str] = field(default_factory=list)  # further lines for people
-    notes: list[str] = field(default_factory=list)
+    changes: Sequence[Change] = ()
+    details: Sequence[str] = ()  # further lines for people
+    notes: Sequence[str] = ()
     #: ids of the actions that must be done first
     requires: tuple[str, ...] = ()
     #: the API operation the action calls: each operation has its own lane and pace

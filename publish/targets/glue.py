@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,11 +47,12 @@ from publish.desired import (
     load_ontology,
 )
 from publish.mapping import GlueText, MeshFacts
-from publish.plan import Action, Change, Plan, Skipped, action_id
+from publish.plan import Action, Change, Deferred, Plan, Skipped, action_id
 from publish.targets import Target
 from publish.targets.lakeformation import (
     TagAssignment,
     assign_tags,
+    glue_columns,
     lf_fingerprint,
     table_assignments,
 )
@@ -143,72 +144,163 @@ def _input_shape(glue: GlueClient, operation: str, member: str) -> Shape:
 # --- diff -------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+#: one difference between a Glue table and its desired state: (what, name, before, after), where
+#: `what` is `Description`, `Comment` (`name`: the Glue column), `Parameter` (`name`: the key;
+#: `after` None: removed) or `note` (`after`: a note for people, not a change)
+Difference = tuple[str, str, str | None, str | None]
+
+
 class TableDiff:
-    changes: list[Change]
-    table_input: dict[str, Any]
-    version_id: str | None
-    tags: list[TagAssignment]
-    notes: list[str]
-    #: (CreateTime, VersionId) of the table the diff was made from
-    identity: tuple[Any, str | None] = (None, None)
+    """What must change in a Glue table (as GetTable(s) returned it) to match `desired`.
+
+    The plan needs only whether anything changes and which LF-tags to assign; the field-by-field
+    `changes` and `notes` are listed when printed, and the `UpdateTable` input (the table
+    projected onto `TableInput`, the changes applied) is built by the apply. A plan of 10,000
+    tables, a dry run above all, thus neither copies the tables nor lists every change.
+    `table` itself is never modified.
+    """
+
+    __slots__ = (
+        "changed",
+        "columns",
+        "desired",
+        "fingerprint",
+        "identity",
+        "input_shape",
+        "table",
+        "tags",
+        "version_id",
+    )
+
+    def __init__(self, desired: DesiredTable, table: Mapping[str, Any], input_shape: Shape):
+        self.desired, self.table, self.input_shape = desired, table, input_shape
+        #: regular and partition columns by lower-case name (dbt and Glue may differ in case)
+        self.columns = glue_columns(table)
+        # LF-tags: assigned again whenever the fingerprint of what should be assigned changes
+        assignments = table_assignments(desired, self.columns)
+        self.fingerprint = lf_fingerprint(assignments)
+        read = (table.get("Parameters") or {}).get(LF_TAGS_KEY)
+        self.tags: list[TagAssignment] = (
+            assignments if self.fingerprint is not None and read != self.fingerprint else []
+        )
+        self.changed = any(what != "note" for what, _, _, _ in self.differences())
+        self.version_id: str | None = table.get("VersionId")
+        #: (CreateTime, VersionId) of the table the diff was made from
+        self.identity = _identity(table)
+
+    def differences(self) -> Iterator[Difference]:
+        """Every difference, in the order the plan lists them."""
+        desired, table = self.desired, self.table
+        description = desired.description
+        before = table.get("Description", "")
+        if not description.in_sync(before):
+            yield "Description", "", before or None, description.value
+        if description.truncated:
+            full = len(description.full.encode())
+            note = f"description truncated to Glue's 2048 bytes (dbt has {full} bytes)"
+            yield "note", "", None, note
+        # column comments, on regular and partition columns, matched case-insensitively
+        listed: dict[str, str] = {}  # a second dbt column of the same name in another case
+        for dcol in desired.columns:
+            lowered = dcol.name.lower()
+            col = self.columns.get(lowered)
+            if col is None:
+                note = f"column {dcol.name} is documented in dbt but not in the Glue table"
+                yield "note", "", None, note
+                continue
+            comment = dcol.comment
+            before = listed[lowered] if lowered in listed else col.get("Comment", "")
+            if not comment.in_sync(before):
+                yield "Comment", col["Name"], before or None, comment.value
+                listed[lowered] = comment.value
+            if comment.truncated:
+                full = len(comment.full.encode())
+                note = f"comment of {col['Name']} truncated to Glue's 255 bytes ({full} in dbt)"
+                yield "note", "", None, note
+        read: Mapping[str, str] = table.get("Parameters") or {}
+        yield from _parameter_differences(desired.parameters, read, keep=_TABLE_KEEP)
+        if read.get(LF_TAGS_KEY) != self.fingerprint:
+            yield "Parameter", LF_TAGS_KEY, read.get(LF_TAGS_KEY), self.fingerprint
+
+    def changes(self) -> list[Change]:
+        return [_change(what, name, before, after) for what, name, before, after in self]
+
+    def notes(self) -> list[str]:
+        return [after for what, _, _, after in self.differences() if what == "note" and after]
+
+    def __iter__(self) -> Iterator[Difference]:
+        """The differences that are changes (notes left out)."""
+        return (d for d in self.differences() if d[0] != "note")
+
+    @property
+    def table_input(self) -> dict[str, Any]:
+        """The table projected onto `TableInput`, with every change applied."""
+        new: dict[str, Any] = project(self.table, self.input_shape)
+        comments: dict[str, str] = {}
+        params: dict[str, str] = dict(new.get("Parameters") or {})
+        for what, name, _, after in self:
+            if what == "Description" and after is not None:
+                new["Description"] = after
+            elif what == "Comment" and after is not None:
+                comments[name] = after
+            elif after is None:
+                params.pop(name, None)
+            else:
+                params[name] = after
+        if comments:
+            for col in glue_columns(new).values():  # the same first column per name
+                if col["Name"] in comments:
+                    col["Comment"] = comments[col["Name"]]  # type: ignore[index]
+        new["Parameters"] = params
+        return new
 
 
 def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Shape) -> TableDiff:
-    """What must change in `table` (as GetTable(s) returned it) to match `desired`.
+    """What must change in `table` (as GetTable(s) returned it) to match `desired`."""
+    return TableDiff(desired, table, input_shape)
 
-    `table_input` is the table projected onto `TableInput` with the changes applied; `table` itself
-    is not modified.
+
+def _change(what: str, name: str, before: str | None, after: str | None) -> Change:
+    if what == "Comment":
+        return Change(f"Columns[{name}].Comment", before, after)
+    if what == "Parameter":
+        return Change(f"Parameters[{name}]", before, after)
+    return Change(what, before, after)
+
+
+def _parameter_differences(
+    desired: Mapping[str, str], read: Mapping[str, str], *, keep: frozenset[str]
+) -> Iterator[Difference]:
+    """The desired `mesh:` keys to set, and our other `mesh:` keys to remove.
+
+    Only `mesh:` keys are ours; everything else is sent back as read. Keys in `keep` are left
+    as they are when the desired state does not name them.
     """
-    new: dict[str, Any] = project(table, input_shape)
-    changes = _diff_description(desired.description, new)
-    notes: list[str] = []
-    if desired.description.truncated:
-        full = len(desired.description.full.encode())
-        notes.append(f"description truncated to Glue's 2048 bytes (dbt has {full} bytes)")
-
-    # Column comments, on regular and partition columns, matched case-insensitively
-    glue_columns: dict[str, dict[str, Any]] = {}
-    for col in new.get("StorageDescriptor", {}).get("Columns", []) + new.get("PartitionKeys", []):
-        glue_columns.setdefault(col["Name"].lower(), col)
-    for dcol in desired.columns:
-        col = glue_columns.get(dcol.name.lower())
-        if col is None:
-            notes.append(f"column {dcol.name} is documented in dbt but not in the Glue table")
-            continue
-        before = col.get("Comment", "")
-        if not dcol.comment.in_sync(before):
-            changes.append(
-                Change(f"Columns[{col['Name']}].Comment", before or None, dcol.comment.value)
-            )
-            col["Comment"] = dcol.comment.value
-        if dcol.comment.truncated:
-            full = len(dcol.comment.full.encode())
-            notes.append(f"comment of {col['Name']} truncated to Glue's 255 bytes ({full} in dbt)")
-
-    params = _diff_parameters(desired.parameters, new, changes, keep=_TABLE_KEEP)
-
-    # LF-tags: assigned again whenever the fingerprint of what should be assigned changes
-    tags = table_assignments(desired, glue_columns)
-    fingerprint = lf_fingerprint(tags)
-    to_assign: list[TagAssignment] = []
-    if params.get(LF_TAGS_KEY) != fingerprint:
-        changes.append(Change(f"Parameters[{LF_TAGS_KEY}]", params.get(LF_TAGS_KEY), fingerprint))
-        if fingerprint is None:
-            params.pop(LF_TAGS_KEY)
-        else:
-            params[LF_TAGS_KEY] = fingerprint
-            to_assign = tags
-    new["Parameters"] = params
-    return TableDiff(changes, new, table.get("VersionId"), to_assign, notes, _identity(table))
+    for key, value in desired.items():
+        before = read.get(key)
+        if before != value:
+            yield "Parameter", key, before, value
+    stale = [k for k in read if k.startswith(PREFIX) and k not in desired and k not in keep]
+    for key in sorted(stale):
+        yield "Parameter", key, read[key], None
 
 
 def diff_database(
     desired: DesiredDatabase, database: Mapping[str, Any], input_shape: Shape
 ) -> tuple[list[Change], dict[str, Any]]:
+    changes, description = _diff_description(desired.description, database)
     new: dict[str, Any] = project(database, input_shape)
-    changes = _diff_description(desired.description, new)
-    new["Parameters"] = _diff_parameters(desired.parameters, new, changes, keep=frozenset())
+    if description is not None:
+        new["Description"] = description
+    params: dict[str, str] = dict(new.get("Parameters") or {})
+    read: Mapping[str, str] = database.get("Parameters") or {}
+    for _, key, before, after in _parameter_differences(desired.parameters, read, keep=frozenset()):
+        changes.append(_change("Parameter", key, before, after))
+        if after is None:
+            params.pop(key)
+        else:
+            params[key] = after
+    new["Parameters"] = params
     return changes, new
 
 
@@ -216,37 +308,15 @@ def diff_database(
 _TABLE_KEEP = BUILD_KEYS | {LF_TAGS_KEY}
 
 
-def _diff_description(desired: GlueText, new: dict[str, Any]) -> list[Change]:
-    """Set `new`'s Description as dbt-athena's persist_docs writes it (absent and "" agree)."""
-    before = new.get("Description", "")
+def _diff_description(
+    desired: GlueText, current: Mapping[str, Any]
+) -> tuple[list[Change], str | None]:
+    """The Description as dbt-athena's persist_docs writes it, None when Glue has it already
+    (absent and "" agree)."""
+    before = current.get("Description", "")
     if desired.in_sync(before):
-        return []
-    new["Description"] = desired.value
-    return [Change("Description", before or None, desired.value)]
-
-
-def _diff_parameters(
-    desired: Mapping[str, str],
-    new: Mapping[str, Any],
-    changes: list[Change],
-    *,
-    keep: frozenset[str],
-) -> dict[str, str]:
-    """`new`'s Parameters with the desired `mesh:` keys set and our other `mesh:` keys removed.
-
-    Only `mesh:` keys are ours; everything else is sent back as read. Keys in `keep` are left
-    as they are when the desired state does not name them.
-    """
-    params: dict[str, str] = dict(new.get("Parameters") or {})
-    for key, value in desired.items():
-        before = params.get(key)
-        if before != value:
-            changes.append(Change(f"Parameters[{key}]", before, value))
-            params[key] = value
-    stale = [k for k in params if k.startswith(PREFIX) and k not in desired and k not in keep]
-    for key in sorted(stale):
-        changes.append(Change(f"Parameters[{key}]", params.pop(key), None))
-    return params
+        return [], None
+    return [Change("Description", before or None, desired.value)], desired.value
 
 
 # --- the target -------------------------------------------------------------------------------
@@ -259,12 +329,6 @@ class CurrentState:
 
     def table(self, database: str, name: str) -> dict[str, Any] | None:
         return self.tables.get(database, {}).get(name)
-
-
-@dataclass(slots=True)
-class _TablePayload:
-    desired: DesiredTable
-    diff: TableDiff
 
 
 def lf_tags_action_id(desired: DesiredTable) -> str:
@@ -394,7 +458,7 @@ class GlueTarget(Target):
                 )
                 continue
             diff = diff_table(dt, table, self._table_input)
-            if not diff.changes:
+            if not diff.changed:
                 plan.unchanged["table"] += 1
                 continue
             plan.actions.append(
@@ -405,12 +469,12 @@ class GlueTarget(Target):
                     dt.key,
                     dt.domain,
                     dt.unique_id,
-                    changes=diff.changes,
-                    notes=diff.notes,
+                    changes=Deferred(diff.changes),
+                    notes=Deferred(diff.notes),
                     # the new LF-tag fingerprint is written only once the tags are assigned
                     requires=(lf_tags_action_id(dt),) if diff.tags else (),
                     operation="UpdateTable",
-                    payload=_TablePayload(dt, diff),
+                    payload=diff,
                 )
             )
         return plan
@@ -426,9 +490,9 @@ class GlueTarget(Target):
             return Outcome()
         return self._apply_table(action.payload)
 
-    def _apply_table(self, payload: _TablePayload) -> Outcome:
+    def _apply_table(self, diff: TableDiff) -> Outcome:
         """Update one table, over the table the diff was made from (see the module docstring)."""
-        desired, diff = payload.desired, payload.diff
+        desired = diff.desired
         #: the table the Lake Formation target tagged (this update waited for it), by CreateTime
         tagged = diff.identity[0] if diff.tags else None
         retries, conflicted = 0, False
@@ -438,7 +502,7 @@ class GlueTarget(Target):
                 if not conflicted:  # changed before the write (a conflict is counted already)
                     retries += 1
                 diff = diff_table(desired, table, self._table_input)
-                if not diff.changes:
+                if not diff.changed:
                     return Outcome(written=False, retries=retries)
             conflicted = False
             if diff.tags and _identity(table)[0] != tagged:
