@@ -196,16 +196,16 @@ def _desired_state(
             )
             continue
         table = _desired_table(facts, table_specs, column_specs, docs_url, problems)
-        if table.key in seen:
+        key = table.key
+        if key in seen:
             problems.append(
                 (
                     facts.file,
-                    f"{facts.unique_id} and {seen[table.key]} both resolve to the Glue "
-                    f"table {table.key}",
+                    f"{facts.unique_id} and {seen[key]} both resolve to the Glue table {key}",
                 )
             )
             continue
-        seen[table.key] = facts.unique_id
+        seen[key] = facts.unique_id
         tables.append(table)
         if table.database not in databases:
             databases[table.database] = _desired_database(domains[facts.domain], table.database)
@@ -260,7 +260,7 @@ def _desired_table(
     assert model.relation is not None
     table_tags = _tags(model.meta, table_specs, facts, None, problems)
     # every column of the mesh passes here: straight from the model's Columns, positionally
-    columns = tuple(
+    columns = [
         DesiredColumn(
             column.name,
             glue_comment(column),
@@ -270,14 +270,14 @@ def _desired_table(
         )
         for column in model.columns
         if column.documented
-    )
+    ]
     return DesiredTable(
         unique_id=model.unique_id,
         domain=model.domain,
         database=model.relation.glue_database,
         name=model.relation.glue_table,
         description=facts.description.glue,
-        columns=columns,
+        columns=tuple(columns),
         parameters=glue_parameters(facts, docs_url),
         table_tags=table_tags,
     )

@@ -162,7 +162,6 @@ class TableDiff:
 
     __slots__ = (
         "changed",
-        "columns",
         "desired",
         "fingerprint",
         "identity",
@@ -174,10 +173,8 @@ class TableDiff:
 
     def __init__(self, desired: DesiredTable, table: Mapping[str, Any], input_shape: Shape):
         self.desired, self.table, self.input_shape = desired, table, input_shape
-        #: regular and partition columns by lower-case name (dbt and Glue may differ in case)
-        self.columns = glue_columns(table)
         # LF-tags: assigned again whenever the fingerprint of what should be assigned changes
-        assignments = table_assignments(desired, self.columns)
+        assignments = table_assignments(desired, glue_columns(table))
         self.fingerprint = lf_fingerprint(assignments)
         read = (table.get("Parameters") or {}).get(LF_TAGS_KEY)
         self.tags: list[TagAssignment] = (
@@ -200,10 +197,11 @@ class TableDiff:
             note = f"description truncated to Glue's 2048 bytes (dbt has {full} bytes)"
             yield "note", "", None, note
         # column comments, on regular and partition columns, matched case-insensitively
+        columns = glue_columns(table)
         listed: dict[str, str] = {}  # a second dbt column of the same name in another case
         for dcol in desired.columns:
             lowered = dcol.name.lower()
-            col = self.columns.get(lowered)
+            col = columns.get(lowered)
             if col is None:
                 note = f"column {dcol.name} is documented in dbt but not in the Glue table"
                 yield "note", "", None, note

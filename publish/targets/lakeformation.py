@@ -51,15 +51,18 @@ def table_assignments(
 ) -> list[TagAssignment]:
     """Every tag the table and its columns (those Glue has, by Glue's name) should carry."""
     tags = [TagAssignment(None, k, v) for k, v in desired.table_tags.items()]
-    for dcol in desired.columns:
-        col = columns.get(dcol.name.lower()) if dcol.tags else None
-        if col is not None:
-            tags.extend(TagAssignment(col["Name"], k, v) for k, v in dcol.tags.items())
+    for dcol in desired.columns:  # every column of the mesh: loops, not generators
+        if dcol.tags:
+            col = columns.get(dcol.name.lower())
+            if col is not None:
+                for key, value in dcol.tags.items():
+                    tags.append(TagAssignment(col["Name"], key, value))
     return tags
 
 
 def lf_fingerprint(assignments: Iterable[TagAssignment]) -> str | None:
-    canonical = sorted(f"{a.column or ''}\x1f{a.key}\x1f{a.value}" for a in assignments)
+    canonical = [f"{a.column or ''}\x1f{a.key}\x1f{a.value}" for a in assignments]
+    canonical.sort()
     if not canonical:
         return None
     return hashlib.sha256("\x1e".join(canonical).encode()).hexdigest()[:16]
