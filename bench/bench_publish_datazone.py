@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -69,21 +70,27 @@ def synthesize(source: Path, out: Path, models: int) -> None:
     (dest / "run_results.json").write_text(json.dumps(run_results))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--models", type=int, default=1000)
-    parser.add_argument("--artifacts", type=Path, default=REPO / "domains" / "sales" / "target")
-    parser.add_argument("--rate", type=float, default=20.0)
-    parser.add_argument("--concurrency", type=int, default=8)
-    args = parser.parse_args()
+def measure(
+    models: int = 1000,
+    *,
+    artifacts: Path = REPO / "domains" / "sales" / "target",
+    rate: float = 20.0,
+    concurrency: int = 8,
+    show: bool = True,
+) -> dict[str, Any]:
+    """A first and a no-op publish of `models` synthetic models against the stand-ins.
 
+    Returns the first publish's wall time, its bound (the slowest single operation's calls at
+    `rate`), the operation that sets it, and each run's calls; prints them when `show`.
+    """
     work = Path(tempfile.mkdtemp(prefix="bench-dz-"))
+    runs: dict[str, Any] = {}
     try:
-        synthesize(args.artifacts, work / "artifacts", args.models)
+        synthesize(artifacts, work / "artifacts", models)
         root = work / "repo"
         shutil.copytree(REPO / "catalog", root / "catalog")
         config = yaml.safe_load((root / "catalog" / "datazone.yml").read_text())
-        config["rate_limits"] = {"default": args.rate}
+        config["rate_limits"] = {"default": rate}
         (root / "catalog" / "datazone.yml").write_text(yaml.safe_dump(config))
         (root / "domains" / "sales").mkdir(parents=True)  # no data products
 
@@ -92,7 +99,7 @@ def main() -> None:
 
             admin = EmulatorAdmin(urls.datazone_url)
             options = PublishOptions(root=root, artifacts=work / "artifacts", bootstrap=True)
-            clients = AwsClients(AwsSettings(region=REGION, concurrency=args.concurrency))
+            clients = AwsClients(AwsSettings(region=REGION, concurrency=concurrency))
             for label in ("first publish", "no-op publish"):
                 admin.reset_calls()
                 start = time.perf_counter()
@@ -100,24 +107,51 @@ def main() -> None:
                 elapsed = time.perf_counter() - start
                 result = report.results.get("datazone")
                 writes, reads = admin.writes(), admin.reads()
-                print(
-                    f"{label}: {args.models} models, {elapsed:.2f} s wall, "
-                    f"{sum(writes.values())} writes, {sum(reads.values())} reads, "
-                    f"{len(result.failures) if result else 0} failures"
-                )
-                for op, n in sorted({**writes, **reads}.items()):
-                    print(f"    {op:28s} {n:6d}  ({n / args.models:.2f} per model)")
-                if label != "first publish":
-                    continue
-                calls = {**writes, **reads}
-                slowest = max(calls, key=lambda op: calls[op])
-                bound = calls[slowest] / args.rate
-                print(
-                    f"    bound at {args.rate:g} requests/s per operation: {bound:.2f} s "
-                    f"({calls[slowest]} {slowest}); wall / bound = {elapsed / bound:.2f}x"
-                )
+                runs[label] = {
+                    "wall_s": elapsed,
+                    "writes": writes,
+                    "reads": reads,
+                    "failures": len(result.failures) if result else 0,
+                }
+                if show:
+                    print(
+                        f"{label}: {models} models, {elapsed:.2f} s wall, "
+                        f"{sum(writes.values())} writes, {sum(reads.values())} reads, "
+                        f"{runs[label]['failures']} failures"
+                    )
+                    for op, n in sorted({**writes, **reads}.items()):
+                        print(f"    {op:28s} {n:6d}  ({n / models:.2f} per model)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    first = runs["first publish"]
+    calls = {**first["writes"], **first["reads"]}
+    slowest = max(calls, key=lambda op: calls[op])
+    bound = calls[slowest] / rate
+    if show:
+        print(
+            f"    bound at {rate:g} requests/s per operation: {bound:.2f} s "
+            f"({calls[slowest]} {slowest}); wall / bound = {first['wall_s'] / bound:.2f}x"
+        )
+    return {
+        "models": models,
+        "rate": rate,
+        "wall_s": first["wall_s"],
+        "bound_s": bound,
+        "slowest": slowest,
+        "slowest_calls": calls[slowest],
+        "failures": first["failures"],
+        "runs": runs,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--models", type=int, default=1000)
+    parser.add_argument("--artifacts", type=Path, default=REPO / "domains" / "sales" / "target")
+    parser.add_argument("--rate", type=float, default=20.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    measure(args.models, artifacts=args.artifacts, rate=args.rate, concurrency=args.concurrency)
 
 
 if __name__ == "__main__":
