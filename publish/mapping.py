@@ -139,19 +139,20 @@ class TestSummary:
 
 
 def test_summary(statuses: Iterable[TestStatus]) -> TestSummary:
-    counts: dict[str, int] = {}
-    for status in statuses:  # a plain loop: Counter costs more on a model's few tests
-        counts[status] = counts.get(status, 0) + 1
-    if not counts:
+    statuses = list(statuses)
+    if not statuses:
         return TestSummary(None)
-    get = counts.get
+    for worst in TEST_STATUS_ORDER:  # a loop, not next(generator): asked of every model
+        if worst in statuses:
+            break
+    count = statuses.count
     return TestSummary(
-        status=next(s for s in TEST_STATUS_ORDER if s in counts),
-        total=sum(counts.values()),
-        passed=get("pass", 0),
-        failed=get("fail", 0) + get("error", 0),
-        warned=get("warn", 0),
-        not_run=get("not_run", 0) + get("skipped", 0),
+        worst,
+        len(statuses),
+        count("pass"),
+        count("fail") + count("error"),  # failed
+        count("warn"),
+        count("not_run") + count("skipped"),  # not run
     )
 
 

@@ -282,12 +282,8 @@ def _columns(declared: Mapping[str, ColumnV12], table: CatalogTableV1 | None) ->
             if key is not None:
                 found = catalog[key]
                 matched.add(key)
-        meta: Mapping[str, Any] = col.meta
-        config = col.config
-        if config is not None and config.meta:
-            meta = {**meta, **config.meta} if meta else config.meta
-        elif not meta:
-            meta = _EMPTY  # one shared empty mapping, not a dict per column to keep and scan
+        # one shared empty mapping rather than a dict per column to keep (and scan)
+        meta = _merged(col.meta, col.config.meta) if col.config is not None else col.meta or _EMPTY
         constraints = _constraints(col.constraints) if col.constraints else ()
         if found is None:
             columns.append(
@@ -351,10 +347,11 @@ def _constraints(found: Sequence[ConstraintV12]) -> tuple[Constraint, ...]:
 
 
 def _merged(first: Mapping[str, Any], second: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`{**first, **second}`, without copying when one is empty (the usual case)."""
+    """`{**first, **second}`, without copying when one is empty or both are the same (the usual
+    cases: dbt 1.10+ writes `meta` both at the top and in `config`)."""
     if not second:
-        return first
-    if not first:
+        return first or _EMPTY
+    if not first or first == second:
         return second
     return {**first, **second}
 
