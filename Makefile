@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml standins/pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install demo data build docs test test-fast lint fmt check bench bench-build bench-slim clean
+.PHONY: install demo data build docs test test-fast lint fmt check bench bench-build bench-slim bench-publisher clean
 
 $(STAMP): pyproject.toml standins/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,9 +71,15 @@ bench-build: install
 bench-slim: install
 	$(BIN)/python bench/bench_slim_ci.py
 
-bench: bench-build bench-slim
+## bench-publisher: issue 10's three targets side by side (start-up, DataZone publish, load + plan)
+bench-publisher: install
+	test -f domains/sales/target/catalog.json || ($(BIN)/mesh data && $(BIN)/mesh build -s sales && $(BIN)/mesh docs generate -s sales)
+	$(BIN)/python bench/bench_issue10.py
+
+bench: bench-build bench-slim bench-publisher
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_publish_glue.py
+	$(BIN)/python bench/bench_publish_datazone.py
 	$(BIN)/python bench/bench_datazone_emulator.py
 
 clean:
