@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
@@ -249,6 +250,13 @@ def _tags(
 _NO_TAGS: Mapping[str, str] = MappingProxyType({})
 
 
+@lru_cache(maxsize=1 << 16)
+def _untagged(name: str, description: str) -> DesiredColumn:
+    """A column without tags, one object per name and text (shared doc blocks: id and audit
+    columns recur in most tables)."""
+    return DesiredColumn(name, glue_comment(description))
+
+
 def _desired_table(
     facts: ModelFacts,
     table_specs: list[LfTag],
@@ -263,11 +271,11 @@ def _desired_table(
     columns = [
         DesiredColumn(
             column.name,
-            glue_comment(column),
-            _tags(column.meta, column_specs, facts, column.name, problems)
-            if column.meta
-            else _NO_TAGS,
+            glue_comment(column.description),
+            _tags(column.meta, column_specs, facts, column.name, problems),
         )
+        if column.meta
+        else _untagged(column.name, column.description)
         for column in model.columns
         if column.documented
     ]

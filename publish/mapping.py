@@ -215,7 +215,7 @@ class ColumnFacts(Struct, frozen=True, gc=False):
 
     @property
     def glue_comment(self) -> GlueText:
-        return glue_comment(self.column)
+        return glue_comment(self.column.description)
 
     @property
     def glossary_terms(self) -> tuple[str, ...]:
@@ -235,14 +235,10 @@ class ColumnFacts(Struct, frozen=True, gc=False):
         return self.column.documented
 
 
-def glue_comment(column: Column) -> GlueText:
-    """A column's Comment in Glue: `ColumnFacts.description.glue`, without building the Text or
-    the ColumnFacts (a Glue publish asks it of every column of the mesh)."""
-    return _glue_comment(column.description)
-
-
 @lru_cache(maxsize=1 << 16)  # column docs repeat (shared doc blocks)
-def _glue_comment(description: str) -> GlueText:
+def glue_comment(description: str) -> GlueText:
+    """A column's Comment in Glue, from its dbt description: `ColumnFacts.description.glue`,
+    without building the Text or the ColumnFacts (a Glue publish asks it of every column)."""
     return glue_text(description.strip(), COMMENT_LIMIT)
 
 

@@ -284,7 +284,7 @@ def _columns(declared: Mapping[str, ColumnV12], table: CatalogTableV1 | None) ->
                 matched.add(key)
         # one shared empty mapping rather than a dict per column to keep (and scan)
         meta = _merged(col.meta, col.config.meta) if col.config is not None else col.meta or _EMPTY
-        constraints = _constraints(col.constraints) if col.constraints else ()
+        constraints = _constraints(col.constraints)
         if found is None:
             columns.append(
                 Column(name, col.description or "", col.data_type, meta, True, constraints)
@@ -343,7 +343,9 @@ def _threshold(value: FreshnessThresholdV12 | None) -> str | None:
 
 
 def _constraints(found: Sequence[ConstraintV12]) -> tuple[Constraint, ...]:
-    return tuple(Constraint(c.type, c.name, c.expression, c.columns) for c in found)
+    if not found:  # the usual case: one shared empty tuple
+        return ()
+    return tuple([Constraint(c.type, c.name, c.expression, c.columns) for c in found])
 
 
 def _merged(first: Mapping[str, Any], second: Mapping[str, Any]) -> Mapping[str, Any]:
