@@ -46,7 +46,8 @@ test: install
 test-fast: install
 	$(BIN)/pytest -m "not integration and not e2e"
 
-## lint: sqlfluff (dbt templater, athena dialect) on every model, ruff, mypy, governance
+## lint: sqlfluff (dbt templater, athena dialect) on every model, ruff, mypy, governance, IAM,
+## secrets
 lint: install
 	$(BIN)/mesh parse -- --quiet
 	$(BIN)/python ci/lint_sql.py
@@ -54,6 +55,8 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/mesh check --no-parse
+	$(BIN)/mesh ci iam-check
+	ci/scan_secrets.sh
 
 fmt: install
 	$(BIN)/ruff format .

@@ -11,11 +11,13 @@ TARGET="${MESH_CI_TARGET:-ci}"
 STATE="${MESH_STATE_DIR:-.mesh-state/prod}"
 MESH="${MESH_BIN:-.venv/bin/mesh}"
 
-echo "::group::lint (sqlfluff on changed models, ruff, pre-commit guards)"
+echo "::group::lint (sqlfluff on changed models, ruff, pre-commit guards, IAM, secrets)"
 "$MESH" ci lint --base "$BASE"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/pre-commit run --from-ref "$BASE" --to-ref HEAD
+"$MESH" ci iam-check
+ci/scan_secrets.sh
 echo "::endgroup::"
 
 echo "::group::production artifacts"

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from mesh.ci.sqllint import changed_sql, lint
-from mesh.commands.ci_iam import iam_render
+from mesh.commands.ci_iam import iam_check, iam_render
 from mesh.console import console, print_failures, reports_mesh_errors
 from mesh.project import discover_domains, find_root
 
@@ -230,3 +230,4 @@ def publish_site(
 
 
 app.command("iam-render")(iam_render)
+app.command("iam-check")(iam_check)

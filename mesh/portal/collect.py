@@ -2,11 +2,11 @@
 
 The typed loader (`publish.artifacts.load_domains`) gives each domain's models with their
 contract, versions, tests, last build and freshness, its groups (team names, emails and
-descriptions) and the upstream models dbt-loom injected. Lineage keeps every public model,
-every model on an edge between two domains (dbt-loom injects the upstream domain's public
-models into the downstream manifest, so the downstream model's `depends_on` names them), and
-the edges between those nodes; an edge inside a domain may pass through models the graph does
-not show (staging, intermediate), so the graph reads "A feeds B".
+descriptions) and the upstream models dbt-loom injected. Lineage shows consumers the public
+models only (dbt-loom injects the upstream domain's public models into the downstream manifest,
+so the downstream model's `depends_on` names them) and the edges between them; an edge may pass
+through models the graph does not show (staging, intermediate, protected), so the graph reads
+"A feeds B". The domains' upstream/downstream lists come from every cross-domain ref.
 """
 
 from __future__ import annotations
@@ -236,10 +236,8 @@ def build_portal(
                 products_of.setdefault(item.key, []).append(product.name)
 
     graph = _model_graph(loaded)
-    shown = {key_of(m.unique_id) for d in loaded for m in d.models if m.access == "public"}
     cross = [(u, v) for u, v in graph.edges if graph.nodes[u]["domain"] != graph.nodes[v]["domain"]]
-    for u, v in cross:
-        shown.update((u, v))
+    shown = _consumer_nodes(graph, loaded)
     edges = _collapsed_edges(graph, shown)
 
     domain_graph: nx.DiGraph[str] = nx.DiGraph()
@@ -356,6 +354,24 @@ def _model_graph(loaded: Sequence[Domain]) -> nx.DiGraph:
                     graph.add_node(key, domain=domain_of(upstream), model=copy)
                 graph.add_edge(key, key_of(model.unique_id))
     return graph
+
+
+def _consumer_nodes(graph: nx.DiGraph, loaded: Sequence[Domain]) -> set[str]:
+    """What the lineage shows consumers: public models only.
+
+    Private and protected models are the domains' own implementation (dbt lets no other
+    project ref them, DataZone lists none of them); edges pass through them, so "A feeds B"
+    still holds between public models. A model of a domain whose artifacts were not loaded is
+    shown when a loaded domain refs it: a ref across projects reaches public models only.
+    """
+    loaded_names = {d.name for d in loaded}
+    shown = {key_of(m.unique_id) for d in loaded for m in d.models if m.access == "public"}
+    for key, data in graph.nodes(data=True):
+        if data["domain"] not in loaded_names:  # known from a ref, or dbt-loom's copy
+            copy: Model | None = data.get("model")
+            if copy is None or copy.access == "public":
+                shown.add(key)
+    return shown
 
 
 def _collapsed_edges(graph: nx.DiGraph, shown: set[str]) -> list[LineageEdge]:

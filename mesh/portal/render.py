@@ -25,13 +25,12 @@ from markupsafe import Markup, escape
 
 from mesh.portal.collect import Portal
 from mesh.portal.lineage import PALETTE, domain_order, render_svg
-from mesh.portal.redact import redact_json, redact_text
+from mesh.portal.prune import consumer_catalog, consumer_manifest, invocation_ids, scrub
+from mesh.portal.redact import REDACTED, redact_fields, redact_json, redact_text
 from publish.errors import BadInputError
 
 ASSETS = Path(__file__).parent / "assets"
 MARKER = ".mesh-portal"  # in every site this module writes; only such a folder is replaced
-#: the files of a domain's generated dbt docs site that its index.html reads
-DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
 
 _CODE = re.compile(r"`([^`]+)`")
 
@@ -40,6 +39,7 @@ def render_site(portal: Portal, out: Path) -> Path:
     """Write the site to `out` (replacing a site written before) and return its index.html."""
     out = out.resolve()
     _check_replaceable(out)
+    portal = redact_fields(portal)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -65,11 +65,10 @@ def render_index(portal: Portal, data: dict[str, Any] | None = None) -> str:
     colours = domain_colours(portal)
     hrefs = {m.key: f"#model-{m.key}" for m in portal.models}
     with_docs = {d.name for d in portal.domains if d.docs_href}
-    for node in portal.nodes:
-        if node.key not in hrefs and node.domain in with_docs:
+    for node in portal.nodes:  # the served docs hold public models only (mesh.portal.prune)
+        if node.key not in hrefs and node.domain in with_docs and node.access == "public":
             hrefs[node.key] = f"domains/{node.domain}/index.html#!/model/{node.unique_id}"
-    if data is None:
-        data = portal.to_json()
+    data = redact_json(portal.to_json() if data is None else data)
     html = env.get_template("index.html.j2").render(
         portal=portal,
         colours=colours,
@@ -97,26 +96,39 @@ def palette_css() -> str:
 
 def _write(portal: Portal, dest: Path) -> None:
     (dest / MARKER).write_text("written by `mesh docs portal`; replaced on every run\n")
-    data = portal.to_json()
+    data = redact_json(portal.to_json())
     (dest / "index.html").write_text(render_index(portal, data), encoding="utf-8")
-    (dest / "mesh.json").write_text(
-        redact_text(json.dumps(data, indent=1, ensure_ascii=False)), encoding="utf-8"
-    )
+    (dest / "mesh.json").write_text(json.dumps(data, indent=1, ensure_ascii=False), "utf-8")
     css = (ASSETS / "portal.css").read_text(encoding="utf-8")
     (dest / "portal.css").write_text(f"{css}\n{palette_css()}\n", encoding="utf-8")
     shutil.copyfile(ASSETS / "portal.js", dest / "portal.js")
     for domain, source in portal.docs_dirs.items():
-        target = dest / "domains" / domain
-        target.mkdir(parents=True)
-        for name in DOCS_FILES:
-            path = source / name
-            if not path.is_file():
-                continue
-            if name.endswith(".json"):
-                document = json.loads(path.read_bytes())
-                (target / name).write_text(json.dumps(redact_json(document)), encoding="utf-8")
-            else:
-                shutil.copyfile(path, target / name)
+        _write_docs(source, dest / "domains" / domain)
+
+
+def _write_docs(source: Path, target: Path) -> None:
+    """A domain's dbt docs site for consumers: public models only, redacted (see prune.py)."""
+    target.mkdir(parents=True)
+    raw = {"manifest.json": json.loads((source / "manifest.json").read_bytes())}
+    if (source / "catalog.json").is_file():
+        raw["catalog.json"] = json.loads((source / "catalog.json").read_bytes())
+    manifest = consumer_manifest(raw["manifest.json"])
+    documents = {"manifest.json": manifest}
+    if "catalog.json" in raw:
+        documents["catalog.json"] = consumer_catalog(raw["catalog.json"], manifest["nodes"])
+    # audit columns compile the run's id into the SQL: the ids of every artifact of the domain
+    runs = invocation_ids(
+        *raw.values(),
+        *(
+            json.loads(path.read_bytes())
+            for path in (source / "run_results.json", source / "sources.json")
+            if path.is_file()
+        ),
+    )
+    for name, document in documents.items():
+        clean = redact_json(scrub(document, runs, REDACTED))
+        (target / name).write_text(json.dumps(clean), encoding="utf-8")
+    shutil.copyfile(source / "index.html", target / "index.html")
 
 
 def _check_replaceable(out: Path) -> None:

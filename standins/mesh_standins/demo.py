@@ -69,7 +69,7 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 def stand_in_env(urls: StandIns) -> dict[str, str]:
     return {
         "AWS_ACCESS_KEY_ID": "AKIDPRODUCER",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_ENDPOINT_URL": urls.moto_url,
@@ -215,7 +215,7 @@ def run_demo(
             "datazone",
             region_name=REGION,
             aws_access_key_id="AKIDCONSUMER",
-            aws_secret_access_key="testing",
+            aws_secret_access_key="testing",  # pragma: allowlist secret
         )
         for term in terms:
             table = Table(title=f"a consumer searches DataZone for {term!r}")

@@ -19,30 +19,9 @@ from typing import Any
 import botocore.client
 from botocore.exceptions import ClientError
 
-from mesh.ci.iam import Policy, _match
+from mesh.ci.iam import NO_PERMISSION_NEEDED, Policy, iam_actions, match
 
 # --- calls -> IAM permissions -----------------------------------------------------------------
-
-#: botocore operation -> IAM actions, where the action's name is not the operation's
-S3_ACTIONS: dict[str, tuple[str, ...]] = {
-    "HeadObject": ("s3:GetObject",),
-    "GetObject": ("s3:GetObject",),
-    "ListObjectsV2": ("s3:ListBucket",),
-    "ListObjects": ("s3:ListBucket",),
-    "HeadBucket": ("s3:ListBucket",),
-    "PutObject": ("s3:PutObject",),
-    "CreateMultipartUpload": ("s3:PutObject",),
-    "UploadPart": ("s3:PutObject",),
-    "CompleteMultipartUpload": ("s3:PutObject",),
-    "AbortMultipartUpload": ("s3:AbortMultipartUpload",),
-    "CopyObject": ("s3:PutObject", "s3:GetObject"),
-    "DeleteObject": ("s3:DeleteObject",),
-    "DeleteObjects": ("s3:DeleteObject",),
-    "ListObjectVersions": ("s3:ListBucketVersions",),
-    "ListMultipartUploads": ("s3:ListBucketMultipartUploads",),
-}
-#: operations every principal may call whatever its policies say (no IAM check)
-UNAUTHORIZED_OK = {("sts", "GetCallerIdentity")}
 
 
 @dataclass(frozen=True)
@@ -77,7 +56,7 @@ def required_permissions(call: Call, ctx: Context) -> list[Permission]:
     p = call.params
     if call.service == "s3":
         bucket = str(p.get("Bucket", ""))
-        actions = S3_ACTIONS.get(call.operation, (name,))
+        actions = iam_actions("s3", call.operation)
         perms = []
         for action in actions:
             object_level = action in {
@@ -191,7 +170,7 @@ class Evaluation:
         return sorted(
             a
             for a in policy.granted_actions(include_engine=False)
-            if not any(_match(a, u, case=False) for u in self.used)
+            if not any(match(a, u, case=False) for u in self.used)
         )
 
 
@@ -200,7 +179,7 @@ def evaluate(policy: Policy, calls: Iterable[Call], ctx: Context) -> Evaluation:
     used: set[str] = set()
     seen: set[tuple[str, str]] = set()
     for call in calls:
-        if (call.service, call.operation) in UNAUTHORIZED_OK:
+        if (call.service, call.operation) in NO_PERMISSION_NEEDED:
             continue
         for perm in required_permissions(call, ctx):
             used.add(perm.action.lower())
@@ -216,7 +195,7 @@ def actions_of(calls: Iterable[Call], ctx: Context) -> set[str]:
     return {
         perm.action
         for call in calls
-        if (call.service, call.operation) not in UNAUTHORIZED_OK
+        if (call.service, call.operation) not in NO_PERMISSION_NEEDED
         for perm in required_permissions(call, ctx)
     }
 

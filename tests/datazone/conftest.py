@@ -120,7 +120,7 @@ class Stage:
             endpoint_url=self.urls.datazone_url,
             region_name=REGION,
             aws_access_key_id=access_key,
-            aws_secret_access_key="testing",
+            aws_secret_access_key="testing",  # pragma: allowlist secret
             config=Config(retries={"mode": "standard", "max_attempts": 1}),
         )
 

@@ -65,7 +65,7 @@ def make_datazone(emulator: RunningEmulator) -> Callable[..., Any]:
             endpoint_url=emulator.url,
             region_name=REGION,
             aws_access_key_id=access_key,
-            aws_secret_access_key="testing",
+            aws_secret_access_key="testing",  # pragma: allowlist secret
             config=Config(**{**options, **config}),
         )
 

@@ -1,21 +1,30 @@
-"""The shipped IAM policies are exactly what CI and the publisher call, proven by recording.
+"""Every role's policy is what its code calls, proven by recording the calls of real runs.
 
 Every botocore API call of the end-to-end runs is recorded in-process (`record_aws_calls`, which
-also sees dbt-athena's, dbt-loom's and s3transfer's clients), separately for each role:
+also sees dbt-athena's, dbt-loom's and s3transfer's clients), separately for each role of
+iam/roles.yml, against moto and the DataZone emulator:
 
-* publisher role: `mesh publish glue` and `mesh publish datazone`, first run, no-op re-run and a
-  re-run after dim_customers v1's deprecation date (unpublish path), against moto and the
-  DataZone emulator. Setup (Glue seeded by the prod mirror, DataZone domain/projects, Glue data
-  source runs) is not recorded: in production it is a build's or an administrator's work.
-* CI build role: `mesh ci merge` (artifact upload), `mesh ci download`, `mesh ci build-from-store`
-  (dbt-loom reading the upstream manifests from S3), `mesh ci publish-site`, and dbt-athena on
-  the `prod` target against moto (compile, run of every model: views, Iceberg tables, the
-  incremental merge; docs generate), with Glue seeded like production.
+* publisher: `mesh publish glue` and `mesh publish datazone` as the merge workflow runs them (the
+  domain by id, the account from STS): a first publish where a Glue data source imported the
+  sales and customers marts (adopted: CreateAssetRevision) and not marketing's (CreateAsset),
+  with one ConcurrentModificationException and an LF-tag with fewer values; a no-op re-run; a
+  publish after editing the glossary (UpdateGlossary, UpdateGlossaryTerm) and a data product
+  (CreateDataProductRevision); one after dim_customers v1's deprecation date (unpublish).
+* ci-build: `mesh ci merge` (the artifact upload) and dbt-athena on `prod` with Glue seeded like
+  production: compile, run of every model (views, Iceberg tables and their swap, the
+  incremental merge), docs generate.
+* pull-request: `mesh ci download` (a missing sources.json: the 404) and the slim build of a
+  changed staging model on `ci_athena` (dbt-athena in `ci_pr7_*` databases, deferring to the
+  production relations and reading them), models only (moto's Athena returns no rows, which a
+  data test cannot read).
+* docs: `mesh docs portal` and `mesh ci publish-site`.
 
-Then each recorded call is turned into the IAM (action, resource) pairs AWS authorizes it with,
-and checked against the rendered policy; and every action the policy grants must have been
-needed by some recorded call, except in statements whose Sid starts `AthenaEngineOnBehalfOfCaller`
-(what Athena's engine does with the caller's credentials: DDL/CTAS catalog writes, table data).
+Each recorded call is turned into the IAM (action, resource) pairs AWS authorizes it with and
+checked against the rendered policy. The scan of the code (`mesh ci iam-check`) says which actions
+each role's code needs: every one of them (less `not_granted`) and every action iam/roles.yml puts
+on a library must have been recorded, so the scenarios reach every call site; and every action the
+policy grants must have been needed by a recorded call (Sids starting `AthenaEngineOnBehalfOfCaller`
+excepted: Athena's engine, invisible here).
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ import json
 import os
 import shutil
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,48 +44,53 @@ import yaml
 from typer.testing import CliRunner
 
 from mesh.build import MeshInvocation, run_mesh
-from mesh.ci.iam import ENGINE_SID_PREFIX, load_policy, parse_policy, render
+from mesh.ci.aws_calls import Scan, scan_packages
+from mesh.ci.iam import (
+    ENGINE_SID_PREFIX,
+    load_policy,
+    load_roles,
+    match,
+    parse_policy,
+    render,
+    template_path,
+)
+from mesh.ci.iam_check import PACKAGES, needed_actions
+from mesh.ci.slim import slim_build
 from mesh.cli import app
-from mesh.project import discover_domains
 from mesh.runner import DomainRun
 from mesh_standins.datazone import start_background
 from mesh_standins.demo import ACCOUNT, REGION, run_glue_data_sources, stand_in_env
-from mesh_standins.iam import Call, Context, actions_of, evaluate, record_aws_calls
+from mesh_standins.iam import (
+    Call,
+    Context,
+    actions_of,
+    evaluate,
+    record_aws_calls,
+    required_permissions,
+)
 from mesh_standins.moto_server import moto_server
 from mesh_standins.prodmirror import seed_glue
-from publish.errors import BadInputError
+from tests.iam.values import (
+    ARTIFACT_BUCKET,
+    ARTIFACT_PREFIX,
+    DOCS_BUCKET,
+    RAW_BUCKET,
+    RESULTS_BUCKET,
+    SCRATCH_BUCKET,
+    SCRATCH_PREFIX,
+    WAREHOUSE_BUCKET,
+    values,
+)
 from tests.meshcopy import copy_mesh, domain_names
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 REPO = Path(__file__).resolve().parents[2]
 DOMAINS = tuple(domain_names())  # as domains/ holds them
-ARTIFACT_BUCKET = "mesh-artifacts"
-ARTIFACT_PREFIX = "dbt-artifacts/prod"
-RESULTS_BUCKET = "mesh-athena-results"
-WAREHOUSE_BUCKET = "mesh-warehouse-prod"
-DOCS_BUCKET = "mesh-docs"
-RAW_BUCKET = "mesh-raw"
-
-
-def values(domain_id: str = "dzd_placeholder") -> dict[str, str]:
-    return {
-        "AWS_ACCOUNT_ID": ACCOUNT,
-        "AWS_REGION": REGION,
-        "GITHUB_REPOSITORY": "retail-example/analytics-mesh",
-        "ATHENA_WORK_GROUP": "primary",
-        "ATHENA_RESULTS_BUCKET": RESULTS_BUCKET,
-        "WAREHOUSE_BUCKET": WAREHOUSE_BUCKET,
-        "WAREHOUSE_CI_BUCKET": "mesh-warehouse-ci",
-        "RAW_BUCKET": RAW_BUCKET,
-        "ARTIFACT_BUCKET": ARTIFACT_BUCKET,
-        "ARTIFACT_PREFIX": ARTIFACT_PREFIX,
-        "DOCS_BUCKET": DOCS_BUCKET,
-        "DATAZONE_DOMAIN_ID": domain_id,
-    }
-
-
-CTX = Context(account=ACCOUNT, region=REGION, athena_work_group="primary")
+CTX = Context(account=ACCOUNT, region=REGION, athena_work_group=values()["ATHENA_WORK_GROUP"])
+#: a query's later calls (GetQueryExecution, GetQueryResults) name no work group: the role's own
+PR_CTX = Context(ACCOUNT, REGION, athena_work_group=values()["ATHENA_CI_WORK_GROUP"])
+PR_SCHEMA = "ci_pr7"
 
 
 @dataclass
@@ -117,6 +131,27 @@ class _Urls:
 # --- publisher role -----------------------------------------------------------------------------
 
 
+def _edited_root(dest: Path) -> Path:
+    """The repository's catalog/ and domains/ YAML, with a glossary and a data product edited."""
+    shutil.copytree(REPO / "catalog", dest / "catalog")
+    for domain in DOMAINS:
+        shutil.copytree(
+            REPO / "domains" / domain,
+            dest / "domains" / domain,
+            ignore=shutil.ignore_patterns("target", "dbt_packages", "logs"),
+        )
+    glossary_path = dest / "catalog" / "glossary.yml"
+    glossary = yaml.safe_load(glossary_path.read_text())
+    glossary["glossary"]["description"] += " Reviewed by the governance board."
+    glossary["terms"][0]["short_description"] += " (reviewed)"
+    glossary_path.write_text(yaml.safe_dump(glossary, sort_keys=False))
+    products_path = dest / "domains" / "sales" / "data_products.yml"
+    products = yaml.safe_load(products_path.read_text())
+    products["data_products"][0]["description"] += " Refreshed daily."
+    products_path.write_text(yaml.safe_dump(products, sort_keys=False))
+    return dest
+
+
 @pytest.fixture(scope="module")
 def publisher_recording(
     built_mesh: tuple[Path, list[DomainRun]],
@@ -137,6 +172,7 @@ def publisher_recording(
         for name in ("manifest.json", "catalog.json", "run_results.json", "sources.json"):
             if (target / name).exists():
                 shutil.copy(target / name, artifacts / domain / name)
+    edited = _edited_root(tmp_path_factory.mktemp("iam-edited"))
 
     moto_url, emulator = stand_ins
     with pytest.MonkeyPatch.context() as patch:
@@ -149,15 +185,17 @@ def publisher_recording(
 
         config = load_config(REPO / "catalog" / "datazone.yml")
         api = DataZoneApi.connect(AwsClients(AwsSettings(region=REGION)), config)
-        projects = config.domain_projects(DOMAINS)
-        names = {config.governance_project, *projects.values()}
+        names = {config.governance_project, *config.projects.values()}
         api.bootstrap(names)
         api.resolve_projects(names)
+        # a Glue data source imported the marts of customers and sales (their assets are
+        # adopted), not marketing's (its assets are created)
+        imported = [d for d in config.projects if d != "marketing"]
         run_glue_data_sources(
             api.client,
             api.domain_id,
-            {d: api.projects[p] for d, p in projects.items()},
-            {d: [db for db in mirror.databases if db == f"{d}_marts"] for d in projects},
+            {d: api.projects[config.projects[d]] for d in imported},
+            {d: [db for db in mirror.databases if db == f"{d}_marts"] for d in imported},
         )
         # an administrator created the sensitivity LF-tag with one value (the publisher adds
         # the others: UpdateLFTag)
@@ -170,14 +208,23 @@ def publisher_recording(
         # as the merge workflow runs it: the domain by id, the account from STS
         patch.setenv("MESH_DATAZONE_DOMAIN_ID", api.domain_id)
         patch.delenv("MESH_DATAZONE_ACCOUNT_ID")
-        common = ("--artifacts", str(artifacts), "--root", str(REPO))
+        common = ("--artifacts", str(artifacts))
         with record_aws_calls() as log:
-            first = mesh("publish", "glue", *common, "--target", "local", "--output", "json")
-            mesh("publish", "datazone", *common, "--today", "2026-11-02")
-            again = mesh("publish", "glue", *common, "--target", "local", "--output", "json")
-            mesh("publish", "datazone", *common, "--today", "2026-11-02")
+            first = mesh(
+                "publish", "glue", *common, "--root", str(REPO), "--target", "local", "-o", "json"
+            )
+            mesh("publish", "datazone", *common, "--root", str(REPO), "--today", "2026-11-02")
+            assert {("datazone", "CreateAsset"), ("datazone", "CreateAssetRevision")} <= (
+                log.operations()
+            )
+            again = mesh(
+                "publish", "glue", *common, "--root", str(REPO), "--target", "local", "-o", "json"
+            )
+            mesh("publish", "datazone", *common, "--root", str(REPO), "--today", "2026-11-02")
+            # the glossary and a data product edited in git
+            mesh("publish", "datazone", *common, "--root", str(edited), "--today", "2026-11-02")
             # after dim_customers v1's deprecation date: its listing is unpublished
-            mesh("publish", "datazone", *common, "--today", "2027-07-01")
+            mesh("publish", "datazone", *common, "--root", str(edited), "--today", "2027-07-01")
         assert '"concurrent_modification_retries": 1' in first, first[-2000:]
         assert json.loads(again)["summary"]["table"]["update"] == 0
         return Recording(log.calls, api.domain_id)
@@ -202,7 +249,7 @@ def _conflict_once(patch: pytest.MonkeyPatch, database: str, table: str) -> None
     patch.setattr(GlueBackend, "update_table", update_table)
 
 
-# --- CI build role ------------------------------------------------------------------------------
+# --- production build and pull-request roles ----------------------------------------------------
 
 
 def _seed_raw_sources(glue: Any, root: Path) -> None:
@@ -231,59 +278,151 @@ def _seed_raw_sources(glue: Any, root: Path) -> None:
             )
 
 
+def _earlier_pushes(glue: Any, tables: Iterable[str], pushes: int = 5) -> None:
+    """Table versions as earlier pushes of the pull request leave them (each replacement is a
+    new Glue version), beyond the 4 dbt-athena keeps: the next build prunes them. Tables only:
+    the prod mirror's views carry no storage location, which dbt-athena's pruning reads."""
+    read_only = {
+        "DatabaseName",
+        "CreateTime",
+        "UpdateTime",
+        "CreatedBy",
+        "IsRegisteredWithLakeFormation",
+        "CatalogId",
+        "VersionId",
+        "FederatedTable",
+        "IsMultiDialectView",
+    }
+    for qualified in tables:
+        database, name = qualified.split(".", 1)
+        if glue.get_table(DatabaseName=database, Name=name)["Table"]["TableType"] == "VIRTUAL_VIEW":
+            continue
+        for push in range(pushes):
+            table = glue.get_table(DatabaseName=database, Name=name)["Table"]
+            table_input = {k: v for k, v in table.items() if k not in read_only}
+            table_input["Parameters"] = {**table.get("Parameters", {}), "push": str(push)}
+            glue.update_table(DatabaseName=database, TableInput=table_input)
+
+
+@dataclass
+class CiRecordings:
+    build: Recording
+    pull_request: Recording
+
+
 @pytest.fixture(scope="module")
-def ci_recording(stand_ins: tuple[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Recording:
+def ci_recordings(
+    stand_ins: tuple[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> CiRecordings:
     moto_url, emulator = stand_ins
     root = copy_mesh(tmp_path_factory.mktemp("iam-ci") / "repo")
-    site = tmp_path_factory.mktemp("iam-site")
-    (site / "index.html").write_text("<html><body>mesh docs</body></html>")
-    (site / "assets").mkdir()
-    (site / "assets" / "search.json").write_text("[]")
     with pytest.MonkeyPatch.context() as patch:
         _fresh(moto_url, emulator, patch)
         patch.setenv("MESH_ROOT", str(root))
         patch.setenv("MESH_ARTIFACT_STORE", f"s3://{ARTIFACT_BUCKET}/{ARTIFACT_PREFIX}")
         s3 = boto3.client("s3", region_name=REGION)
-        for bucket in (ARTIFACT_BUCKET, RESULTS_BUCKET, WAREHOUSE_BUCKET, DOCS_BUCKET):
+        for bucket in (ARTIFACT_BUCKET, RESULTS_BUCKET, WAREHOUSE_BUCKET, SCRATCH_BUCKET):
             s3.create_bucket(Bucket=bucket)
-        calls: list[Call] = []
+
+        # the merge workflow's build step
+        build: list[Call] = []
         with record_aws_calls() as log:
             mesh("ci", "merge")  # the local build, docs, upload: only the upload calls AWS
-            mesh("ci", "download", "--state", str(tmp_path_factory.mktemp("state")))
-            upstreams = discover_domains(root)["marketing"].upstream_names
-            for domain in upstreams:  # only S3 can supply the upstream manifests
-                manifest = root / "domains" / domain / "target" / "manifest.json"
-                manifest.rename(manifest.with_suffix(".bak"))
-            try:
-                out = mesh("ci", "build-from-store", "--select", "marketing")
-            finally:
-                for domain in upstreams:
-                    backup = root / "domains" / domain / "target" / "manifest.bak"
-                    backup.rename(backup.with_suffix(".json"))
-            assert "marketing: OK" in out
-            loom_reads = {
-                c.params.get("Key")
-                for c in log.calls
-                if (c.service, c.operation) == ("s3", "GetObject")
-            }
-            for upstream in upstreams:  # dbt-loom's own boto3 client, recorded
-                assert f"{ARTIFACT_PREFIX}/{upstream}/manifest.json" in loom_reads
-            mesh("ci", "publish-site", "--site", str(site), "--bucket", DOCS_BUCKET)
-        calls += log.calls
-
-        # dbt-athena on prod: Glue as a production build and the ingestion leave it
+        build += log.calls
         glue = boto3.client("glue", region_name=REGION)
-        seed_glue(glue, root)
+        seed_glue(glue, root)  # Glue as production builds and the ingestion leave it
         _seed_raw_sources(glue, root)
         with record_aws_calls() as log:
             for command in (("compile",), ("run",), ("docs", "generate")):
                 runs = run_mesh(root, MeshInvocation(command, target="prod", dbt_args=("--quiet",)))
                 assert all(r.success for r in runs), (command, [r.failures[:3] for r in runs])
-        calls += log.calls
-    return Recording(calls)
+        build += log.calls
+        mesh("ci", "upload")  # the production (prod-target) artifacts, for the pull request
+
+        # a pull request changes a staging model of sales; its CI runs on ci_athena
+        staging = root / "domains" / "sales" / "models" / "staging" / "pos"
+        model = next(iter(sorted(staging.glob("stg_*orders.sql"))))
+        model.write_text(model.read_text() + "\n-- a pull request's change\n")
+        patch.setenv("MESH_CI_SCHEMA", PR_SCHEMA)
+        patch.setenv("MESH_ATHENA_WORK_GROUP", values()["ATHENA_CI_WORK_GROUP"])
+        scratch = f"s3://{SCRATCH_BUCKET}/{SCRATCH_PREFIX}"
+        patch.setenv("MESH_ATHENA_S3_STAGING_DIR", f"{scratch}/athena-results/")
+        patch.setenv("MESH_ATHENA_S3_DATA_DIR", f"{scratch}/warehouse/")
+        boto3.client("athena", region_name=REGION).create_work_group(
+            Name=values()["ATHENA_CI_WORK_GROUP"]
+        )
+        # the PR's databases as Athena's engine leaves them after an earlier push (moto's
+        # Athena runs no DDL); not recorded
+        parsed = run_mesh(root, MeshInvocation(("parse",), target="ci_athena"))
+        assert all(r.success for r in parsed)
+        seeded = seed_glue(glue, root, bucket=f"{SCRATCH_BUCKET}/{SCRATCH_PREFIX}/warehouse")
+        _earlier_pushes(glue, seeded.tables)
+        state = tmp_path_factory.mktemp("state")
+        with record_aws_calls() as log:
+            mesh("ci", "download", "--state", str(state))
+            result = slim_build(
+                root,
+                state,
+                target="ci_athena",
+                dbt_args=(
+                    "--quiet",
+                    "--exclude-resource-type",
+                    "test",
+                    "--exclude-resource-type",
+                    "unit_test",
+                ),
+            )
+        assert result.success, [r.failures[:3] for r in result.runs]
+        assert result.nodes_built > 0 and "sales" in result.selections
+        pull_request = log.calls
+    return CiRecordings(Recording(build), Recording(pull_request))
+
+
+@pytest.fixture(scope="module")
+def docs_recording(
+    docs_portal_mesh: Path, stand_ins: tuple[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Recording:
+    moto_url, emulator = stand_ins
+    site = tmp_path_factory.mktemp("iam-site") / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        _fresh(moto_url, emulator, patch)
+        patch.setenv("MESH_ROOT", str(docs_portal_mesh))
+        boto3.client("s3", region_name=REGION).create_bucket(Bucket=DOCS_BUCKET)
+        with record_aws_calls() as log:
+            mesh("docs", "portal", "--out", str(site))
+            mesh("ci", "publish-site", "--site", str(site), "--bucket", DOCS_BUCKET)
+    return Recording(log.calls)
+
+
+@pytest.fixture(scope="module")
+def docs_portal_mesh(built_mesh: tuple[Path, list[DomainRun]]) -> Path:
+    root, runs = built_mesh
+    assert all(r.success for r in runs)
+    targets = [root / "domains" / d / "target" for d in DOMAINS]
+    if not all((t / "catalog.json").is_file() and (t / "index.html").is_file() for t in targets):
+        docs = run_mesh(
+            root, MeshInvocation(("docs", "generate"), dbt_args=("--quiet", "--no-write-json"))
+        )
+        assert all(r.success for r in docs)
+    return root
 
 
 # --- the checks ---------------------------------------------------------------------------------
+
+ROLES = ("publisher", "ci-build", "pull-request", "docs")
+
+
+def _recording(role: str, request: pytest.FixtureRequest) -> Recording:
+    if role == "publisher":
+        return request.getfixturevalue("publisher_recording")  # type: ignore[no-any-return]
+    if role == "docs":
+        return request.getfixturevalue("docs_recording")  # type: ignore[no-any-return]
+    ci: CiRecordings = request.getfixturevalue("ci_recordings")
+    return ci.build if role == "ci-build" else ci.pull_request
+
+
+def _ctx(role: str) -> Context:
+    return PR_CTX if role == "pull-request" else CTX
 
 
 def _policy(role: str, recording: Recording) -> Any:
@@ -291,194 +430,108 @@ def _policy(role: str, recording: Recording) -> Any:
 
 
 def _report(role: str, recording: Recording) -> str:
-    return f"{role}: " + ", ".join(sorted(actions_of(recording.calls, CTX)))
+    return f"{role}: " + ", ".join(sorted(actions_of(recording.calls, _ctx(role))))
 
 
-@pytest.mark.parametrize("role", ["publisher", "ci-build"])
+def test_the_roles_are_the_ones_recorded_here() -> None:
+    assert sorted(load_roles()) == sorted(ROLES)
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_every_recorded_call_is_allowed_by_the_roles_policy(
     role: str, request: pytest.FixtureRequest
 ) -> None:
-    recording = request.getfixturevalue(
-        "publisher_recording" if role == "publisher" else "ci_recording"
-    )
+    recording = _recording(role, request)
     print(_report(role, recording))
-    result = evaluate(_policy(role, recording), recording.calls, CTX)
+    result = evaluate(_policy(role, recording), recording.calls, _ctx(role))
     denied = sorted({f"{p.action} on {p.resource} (by {p.call})" for p in result.denied})
     assert denied == [], "\n".join(denied)
 
 
-@pytest.mark.parametrize("role", ["publisher", "ci-build"])
+@pytest.fixture(scope="module")
+def code_scan() -> Scan:
+    return scan_packages(REPO, PACKAGES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_scenarios_reach_every_action_the_roles_code_and_libraries_need(
+    role: str, request: pytest.FixtureRequest, code_scan: Scan
+) -> None:
+    spec = load_roles()[role]
+    needed = set(needed_actions(code_scan.sites_of(spec.entry_points))) - set(spec.not_granted)
+    recorded = actions_of(_recording(role, request).calls, _ctx(role))
+    assert sorted(needed - recorded) == [], "code paths no scenario reached"
+    assert sorted(set(spec.libraries) - recorded) == [], "library calls no scenario made"
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_the_roles_policy_grants_no_action_nothing_calls(
     role: str, request: pytest.FixtureRequest
 ) -> None:
-    recording = request.getfixturevalue(
-        "publisher_recording" if role == "publisher" else "ci_recording"
-    )
+    recording = _recording(role, request)
     policy = _policy(role, recording)
-    result = evaluate(policy, recording.calls, CTX)
+    result = evaluate(policy, recording.calls, _ctx(role))
     assert result.unused(policy) == [], _report(role, recording)
 
 
-# --- documents, renderer, workflows (no stand-ins) ----------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("role", "subjects"),
-    [
-        ("publisher", ["repo:retail-example/analytics-mesh:ref:refs/heads/main"]),
-        (
-            "ci-build",
-            [
-                "repo:retail-example/analytics-mesh:pull_request",
-                "repo:retail-example/analytics-mesh:ref:refs/heads/main",
-            ],
-        ),
-    ],
-)
-def test_trust_policies_admit_only_githubs_oidc_tokens_of_the_repository(
-    role: str, subjects: list[str]
+def test_a_pull_request_reads_production_and_writes_only_its_own_databases(
+    request: pytest.FixtureRequest,
 ) -> None:
-    (statement,) = load_policy(role, values(), "trust")["Statement"]
-    assert statement["Effect"] == "Allow"
-    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    assert statement["Principal"] == {
-        "Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    calls = _recording("pull-request", request).calls
+    writes = {"UpdateTable", "DeleteTable", "CreateTable", "DeleteTableVersion", "BatchDeleteTable"}
+    glue_writes = {
+        str(c.params.get("DatabaseName"))
+        for c in calls
+        if c.service == "glue" and c.operation in writes
     }
-    condition = statement["Condition"]
-    assert set(condition) == {"StringEquals"}  # no StringLike: no wildcard subject
-    equals = condition["StringEquals"]
-    assert equals["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
-    sub = equals["token.actions.githubusercontent.com:sub"]
-    assert sorted([sub] if isinstance(sub, str) else sub) == sorted(subjects)
-
-
-def test_identity_policies_are_scoped_to_the_domains_databases_and_buckets() -> None:
-    for role in ("publisher", "ci-build"):
-        policy = parse_policy(load_policy(role, values("dzd_abc")), role)
-        for statement in policy.statements:
-            for resource in statement.resources:
-                if resource == "*":  # only where IAM has no resource-level permissions
-                    assert all(
-                        a.split(":")[0] in {"lakeformation", "datazone"} for a in statement.actions
-                    ), statement
-        # one Glue database pattern per dbt domain, nothing catalog-wide
-        glue = [r for s in policy.statements for r in s.resources if ":database/" in r]
-        assert glue and not any(r.endswith(":database/*") for r in glue)
-        for domain in DOMAINS:
-            assert any(f":database/{domain}_*" in r for r in glue), (role, domain)
-    publisher = parse_policy(load_policy("publisher", values("dzd_abc")), "publisher")
-    assert publisher.allows(
-        "datazone:GetDomain", f"arn:aws:datazone:{REGION}:{ACCOUNT}:domain/dzd_abc"
-    )
-    assert not publisher.allows(
-        "datazone:GetDomain", f"arn:aws:datazone:{REGION}:{ACCOUNT}:domain/dzd_other"
-    )
-    assert not publisher.allows(
-        "glue:UpdateTable", f"arn:aws:glue:{REGION}:{ACCOUNT}:table/finance_marts/ledger"
-    )
-    assert not any(s.actions and "s3" in a for s in publisher.statements for a in s.actions)
-    engine = [
-        s.sid
-        for role in ("publisher", "ci-build")
-        for s in parse_policy(load_policy(role, values()), role).statements
-        if s.engine_only
-    ]
-    assert engine and all(sid.startswith(ENGINE_SID_PREFIX) for sid in engine)
-    assert not any("publisher" in sid for sid in engine)
-
-
-def test_rendering_fills_every_placeholder_and_names_a_missing_one(tmp_path: Path) -> None:
-    from mesh.commands.ci_iam import iam_render
-
-    runner = typer_app(iam_render)
-    args = ["--out", str(tmp_path)]
-    for name, value in values("dzd_abc").items():
-        args += ["--set", f"{name}={value}"]
-    result = CliRunner().invoke(runner, args, env={"MESH_ROOT": str(REPO)})
-    assert result.exit_code == 0, result.output
-    written = sorted(p.name for p in tmp_path.iterdir())
-    assert written == [
-        "ci-build-role.policy.json",
-        "ci-build-role.trust-policy.json",
-        "publisher-role.policy.json",
-        "publisher-role.trust-policy.json",
-    ]
-    for path in tmp_path.iterdir():
-        text = path.read_text()
-        assert "${" not in text, path
-        json.loads(text)
-    incomplete = ["--out", str(tmp_path)]
-    for name, value in values().items():
-        if name != "DATAZONE_DOMAIN_ID":
-            incomplete += ["--set", f"{name}={value}"]
-    result = CliRunner().invoke(
-        runner, incomplete, env={"MESH_ROOT": str(REPO), "MESH_DATAZONE_DOMAIN_ID": ""}
-    )
-    assert result.exit_code == 2
-    assert "DATAZONE_DOMAIN_ID" in result.output
-    with pytest.raises(BadInputError, match="RAW_BUCKET"):
-        render('{"a": "${RAW_BUCKET}"}', {})
-
-
-def typer_app(command: Any) -> Any:
-    import typer
-
-    app_ = typer.Typer()
-    app_.command()(command)
-    return app_
-
-
-def test_calls_map_to_the_iam_actions_and_resources_aws_authorizes() -> None:
-    from mesh_standins.iam import required_permissions
-
-    def perms(call: Call) -> set[tuple[str, str]]:
-        return {(p.action, p.resource) for p in required_permissions(call, CTX)}
-
-    head = Call("s3", "HeadObject", {"Bucket": "b", "Key": "p/sources.json"})
-    assert perms(head) == {("s3:GetObject", "arn:aws:s3:::b/p/sources.json")}
-    missing = Call("s3", "HeadObject", {"Bucket": "b", "Key": "k"}, error="404")
-    assert ("s3:ListBucket", "arn:aws:s3:::b") in perms(missing)
-    assert perms(Call("s3", "ListObjectsV2", {"Bucket": "b", "Prefix": "x/"})) == {
-        ("s3:ListBucket", "arn:aws:s3:::b")
+    assert glue_writes and all(db.startswith(f"{PR_SCHEMA}_") for db in glue_writes), glue_writes
+    # deferred relations are read by Athena's engine; the role's own Glue calls on production
+    # databases, if any, only read
+    production = {
+        c.operation
+        for c in calls
+        if c.service == "glue" and str(c.params.get("DatabaseName", "")).split("_")[0] in DOMAINS
     }
-    for op in ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"):
-        assert perms(Call("s3", op, {"Bucket": "b", "Key": "k"})) == {
-            ("s3:PutObject", "arn:aws:s3:::b/k")
-        }
-    glue = f"arn:aws:glue:{REGION}:{ACCOUNT}"
-    assert perms(Call("glue", "GetTables", {"DatabaseName": "Sales_Marts"})) == {
-        ("glue:GetTables", f"{glue}:catalog"),
-        ("glue:GetTables", f"{glue}:database/sales_marts"),
+    assert production <= {"GetTable", "GetTables", "GetDatabase", "GetPartitions"}, production
+    assert ("glue", "DeleteTableVersion") in {(c.service, c.operation) for c in calls}
+    s3_writes = {
+        (str(c.params.get("Bucket")), str(c.params.get("Key", "")))
+        for c in calls
+        if c.service == "s3" and c.operation in {"PutObject", "DeleteObject", "DeleteObjects"}
     }
-    update = Call("glue", "UpdateTable", {"DatabaseName": "d", "TableInput": {"Name": "t"}})
-    assert ("glue:UpdateTable", f"{glue}:table/d/t") in perms(update)
-    dz = Call("datazone", "SearchListings", {"domainIdentifier": "dzd_1"})
-    assert perms(dz) == {
-        ("datazone:SearchListings", f"arn:aws:datazone:{REGION}:{ACCOUNT}:domain/dzd_1")
-    }
-    assert perms(Call("athena", "GetQueryResults", {"QueryExecutionId": "q"})) == {
-        ("athena:GetQueryResults", f"arn:aws:athena:{REGION}:{ACCOUNT}:workgroup/primary")
-    }
+    assert all(
+        bucket == SCRATCH_BUCKET and key.startswith(f"{SCRATCH_PREFIX}/")
+        for bucket, key in s3_writes
+    ), s3_writes
 
 
-def test_workflows_assume_each_role_through_github_oidc_for_the_steps_it_covers() -> None:
-    runs_under: dict[str, str] = {}
-    for workflow in sorted((REPO / ".github" / "workflows").glob("*.yml")):
-        document = yaml.safe_load(workflow.read_text())
-        assert document["permissions"]["id-token"] == "write", workflow.name
-        for job in document["jobs"].values():
-            role = None
-            for step in job["steps"]:
-                if str(step.get("uses", "")).startswith("aws-actions/configure-aws-credentials"):
-                    assert "aws-access-key-id" not in step["with"], "no stored keys"
-                    role = step["with"]["role-to-assume"]
-                elif "run" in step:
-                    runs_under[step["run"]] = role or ""
-    build, publisher = "${{ vars.MESH_CI_BUILD_ROLE_ARN }}", "${{ vars.MESH_PUBLISHER_ROLE_ARN }}"
-    expected = {
-        "ci/pull_request.sh": build,
-        "ci/merge.sh build": build,
-        "ci/merge.sh docs": build,
-        "ci/merge.sh publish": publisher,
+@pytest.mark.parametrize("role", ROLES)
+def test_every_resource_the_roles_policy_names_is_used_by_a_recorded_call(
+    role: str, request: pytest.FixtureRequest
+) -> None:
+    """Resource level: each resource of a statement (Athena's engine excepted) was needed by
+    some call of one of the statement's actions; a `${DOMAIN}` resource counts as used when any
+    domain's was (the scenarios change one domain; every domain's pull request is alike)."""
+    recording = _recording(role, request)
+    template = json.loads(template_path(role).read_text())
+    rendered = json.loads(render(json.dumps(template), values(recording.domain_id)))
+    needed = {
+        (perm.action.lower(), perm.resource)
+        for call in recording.calls
+        for perm in required_permissions(call, _ctx(role))
     }
-    assert {cmd: runs_under.get(cmd) for cmd in expected} == expected
+    unused = []
+    for statement in rendered["Statement"]:
+        if statement["Sid"].startswith(ENGINE_SID_PREFIX):
+            continue
+        resources = statement["Resource"]
+        for resource in [resources] if isinstance(resources, str) else resources:
+            expanded = [resource.replace("${DOMAIN}", d) for d in DOMAINS]
+            if not any(
+                match(action, a, case=False) and match(pattern, r, case=True)
+                for a, r in needed
+                for action in statement["Action"]
+                for pattern in expanded
+            ):
+                unused.append(f"{statement['Sid']}: {resource}")
+    assert unused == []

@@ -1,32 +1,39 @@
-"""Credentials, account ids and endpoints never reach the portal (pure unit tests)."""
+"""Credentials, account ids, endpoints and build paths never reach the portal (unit tests)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from mesh.portal.redact import REDACTED, redact_json, redact_text
+from mesh.portal.redact import REDACTED, is_secret_key, redact_json, redact_text
+from tests.portal.secrets import API_KEY, DSN, PASSWORD, SHAPES
 
-# Key-shaped test values are assembled at run time, so no credential-like literal sits in
-# the repository for secret scanners to flag (AWS's documented example key id).
-EXAMPLE_KEY_ID = "IOSFODNN7" + "EXAMPLE"
-EXAMPLE_SECRET = "wJalrXUtnFEMI" + "/K7MDENG"
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_every_secret_shape_is_redacted_in_text(shape: str) -> None:
+    text, secret = SHAPES[shape]
+    out = redact_text(f"before {text} after")
+    assert secret not in out and REDACTED in out, out
+    assert out.startswith("before ") and out.endswith(" after"), "only the secret goes"
+    assert redact_text(out) == out, "redacting twice changes nothing"
 
 
 @pytest.mark.parametrize(
     ("text", "secret"),
     [
-        (f"key AKIA{EXAMPLE_KEY_ID} in a description", f"AKIA{EXAMPLE_KEY_ID}"),
-        (f"temporary ASIA{EXAMPLE_KEY_ID}", f"ASIA{EXAMPLE_KEY_ID}"),
-        (f"aws_secret_access_key = {EXAMPLE_SECRET}", EXAMPLE_SECRET),
         ("endpoint http://127.0.0.1:5000/glue", "127.0.0.1"),
         ("emulator at https://localhost:8443", "localhost:8443"),
         ("see https://glue.us-east-1.amazonaws.com/", "amazonaws.com"),
         ("bucket mesh.s3.eu-west-1.amazonaws.com", "amazonaws.com"),
         ("role arn:aws:iam::123456789012:role/publisher", "123456789012"),
         ("internal http://10.1.2.3:8080/x", "10.1.2.3"),
+        ("built in /home/runner/work/analytics-mesh/domains/sales", "/home/runner"),
+        ("read_parquet('/work/repo/data/raw/pos/orders.parquet')", "/work/repo"),
+        ("checkout at /tmp/pytest-of-root/mesh0/domains", "/tmp/pytest"),
     ],
 )
-def test_redact_text(text: str, secret: str) -> None:
+def test_endpoints_accounts_and_build_paths_are_redacted(text: str, secret: str) -> None:
     out = redact_text(text)
     assert secret not in out and REDACTED in out
 
@@ -37,6 +44,10 @@ def test_redact_text(text: str, secret: str) -> None:
         "Return on Ad Spend: attributed net revenue divided by spend",
         "join on `customer_id`; see https://docs.getdbt.com/reference",
         "s3://mesh-warehouse-prod/ holds the tables",
+        "target/compiled/sales/models/marts/fct_orders.sql",
+        "Bearer tokens are short-lived; the token bucket paces writes",
+        "tests pass: 12 of 12, keys: customer_id",
+        "select password_hash is not null as has_password from users",
     ],
 )
 def test_ordinary_text_is_kept(text: str) -> None:
@@ -46,9 +57,52 @@ def test_ordinary_text_is_kept(text: str) -> None:
 def test_redact_json_blanks_secret_keys_and_scrubs_strings() -> None:
     document = {
         "metadata": {"env": {"AWS_SECRET_ACCESS_KEY": "abc", "DBT_ENV": "x"}},
-        "nodes": [{"description": "via http://127.0.0.1:9000", "password": "hunter2", "n": 3}],
+        "nodes": [
+            {
+                "description": "via http://127.0.0.1:9000",
+                "password": PASSWORD,
+                "meta": {"api_key": API_KEY, "dsn": DSN, "owner": "a@retail.example"},
+                "n": 3,
+            }
+        ],
+        # a column named like a secret keeps its shape (the docs site reads it)
+        "columns": {"password": {"name": "password", "description": f"was password={PASSWORD}"}},
     }
-    assert redact_json(document) == {
-        "metadata": {"env": {"AWS_SECRET_ACCESS_KEY": REDACTED, "DBT_ENV": "x"}},
-        "nodes": [{"description": f"via {REDACTED}", "password": REDACTED, "n": 3}],
+    out = redact_json(document)
+    assert out["columns"]["password"] == {
+        "name": "password",
+        "description": f"was password={REDACTED}",
     }
+    assert out["nodes"][0]["description"] == f"via {REDACTED}"
+    assert out["nodes"][0]["password"] == REDACTED and out["nodes"][0]["n"] == 3
+    assert out["metadata"]["env"]["AWS_SECRET_ACCESS_KEY"] == REDACTED
+    assert out["nodes"][0]["meta"] == {
+        "api_key": REDACTED,
+        "dsn": REDACTED,
+        "owner": "a@retail.example",
+    }
+    assert PASSWORD not in json.dumps(out["nodes"])
+
+
+@pytest.mark.parametrize(
+    ("key", "secret"),
+    [
+        ("password", True),
+        ("api_key", True),
+        ("apiKey", True),
+        ("dsn", True),
+        ("github_token", True),
+        ("slack_webhook_url", True),
+        ("AWS_SECRET_ACCESS_KEY", True),
+        ("client_secret", True),
+        ("connection_string", True),
+        ("account_id", True),
+        ("description", False),
+        ("author", False),
+        ("max_tokens", False),
+        ("secret_santa_team", False),
+        ("_dbt_invocation_id", False),
+    ],
+)
+def test_secret_key_names(key: str, secret: bool) -> None:
+    assert is_secret_key(key) is secret

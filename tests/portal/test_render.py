@@ -19,7 +19,7 @@ from tests.portal.conftest import DOMAINS
 
 pytestmark = pytest.mark.integration
 
-FORBIDDEN = ("AKIA", "aws_secret", "http://127.0.0.1", "amazonaws.com")
+FORBIDDEN = ("AKIA", "aws_secret_access_key=abc", "http://127.0.0.1", "amazonaws.com")
 HOSTILE = (
     'Evil </script><script>alert("x")</script> & <img src=x onerror=alert(1)> '
     "key AKIA" + "IOSFODNN7EXAMPLE aws_secret_access_key=abc http://127.0.0.1:5000 "

@@ -68,7 +68,7 @@ def read_tables(
         endpoint_url=endpoint_url,
         region_name=region,
         aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+        aws_secret_access_key="testing",  # pragma: allowlist secret
         config=Config(retries={"mode": "standard", "max_attempts": 3}),
     )
     found: list[GlueTable] = []
