@@ -4,12 +4,13 @@ dbt Hub's dbt-project-evaluator cannot be installed here, so the rules the mesh
 relies on are written out: public models are contracted, owned and described;
 every model and column is documented and has a primary-key test; only staging
 reads sources; layer prefixes hold; glossary terms and sensitivity labels exist
-in catalog/; views are not chained deeper than Athena copes with.
+in catalog/; views are not chained deeper than Athena copes with; public models fit
+DataZone's description limit; data products name public, contracted models of their
+domain and known glossary terms (what the publisher would refuse after writing Glue).
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,8 +20,13 @@ from typing import Any
 import networkx as nx
 
 from mesh.project import Domain
+from publish.artifacts import DomainArtifacts, load_domain, read_document
+from publish.datazone.assets import DESCRIPTION_LIMIT
+from publish.datazone.products import load_products, resolve_items
 from publish.errors import BadInputError
 from publish.yamlfile import read_yaml
+
+PRODUCTS_FILE = "data_products.yml"
 
 LAYER_PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_")}
 CHAINED_VIEWS_THRESHOLD = 4  # dbt-project-evaluator's default
@@ -64,7 +70,7 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
             file=domain.manifest_path,
             fix="run `mesh parse` (or `mesh build`) first",
         )
-    manifest = json.loads(domain.manifest_path.read_text(encoding="utf-8"))
+    manifest = read_document(domain.manifest_path, "manifest")
     models = {
         uid: node
         for uid, node in manifest["nodes"].items()
@@ -78,6 +84,7 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
     for uid, model in models.items():
         found += list(_model_rules(uid, model, tests[uid], vocabulary))
     found += list(_chained_views(models))
+    found += list(_data_products(domain, vocabulary))
     return found
 
 
@@ -100,6 +107,13 @@ def _model_rules(
             yield violation("public-contract", "public model without an enforced contract")
         if not meta.get("owner"):
             yield violation("public-owner", "public model without `meta.owner`")
+        length = len((model.get("description") or "").strip())
+        if length > DESCRIPTION_LIMIT:
+            yield violation(
+                "description-length",
+                f"description has {length} characters; DataZone allows {DESCRIPTION_LIMIT} "
+                "(move the detail to a doc block the columns or README link to)",
+            )
     if not (model.get("description") or "").strip():
         yield violation("documented", "model has no description")
     if not model["columns"]:
@@ -133,6 +147,25 @@ def _model_rules(
     reads_source = any(d.startswith("source.") for d in model["depends_on"]["nodes"])
     if reads_source and layer != "staging":
         yield violation("source-outside-staging", "only staging models may call source()")
+
+
+def _data_products(domain: Domain, vocabulary: Vocabulary) -> Iterator[Violation]:
+    """What the DataZone publisher would refuse in the domain's data products file."""
+    path = domain.path / PRODUCTS_FILE
+    spec = load_products(path)
+    if not spec.data_products:
+        return
+    found = DomainArtifacts(domain.name, domain.target_dir)
+    loaded = load_domain(found, require_catalog=False)
+    file = f"domains/{domain.name}/{PRODUCTS_FILE}"
+    for product in spec.data_products:
+        node = f"data product {product.name!r}"
+        for _, problem in resolve_items(product, loaded, file)[1]:
+            yield Violation("data-product", node, problem, file)
+        for term in product.glossary_terms:
+            if term not in vocabulary.glossary_terms:
+                problem = f"unknown glossary term {term!r} (see catalog/glossary.yml)"
+                yield Violation("glossary", node, problem, file)
 
 
 def _has_primary_key_test(tests: list[dict[str, Any]]) -> bool:

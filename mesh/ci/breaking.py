@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from publish.artifacts import read_document
+
 
 @dataclass(frozen=True)
 class Break:
@@ -140,7 +142,8 @@ def breaking_changes(
 
 
 def load_manifests(folders: dict[str, Path]) -> dict[str, dict[str, Any]]:
+    """Each domain's manifest.json, read (and refused when unreadable) by the artifact loader."""
     return {
-        domain: json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        domain: read_document(folder / "manifest.json", "manifest")
         for domain, folder in folders.items()
     }

@@ -11,16 +11,18 @@ production relations.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mesh.build import MeshInvocation, check_target
+from mesh.build import MeshInvocation, dbt_environment
 from mesh.order import select_domains
-from mesh.project import Domain, discover_domains, write_loom_config
+from mesh.preflight import check_warehouse_lock, check_yaml
+from mesh.profile import check_target, duckdb_file
+from mesh.project import STATE_DIR, Domain, discover_domains, write_loom_config
 from mesh.runner import DomainRun, mesh_environment, run_dbt
+from publish.artifacts import read_document
 from publish.errors import BadInputError
 
 
@@ -37,10 +39,6 @@ class SlimResult:
     @property
     def success(self) -> bool:
         return all(run.success for run in self.runs)
-
-
-def _manifest(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _selector(node: dict[str, Any]) -> str:
@@ -77,15 +75,17 @@ def slim_build(
     dbt_args: tuple[str, ...] = (),
     on_domain: Callable[[str, list[str]], None] | None = None,
 ) -> SlimResult:
-    """Build every domain's changes and their cross-domain consequences, upstream first."""
+    """Build every domain's changes and their cross-domain consequences, upstream first.
+
+    Every input is checked before the first build: the target, each domain's YAML and
+    production manifest, and the warehouse lock.
+    """
     check_target(root, target)
     domains = discover_domains(root)
-    work = state_dir / "_slim"
-    work.mkdir(parents=True, exist_ok=True)
-    result = SlimResult()
-    rebuilt_public: set[str] = set()
-    manifests: dict[str, Path] = {}  # what downstream domains read for each upstream
-    for domain in select_domains(domains):
+    plan = select_domains(domains)
+    check_yaml(plan)
+    prod: dict[str, dict[str, Any]] = {}
+    for domain in plan:
         prod_manifest_path = state_dir / domain.name / "manifest.json"
         if not prod_manifest_path.is_file():
             raise BadInputError(
@@ -94,8 +94,18 @@ def slim_build(
                 fix="download the production artifacts first (`mesh ci download`), or build "
                 "the domain on main and upload its artifacts (`mesh ci merge`)",
             )
-        prod = _manifest(prod_manifest_path)
-        selection = ["state:modified+", *children_of(prod, domain.name, rebuilt_public)]
+        prod[domain.name] = read_document(prod_manifest_path, "manifest")
+    if plan:
+        check_warehouse_lock(duckdb_file(root, target, mesh_environment(root), plan[0].path))
+    work = root / STATE_DIR / target / "_loom"
+    result = SlimResult()
+    rebuilt_public: set[str] = set()
+    manifests: dict[str, Path] = {}  # what downstream domains read for each upstream
+    for domain in plan:
+        selection = [
+            "state:modified+",
+            *children_of(prod[domain.name], domain.name, rebuilt_public),
+        ]
         result.selections[domain.name] = selection
         if on_domain:
             on_domain(domain.name, selection)
@@ -108,18 +118,17 @@ def slim_build(
                 *("--defer", "--state", str(state_dir / domain.name)),
             ),
         )
-        env = mesh_environment(root)
-        env["DBT_LOOM_CONFIG"] = str(_loom_config(domain, manifests, work))
+        env = dbt_environment(root, domain, target, _loom_config(domain, manifests, work))
         run = run_dbt(domain, invocation.args(), env)
         if not run.built_models and run.success:
             result.skipped.append(domain.name)
-            manifests[domain.name] = prod_manifest_path
+            manifests[domain.name] = state_dir / domain.name / "manifest.json"
             continue
         result.runs.append(run)
-        manifests[domain.name] = domain.manifest_path
+        manifests[domain.name] = domain.artifacts_dir(target) / "manifest.json"
         public = {
             uid
-            for uid, n in _manifest(domain.manifest_path)["nodes"].items()
+            for uid, n in read_document(manifests[domain.name], "manifest")["nodes"].items()
             if n.get("access") == "public"
         }
         rebuilt_public |= public & set(run.built_models)

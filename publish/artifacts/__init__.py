@@ -12,17 +12,18 @@ from __future__ import annotations
 import gc
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NoReturn, cast
+from typing import Any, Literal, NoReturn, TypeVar, cast
 
 import msgspec
 
 from publish.artifacts.schemas import (
     CatalogV1,
     ManifestV12,
+    Metadata,
     NodeV12,
     RunResultsV6,
     SourcesV3,
@@ -41,6 +42,7 @@ from publish.model import (
 )
 
 ArtifactKind = Literal["manifest", "catalog", "run-results", "sources"]
+T = TypeVar("T")
 
 FILE_NAMES: dict[ArtifactKind, str] = {
     "manifest": "manifest.json",
@@ -86,8 +88,30 @@ def supported_versions(kind: ArtifactKind) -> list[str]:
 
 def read_artifact(path: Path, kind: ArtifactKind) -> msgspec.Struct:
     """Parse one artifact file with the parser of its schema version."""
+    data = _read_bytes(path, kind)
+    version = _schema_version(path, kind, data)
+    parser = PARSERS[(kind, version)]
+    decoder = _DECODERS.get(parser)
+    if decoder is None:
+        decoder = _DECODERS[parser] = msgspec.json.Decoder(parser)
+    return _decode(path, kind, version, lambda: decoder.decode(data))
+
+
+def read_document(path: Path, kind: ArtifactKind) -> dict[str, Any]:
+    """One artifact as plain JSON, refused exactly as `read_artifact` refuses it (missing,
+    truncated, another kind or schema version), for readers that need fields the typed model
+    does not carry."""
+    data = _read_bytes(path, kind)
+    version = _schema_version(path, kind, data)
+    document = _decode(path, kind, version, lambda: msgspec.json.decode(data))
+    if not isinstance(document, dict):
+        raise BadInputError(f"this is not a dbt {kind}", file=path, fix=_FIXES[kind])
+    return document
+
+
+def _read_bytes(path: Path, kind: ArtifactKind) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise BadInputError(
             f"the dbt {kind} file does not exist", file=path, fix=_FIXES[kind]
@@ -97,6 +121,9 @@ def read_artifact(path: Path, kind: ArtifactKind) -> msgspec.Struct:
             f"cannot read the file ({exc.strerror})", file=path, fix=_FIXES[kind]
         ) from exc
 
+
+def _schema_version(path: Path, kind: ArtifactKind, data: bytes) -> str:
+    """The file's dbt schema version, if this module has a parser for it."""
     match = _VERSION_RE.search(data, 0, _HEAD) or _VERSION_RE.search(data)
     if match is None:
         _raise_without_version(path, kind, data)
@@ -107,8 +134,7 @@ def read_artifact(path: Path, kind: ArtifactKind) -> msgspec.Struct:
             file=path,
             fix=f"put the {kind} in {FILE_NAMES[kind]} ({_FIXES[kind]})",
         )
-    parser = PARSERS.get((kind, version))
-    if parser is None:
+    if (kind, version) not in PARSERS:
         readable = ", ".join(supported_versions(kind))
         raise BadInputError(
             f"the {kind} has dbt schema version {version} (metadata.dbt_schema_version), which "
@@ -117,11 +143,12 @@ def read_artifact(path: Path, kind: ArtifactKind) -> msgspec.Struct:
             file=path,
             fix=_FIXES[kind],
         )
-    decoder = _DECODERS.get(parser)
-    if decoder is None:
-        decoder = _DECODERS[parser] = msgspec.json.Decoder(parser)
+    return version
+
+
+def _decode(path: Path, kind: ArtifactKind, version: str, decode: Callable[[], T]) -> T:
     try:
-        return decoder.decode(data)
+        return decode()
     except msgspec.ValidationError as exc:
         problem = f"the {kind} does not match dbt's {kind} {version} schema: {exc}"
     except msgspec.DecodeError as exc:
@@ -225,19 +252,26 @@ def load_domains(
         return [load_domain(found) for found in discover(root, artifacts, domains)]
 
 
-def load_domain(found: DomainArtifacts) -> Domain:
-    """Load, validate and convert one domain's artifacts."""
+def load_domain(found: DomainArtifacts, *, require_catalog: bool = True) -> Domain:
+    """Load, validate and convert one domain's artifacts.
+
+    Without `require_catalog`, a parsed project (no `dbt docs generate` yet) loads too, its
+    columns and types as the YAML declares them.
+    """
     directory = found.directory
     manifest = read_artifact(directory / FILE_NAMES["manifest"], "manifest")
     catalog_path = directory / FILE_NAMES["catalog"]
-    if not catalog_path.exists():
+    if not catalog_path.exists() and not require_catalog:
+        catalog: msgspec.Struct = CatalogV1(Metadata(dbt_schema_version="none"))
+    elif not catalog_path.exists():
         raise BadInputError(
             "catalog.json is missing; the publisher needs it for the columns and types each "
             "table really has",
             file=catalog_path,
             fix=_FIXES["catalog"],
         )
-    catalog = read_artifact(catalog_path, "catalog")
+    else:
+        catalog = read_artifact(catalog_path, "catalog")
     run_results_path = directory / FILE_NAMES["run-results"]
     run_results = (
         read_artifact(run_results_path, "run-results") if run_results_path.exists() else None

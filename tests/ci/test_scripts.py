@@ -1,5 +1,6 @@
 """Every `mesh` and `mesh-standins` call in ci/*.sh, the workflows and the Makefile names a real
-command and real options, so a renamed command cannot leave CI calling something that no longer exists."""
+command and real options, so a renamed command cannot leave CI calling something that no longer
+exists."""
 
 from __future__ import annotations
 

@@ -57,3 +57,32 @@ def test_each_rule_reports_its_violation(tmp_path: Path) -> None:
     for rule in ("naming", "source-outside-staging", "documented", "primary-key-test"):
         assert (rule, "model.sales.order_snapshot") in found
     assert not any(node == "model.sales.fct_orders" for _, node in found)
+
+
+BAD_PRODUCT = """data_products:
+  - name: Customer 360
+    description: Everything about a customer.
+    owner: customer-data@retail.example
+    items: [dim_customers, no_such_model, int_customers_joined]
+    glossary_terms: [Customer, Unheard Of]
+"""
+
+
+def test_a_data_product_naming_unknown_and_private_models_and_terms_fails_the_check(
+    built_copy: Path,
+) -> None:
+    """Issue 13 row 2: `mesh check` passed a data product naming an unknown model, a private
+    model and an unknown glossary term."""
+    (built_copy / "domains/customers/data_products.yml").write_text(BAD_PRODUCT)
+    result = CliRunner().invoke(app, ["check", "--no-parse"])
+    assert result.exit_code == 1, result.output
+    assert "data-product" in result.output
+    found = check_domain(discover_domains(built_copy)["customers"], load_vocabulary(built_copy))
+    problems = {(v.rule, v.problem) for v in found if v.node == "data product 'Customer 360'"}
+    assert len(problems) == 3, problems
+    rules = sorted(rule for rule, _ in problems)
+    assert rules == ["data-product", "data-product", "glossary"]
+    text = " ".join(problem for _, problem in problems)
+    assert "'no_such_model', which is not a model of domain customers" in text
+    assert "'int_customers_joined' (model.customers.int_customers_joined), which is private" in text
+    assert "'Unheard Of'" in text
