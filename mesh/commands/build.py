@@ -23,8 +23,11 @@ SelectOption = Annotated[
     typer.Option(
         "--select",
         "-s",
+        "--domain",
+        "-d",
         help="Domain to include; `+name` adds its upstream domains, `name+` its downstream "
-        "ones. Repeat for several. Default: every domain.",
+        "ones. Repeat for several. Default: every domain. (`--domain`/`-d` are aliases.)",
+        show_default=False,
     ),
 ]
 TargetOption = Annotated[
@@ -147,7 +150,7 @@ def build(
 def docs(ctx: typer.Context, select: SelectOption = None, target: TargetOption = None) -> None:
     """Run `dbt docs generate` in every selected domain (catalog.json + the docs site).
 
-    Each domain's site is written to domains/<name>/target/index.html; `dbt docs serve`
+    Each domain's site is written to `domains/<name>/target/index.html`; `dbt docs serve`
     inside a domain shows it.
     """
     _run(MeshInvocation(("docs", "generate"), target, tuple(select or ()), tuple(ctx.args)))

@@ -220,7 +220,11 @@ def build_from_store(
     select: Annotated[
         list[str],
         typer.Option(
-            "--select", "-s", help="Domain to build (repeatable; `+name` / `name+` as in build)."
+            "--select",
+            "-s",
+            "--domain",
+            "-d",
+            help="Domain to build (repeatable; `+name` / `name+` as in build).",
         ),
     ],
     store: StoreOption = None,

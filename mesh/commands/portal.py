@@ -35,8 +35,8 @@ def portal_build(
     artifacts: Annotated[
         Path | None,
         typer.Option(
-            help="Read artifacts from <dir>/<domain>/manifest.json instead of each "
-            "domains/<domain>/target/.",
+            help="Read artifacts from `<dir>/<domain>/manifest.json` instead of each "
+            "`domains/<domain>/target/`.",
         ),
     ] = None,
 ) -> None:

@@ -51,11 +51,13 @@ def athena_compiled(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str
     runs = run_mesh(root, MeshInvocation(("compile",), target="prod", dbt_args=("--quiet",)))
     assert [r.domain for r in runs] == ["customers", "sales", "marketing"]
     assert all(r.success for r in runs), [r.failures for r in runs]
+    assert not list(root.glob("domains/*/target/manifest.json")), "prod wrote the local target/"
     return root
 
 
 def test_every_compiled_statement_parses_as_athena_sql(athena_compiled: Path) -> None:
-    compiled = sorted(athena_compiled.glob("domains/*/target/compiled/**/*.sql"))
+    # artifacts of targets other than `local` live apart, in .mesh-state/<target>/<domain>/
+    compiled = sorted(athena_compiled.glob(".mesh-state/prod/*/compiled/**/*.sql"))
     models = [p for p in compiled if "/models/" in str(p) and p.parent.name != "tests"]
     assert len(compiled) >= 100, "expected every model and data test to be compiled"
     for path in compiled:
@@ -72,7 +74,7 @@ def test_every_compiled_statement_parses_as_athena_sql(athena_compiled: Path) ->
 def test_public_marts_are_iceberg_tables(athena_compiled: Path) -> None:
     public = 0
     for domain in ("customers", "sales", "marketing"):
-        path = athena_compiled / f"domains/{domain}/target/manifest.json"
+        path = athena_compiled / f".mesh-state/prod/{domain}/manifest.json"
         manifest = json.loads(path.read_text())
         for node in manifest["nodes"].values():
             if node["resource_type"] != "model" or node["package_name"] != domain:
@@ -87,11 +89,13 @@ def test_public_marts_are_iceberg_tables(athena_compiled: Path) -> None:
 
 
 def test_incremental_model_compiles_its_merge_branch_for_athena(athena_compiled: Path) -> None:
-    path = athena_compiled / "domains/sales/target/compiled/sales/models/marts/sales/fct_orders.sql"
+    path = (
+        athena_compiled / ".mesh-state/prod/sales/compiled/sales/models/marts/sales/fct_orders.sql"
+    )
     sql = path.read_text(encoding="utf-8")
     # is_incremental() was true: the lookback reads the existing Iceberg table in Glue.
     assert 'from "awsdatacatalog"."sales_marts"."fct_orders"' in sql
     assert "date_add('day', -3, max(updated_at))" in sql
-    manifest = json.loads((athena_compiled / "domains/sales/target/manifest.json").read_text())
+    manifest = json.loads((athena_compiled / ".mesh-state/prod/sales/manifest.json").read_text())
     config = manifest["nodes"]["model.sales.fct_orders"]["config"]
     assert (config["incremental_strategy"], config["unique_key"]) == ("merge", "order_id")
