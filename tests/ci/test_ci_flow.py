@@ -122,8 +122,14 @@ def test_pull_request_changing_one_staging_model_builds_its_downstream_set(repo:
         code, output = mesh("ci", "download")
         assert code == 0, output
         assert "Downloaded production artifacts of customers, marketing, sales" in output, output
+        local = {p: p.read_bytes() for p in repo.glob("domains/*/target/*.json")}
         result = slim_build(repo, repo / ".mesh-state/prod", dbt_args=("--quiet",))
         assert result.success
+        # the PR build's artifacts live apart: a later local build never reads ci_* schemas
+        assert {p: p.read_bytes() for p in local} == local
+        ci = json.loads((repo / ".mesh-state/ci/marketing/manifest.json").read_text())
+        node = ci["nodes"]["model.marketing.dim_campaigns"]
+        assert node["schema"] == "ci_marketing_marts"
         built = {m for run in result.runs for m in run.built_models}
         assert built == {
             "model.marketing.stg_ads__campaigns",

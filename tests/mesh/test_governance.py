@@ -86,3 +86,25 @@ def test_a_data_product_naming_unknown_and_private_models_and_terms_fails_the_ch
     assert "'no_such_model', which is not a model of domain customers" in text
     assert "'int_customers_joined' (model.customers.int_customers_joined), which is private" in text
     assert "'Unheard Of'" in text
+
+
+def test_a_public_description_longer_than_datazone_allows_fails_the_check(
+    built_copy: Path,
+) -> None:
+    """Issue 13 row 17: a 3.5 KB description passed `mesh check`; the publisher then wrote Glue
+    and stopped at DataZone's 2,048-character limit."""
+    yml = built_copy / "domains/sales/models/marts/sales/_sales__models.yml"
+    long = "A very long product description. " * 105  # 3,570 characters
+    text = yml.read_text(encoding="utf-8").replace(
+        "      The product catalogue with lifetime units sold and net revenue from\n",
+        f"      {long}\n",
+        1,
+    )
+    yml.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["check"])
+    assert result.exit_code == 1, result.output
+    found = check_domain(discover_domains(built_copy)["sales"], load_vocabulary(built_copy))
+    (problem,) = [v.problem for v in found if v.rule == "description-length"]
+    assert problem.startswith("description has 3")
+    assert "DataZone allows 2048" in problem
+    assert {v.node for v in found if v.rule == "description-length"} == {"model.sales.dim_products"}
