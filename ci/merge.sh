@@ -20,7 +20,7 @@ MESH="${MESH_BIN:-.venv/bin/mesh}"
 step_build()   { "$MESH" ci merge --target "$TARGET"; }
 step_publish() { "$MESH" publish all; }
 step_docs() {
-  "$MESH" docs portal --out site
+  "$MESH" docs portal --out site --target "$TARGET"
   if [ -n "${MESH_DOCS_BUCKET:-}" ]; then
     "$MESH" ci publish-site --site site --bucket "$MESH_DOCS_BUCKET"
   fi

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from mesh.project import LOCAL_TARGET
+from mesh.project import LOCAL_TARGET, STATE_DIR
 from publish.errors import BadInputError
 
 PROFILE = "mesh"
@@ -100,3 +100,10 @@ def duckdb_file(root: Path, target: str, env: Mapping[str, str], domain_path: Pa
     if path == ":memory:" or path.startswith(("md:", "motherduck:")):
         return None
     return (domain_path / path).resolve()  # relative paths are relative to the domain folder
+
+
+def target_artifacts(root: Path, target: str) -> Path | None:
+    """The artifacts of a target in the `<dir>/<domain>/` layout that `--artifacts` takes, or
+    None for `local`, whose artifacts are each domain's own target/ folder."""
+    check_target(root, target)
+    return None if target == LOCAL_TARGET else root / STATE_DIR / target

@@ -11,6 +11,7 @@ from mesh.console import console, err_console, reports_mesh_errors
 from mesh.portal.collect import collect
 from mesh.portal.render import MARKER, render_site
 from mesh.portal.serve import HOST, make_server
+from mesh.profile import target_artifacts
 from mesh.project import find_root
 from publish.errors import BadInputError
 
@@ -39,6 +40,17 @@ def portal_build(
             "`domains/<domain>/target/`.",
         ),
     ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target",
+            "-t",
+            help="Show the artifacts of this dbt target: `local` (default) reads each "
+            "`domains/<domain>/target/`, any other `.mesh-state/<target>/` (ci/merge.sh passes "
+            "the production build's target).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write the mesh docs portal: one static page for every domain, data product and
     public model, the cross-domain lineage graph, and each domain's own dbt docs.
@@ -47,6 +59,8 @@ def portal_build(
     data_products.yml and catalog/glossary.yml. Open the result with `mesh docs serve`.
     """
     root = find_root()
+    if artifacts is None and target is not None:
+        artifacts = target_artifacts(root, target)
     portal = collect(root, artifacts=artifacts)
     index = render_site(portal, _out(out, root))
     for warning in portal.warnings:

@@ -182,3 +182,20 @@ def test_a_data_product_naming_unknown_or_private_models_or_terms_is_refused(
     assert "'Unheard Of'" in output
     assert "Fix:" in output
     assert not (tmp_path / "site").exists()
+
+
+def test_the_portal_of_another_target_reads_its_own_artifacts(built_copy: Path) -> None:
+    """`mesh docs portal --target prod` (ci/merge.sh docs in CI) reads `.mesh-state/prod/`, where
+    a prod build writes, never the local build's `domains/<d>/target/`."""
+    for domain in DOMAINS:
+        target = built_copy / "domains" / domain / "target"
+        (built_copy / ".mesh-state" / "prod").mkdir(parents=True, exist_ok=True)
+        target.rename(built_copy / ".mesh-state" / "prod" / domain)
+    out = built_copy / "site-prod"
+    result = CliRunner().invoke(app, ["docs", "portal", "--target", "prod", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 domains" in " ".join(result.output.split())
+    assert (out / "index.html").is_file()
+    result = CliRunner().invoke(app, ["docs", "portal", "--target", "nope"])
+    assert result.exit_code == 2, result.output
+    assert "unknown target 'nope'" in result.output
