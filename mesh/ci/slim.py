@@ -1,16 +1,24 @@
-"""Slim CI: build only what a pull request changed, and what depends on it, across domains.
+"""Slim CI: build exactly what a pull request changed, and everything downstream, across domains.
 
 Per domain (upstream first), against the production artifacts in `state_dir/<domain>/`:
-- its own changes: `state:modified+`, unchanged parents deferred to production (`--defer`);
-- its inputs from upstream domains: the children of every upstream public model this run
-  rebuilt (`<child>+`), read from the production manifest's `depends_on`.
-A domain whose upstream was rebuilt reads that upstream's freshly built manifest through
-dbt-loom; every other upstream is read from the production manifest, so refs resolve to
-production relations.
+- its own changes: the domain's own nodes that dbt's `state:modified` finds (`dbt ls`, restricted
+  to the domain's package), each with its children. Nodes dbt-loom injects from upstream domains
+  are left out: their production copy was parsed for the production target, so they differ from
+  any pull-request parse by schema alone, and would otherwise select every reader of them;
+- its inputs from upstream domains: the children of every upstream model this run rebuilt,
+  read from the production manifest's `depends_on`.
+Every unselected ref resolves to production (`--defer --favor-state`), except refs to upstream
+models this run rebuilt, which read the tables it built (dbt-loom injects them from the upstream's
+fresh manifest; `defer_state` keeps them out of what dbt defers to). A domain with nothing
+selected runs no build at all.
+
+Documentation-only changes select nothing: the `ci*` targets persist no descriptions (see the
+domains' `dbt_project.yml`), so dbt does not count a changed description as a modification there.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +29,7 @@ from mesh.order import select_domains
 from mesh.preflight import check_warehouse_lock, check_yaml
 from mesh.profile import check_target, duckdb_file
 from mesh.project import STATE_DIR, Domain, discover_domains, write_loom_config
-from mesh.runner import DomainRun, mesh_environment, run_dbt
+from mesh.runner import DomainRun, list_nodes, mesh_environment, run_dbt
 from publish.artifacts import read_document
 from publish.errors import BadInputError
 
@@ -42,19 +50,54 @@ class SlimResult:
 
 
 def _selector(node: dict[str, Any]) -> str:
-    version = node.get("version")
-    return f"{node['name']}.v{version}" if version is not None else node["name"]
+    """dbt's own selector for a node (what `dbt ls --output selector` prints): its fqn."""
+    return ".".join(node["fqn"])
 
 
 def children_of(prod_manifest: dict[str, Any], domain: str, upstream_ids: set[str]) -> list[str]:
-    """Selectors of the domain's models that read any of the given upstream models."""
+    """Selectors (with children) of the domain's models, and tests, that read any of the
+    upstream models."""
     return sorted(
         f"{_selector(node)}+"
         for node in prod_manifest["nodes"].values()
-        if node["resource_type"] == "model"
+        if node["resource_type"] in {"model", "test"}
         and node["package_name"] == domain
         and upstream_ids & set(node["depends_on"]["nodes"])
     )
+
+
+def own_changes(domain: Domain, env: dict[str, str], target: str, state: Path) -> list[str]:
+    """Selectors (with children) of the domain's own nodes that differ from production."""
+    selectors = list_nodes(
+        domain,
+        (
+            *("--log-level", "none"),  # the list is returned, not printed
+            *("--target", target),
+            *("--select", f"state:modified,package:{domain.name}"),
+            *("--state", str(state)),
+            # only nodes that changed themselves; `+` below adds their tests and children
+            *("--indirect-selection", "empty"),
+            *("--output", "selector"),
+        ),
+        env,
+    )
+    return sorted(f"{selector}+" for selector in selectors)
+
+
+def defer_state(state: Path, rebuilt: set[str], dest: Path) -> Path:
+    """The folder dbt defers to: production's manifest without the upstream models this run
+    rebuilt. With `--favor-state` dbt resolves every unselected ref to production, the nodes
+    dbt-loom injects included; a rebuilt upstream model must instead resolve to the table this
+    run built, which is what dbt-loom injects from the upstream's fresh manifest."""
+    manifest = read_document(state / "manifest.json", "manifest")
+    dropped = rebuilt & manifest["nodes"].keys()
+    if not dropped:
+        return state
+    for unique_id in dropped:
+        del manifest["nodes"][unique_id]
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return dest
 
 
 def _loom_config(domain: Domain, manifests: dict[str, Path], dest: Path) -> Path:
@@ -77,8 +120,9 @@ def slim_build(
 ) -> SlimResult:
     """Build every domain's changes and their cross-domain consequences, upstream first.
 
-    Every input is checked before the first build: the target, each domain's YAML and
-    production manifest, and the warehouse lock.
+    Every input is checked before the first dbt run: the target, each domain's YAML and
+    production manifest, and the warehouse lock. The build's artifacts go to the target's own
+    folder (`.mesh-state/<target>/<domain>/`), never to the domains' `target/`.
     """
     check_target(root, target)
     domains = discover_domains(root)
@@ -97,41 +141,43 @@ def slim_build(
         prod[domain.name] = read_document(prod_manifest_path, "manifest")
     if plan:
         check_warehouse_lock(duckdb_file(root, target, mesh_environment(root), plan[0].path))
-    work = root / STATE_DIR / target / "_loom"
+    work = root / STATE_DIR / target / "_slim"
+    work.mkdir(parents=True, exist_ok=True)
     result = SlimResult()
-    rebuilt_public: set[str] = set()
+    rebuilt: set[str] = set()  # models this run built, in every domain so far
     manifests: dict[str, Path] = {}  # what downstream domains read for each upstream
     for domain in plan:
+        state = state_dir / domain.name
+        prod_manifest_path = state / "manifest.json"
+        manifests[domain.name] = prod_manifest_path
+        env = dbt_environment(root, domain, target, _loom_config(domain, manifests, work))
         selection = [
-            "state:modified+",
-            *children_of(prod[domain.name], domain.name, rebuilt_public),
+            *own_changes(domain, env, target, state),
+            *children_of(prod[domain.name], domain.name, rebuilt),
         ]
         result.selections[domain.name] = selection
         if on_domain:
             on_domain(domain.name, selection)
+        if not selection:
+            result.skipped.append(domain.name)
+            continue
         invocation = MeshInvocation(
             ("build",),
             target=target,
             dbt_args=(
                 *dbt_args,
                 *("--select", *selection),
-                *("--defer", "--state", str(state_dir / domain.name)),
+                # unselected parents always read production, never a table an earlier
+                # pull-request build left in the ci schemas
+                *("--defer", "--favor-state"),
+                *("--state", str(defer_state(state, rebuilt, work / domain.name))),
             ),
         )
-        env = dbt_environment(root, domain, target, _loom_config(domain, manifests, work))
         run = run_dbt(domain, invocation.args(), env)
-        if not run.built_models and run.success:
-            result.skipped.append(domain.name)
-            manifests[domain.name] = state_dir / domain.name / "manifest.json"
-            continue
         result.runs.append(run)
-        manifests[domain.name] = domain.artifacts_dir(target) / "manifest.json"
-        public = {
-            uid
-            for uid, n in read_document(manifests[domain.name], "manifest")["nodes"].items()
-            if n.get("access") == "public"
-        }
-        rebuilt_public |= public & set(run.built_models)
         if not run.success:
             break
+        rebuilt |= set(run.built_models)
+        if run.built_models:
+            manifests[domain.name] = domain.artifacts_dir(target) / "manifest.json"
     return result
