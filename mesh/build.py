@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -129,7 +130,9 @@ def dbt_environment(root: Path, domain: Domain, target: str, loom_config: Path) 
     target's own artifacts folder."""
     env = mesh_environment(root)
     env["DBT_LOOM_CONFIG"] = str(loom_config)
-    env["DBT_TARGET_PATH"] = str(domain.artifacts_dir(target))
+    # relative to the domain folder, as dbt's own `target`: artifacts then never name the
+    # checkout they were built in (state made in CI works in any other checkout)
+    env["DBT_TARGET_PATH"] = os.path.relpath(domain.artifacts_dir(target), domain.path)
     return env
 
 

@@ -89,7 +89,7 @@ def defer_state(state: Path, rebuilt: set[str], dest: Path) -> Path:
     rebuilt. With `--favor-state` dbt resolves every unselected ref to production, the nodes
     dbt-loom injects included; a rebuilt upstream model must instead resolve to the table this
     run built, which is what dbt-loom injects from the upstream's fresh manifest."""
-    manifest = read_document(state / "manifest.json", "manifest")
+    manifest = json.loads((state / "manifest.json").read_text(encoding="utf-8"))
     dropped = rebuilt & manifest["nodes"].keys()
     if not dropped:
         return state
