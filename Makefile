@@ -72,6 +72,7 @@ bench-slim: install
 	$(BIN)/python bench/bench_slim_ci.py
 
 bench: bench-build bench-slim
+	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_publish_glue.py
 	$(BIN)/python bench/bench_datazone_emulator.py
 

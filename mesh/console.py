@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from mesh.runner import DomainRun
 from publish.errors import MeshError
+
+if TYPE_CHECKING:
+    from mesh.runner import DomainRun
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from mesh.project import Domain
-from publish.artifacts import read_document
+from publish.artifacts import read_artifact
 from publish.errors import BadInputError
 from publish.yamlfile import read_yaml
 
@@ -64,7 +64,7 @@ def check_upstream_manifests(plan: Sequence[Domain], manifests: Mapping[str, Pat
                     fix=build_first,
                 )
             try:
-                read_document(path, "manifest")
+                read_artifact(path, "manifest")
             except BadInputError as exc:
                 raise BadInputError(
                     f"domain {domain.name!r} refs models of {upstream.name!r}, whose manifest "

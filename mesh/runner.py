@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dbt.cli.main import dbtRunner
-
 from mesh.project import CORE_PACKAGE, Domain
 from publish.errors import BadInputError, MeshError
 
@@ -122,6 +120,8 @@ def list_nodes(domain: Domain, args: Sequence[str], env: dict[str, str]) -> list
 
 
 def _invoke(domain: Domain, args: list[str]) -> Any:
+    from dbt.cli.main import dbtRunner  # imported by the commands that run dbt, not by `mesh`
+
     result = dbtRunner().invoke(args)
     if result.exception is not None:
         raise _as_mesh_error(domain, args, result.exception)

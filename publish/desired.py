@@ -12,10 +12,13 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Literal
 
+from msgspec import Struct
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from publish.artifacts import paused_gc
@@ -48,8 +51,7 @@ DEFAULT_ONTOLOGY = Path("catalog/lf_tags.yml")
 # --- Glue text --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class GlueText:
+class GlueText(Struct, frozen=True, gc=False):
     """A text as the publisher writes it to Glue (`value`) and as dbt has it (`full`, for DataZone).
 
     `athena` is what dbt-athena's persist_docs writes for the same text; it differs from `value`
@@ -76,6 +78,7 @@ def clean_sql_comment(text: str) -> str:
 _JOINERS = frozenset("\u200d\ufe0e\ufe0f")
 
 
+@lru_cache(maxsize=1 << 16)  # column docs repeat (shared doc blocks): compute each text once
 def glue_text(text: str, limit: int) -> GlueText:
     """The text dbt-athena's persist_docs writes, made safe for Glue's byte limit.
 
@@ -165,15 +168,13 @@ def load_ontology(path: Path) -> LfTagOntology:
 # --- desired state ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DesiredColumn:
+class DesiredColumn(Struct, frozen=True, gc=False):
     name: str
     comment: GlueText
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class DesiredTable:
+class DesiredTable(Struct, frozen=True, gc=False):
     unique_id: str
     domain: str
     database: str
@@ -183,7 +184,7 @@ class DesiredTable:
     #: every `mesh:` parameter the table should have (except the LF-tag fingerprint); a `mesh:`
     #: parameter not listed here and not in BUILD_KEYS is removed
     parameters: Mapping[str, str]
-    table_tags: Mapping[str, str] = field(default_factory=dict)
+    table_tags: Mapping[str, str] = {}
 
     @property
     def key(self) -> str:
@@ -266,7 +267,9 @@ def _tags(
     where: str,
     file: str,
     problems: list[tuple[str, str]],
-) -> dict[str, str]:
+) -> Mapping[str, str]:
+    if not meta:
+        return _NO_TAGS
     tags: dict[str, str] = {}
     for spec in specs:
         value = meta.get(spec.meta_key)
@@ -282,7 +285,10 @@ def _tags(
             )
             continue
         tags[spec.key] = str(value)
-    return tags
+    return tags or _NO_TAGS
+
+
+_NO_TAGS: Mapping[str, str] = MappingProxyType({})
 
 
 def _desired_table(
@@ -298,15 +304,17 @@ def _desired_table(
     table_tags = _tags(model.meta, table_specs, model.unique_id, file, problems)
     columns = tuple(
         DesiredColumn(
-            name=column.name,
-            comment=glue_text(column.description, COMMENT_LIMIT),
-            tags=_tags(
+            column.name,
+            glue_text(column.description, COMMENT_LIMIT),
+            _tags(
                 column.meta,
                 column_specs,
                 f"column `{column.name}` of {model.unique_id}",
                 file,
                 problems,
-            ),
+            )
+            if column.meta  # most columns have none: skip the message too
+            else _NO_TAGS,
         )
         for column in model.columns
         if column.documented

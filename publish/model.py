@@ -1,15 +1,22 @@
-"""The publisher's own typed model of a dbt mesh, decoupled from dbt's artifact schemas.
+"""The mesh's own typed model of dbt projects, decoupled from dbt's artifact schemas.
 
-`publish.artifacts` fills it from the artifacts of each domain; `publish.desired` turns it into the
-state the catalogs should have. Nothing here knows about dbt's JSON layout or about AWS.
+`publish.artifacts` fills it from the artifacts of each domain, once per command; the publisher,
+the portal, governance and the CI steps all read this model, never the artifacts. Nothing here
+knows about dbt's JSON layout or about AWS.
+
+The records are frozen msgspec Structs rather than dataclasses: a 10,000-model mesh builds
+hundreds of thousands of them, and a Struct is constructed about nine times faster than a frozen
+dataclass (measured). `gc=False`: they hold no reference cycles, so the garbage collector never
+needs to scan them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
+
+from msgspec import Struct
 
 Access = Literal["public", "protected", "private"]
 TestStatus = Literal["pass", "warn", "fail", "error", "skipped", "not_run"]
@@ -17,9 +24,8 @@ TestStatus = Literal["pass", "warn", "fail", "error", "skipped", "not_run"]
 TEST_STATUS_ORDER: tuple[TestStatus, ...] = ("error", "fail", "warn", "not_run", "skipped", "pass")
 
 
-@dataclass(frozen=True, slots=True)
-class Relation:
-    """Where a model lives on the target the artifacts were built for.
+class Relation(Struct, frozen=True, gc=False):
+    """Where a model (or source) lives on the target the artifacts were built for.
 
     On Athena the dbt schema is the Glue database and the alias is the Glue table name; Glue stores
     both in lower case.
@@ -41,14 +47,28 @@ class Relation:
         return f"{self.glue_database}.{self.glue_table}"
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Constraint(Struct, frozen=True, gc=False):
+    """A dbt constraint (`not_null`, `unique`, `primary_key`, `foreign_key`, `check`, ...)."""
+
+    type: str
+    name: str | None = None
+    expression: str | None = None
+    #: the columns of a model-level constraint (empty on a column's own constraint)
+    columns: tuple[str, ...] = ()
+
+
+class Column(Struct, frozen=True, gc=False):
     name: str
     description: str = ""
+    #: the type declared in dbt YAML (the contract), else the type the catalog found
     data_type: str | None = None
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = {}
     #: documented in dbt YAML (dbt-athena's persist_docs only touches these)
     documented: bool = True
+    constraints: tuple[Constraint, ...] = ()
+    #: the type and position (1-based) of the column in the built relation, per catalog.json
+    catalog_type: str | None = None
+    position: int | None = None
 
     @property
     def sensitivity(self) -> str | None:
@@ -57,19 +77,29 @@ class Column:
 
     @property
     def glossary_terms(self) -> tuple[str, ...]:
-        return _str_tuple(self.meta.get("glossary_terms"))
+        return str_tuple(self.meta.get("glossary_terms"))
 
 
-@dataclass(frozen=True, slots=True)
-class TestResult:
+class TestResult(Struct, frozen=True, gc=False):
     unique_id: str
+    #: the generic test's name (`unique`, `not_null`, ...), or the singular test's node name
     name: str
     column_name: str | None
     status: TestStatus
+    #: the generic test's name, None for a singular (data) test
+    kind: str | None = None
+    #: the columns the test covers: its column, or a multi-column test's columns
+    columns: tuple[str, ...] = ()
+    #: the model the test is attached to (None: a test of a source, or of no model)
+    model: str | None = None
+    package_name: str | None = None
+    #: every node the test reads (a relationships test reads two models)
+    depends_on: tuple[str, ...] = ()
+    #: dbt's fully qualified name: `<package>.<folders>.<name>`, what `dbt ls` selects it by
+    fqn: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class BuildResult:
+class BuildResult(Struct, frozen=True, gc=False):
     """The model's own node in the run results of a build (`dbt build` / `dbt run`)."""
 
     status: str
@@ -77,16 +107,16 @@ class BuildResult:
     invocation_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Model:
+class Model(Struct, frozen=True, gc=False):
     unique_id: str
+    #: the domain (root dbt project) whose artifacts hold the model
     domain: str
     name: str
     description: str
     materialized: str
     relation: Relation | None  # None for ephemeral models: no table anywhere
     columns: tuple[Column, ...] = ()
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = {}
     access: Access = "protected"
     group: str | None = None
     group_owner_email: str | None = None
@@ -99,6 +129,19 @@ class Model:
     build: BuildResult | None = None
     #: the YAML (or SQL) file a person edits to change this model, relative to the domain
     source_file: str | None = None
+    #: the dbt package that defines the model: the domain itself or an installed package
+    package_name: str | None = None
+    tags: tuple[str, ...] = ()
+    #: model-level constraints (columns carry their own)
+    constraints: tuple[Constraint, ...] = ()
+    #: dbt's checksum of the model's file (changes with its SQL)
+    checksum: str | None = None
+    #: the model's SQL (or Python) file, relative to its package
+    original_file_path: str | None = None
+    #: catalog.json describes the built relation (False: not built, or no catalog)
+    in_catalog: bool = False
+    #: dbt's fully qualified name: `<package>.<folders>.<name>[.v<version>]`, a selector
+    fqn: tuple[str, ...] = ()
 
     @property
     def owner(self) -> str | None:
@@ -112,7 +155,16 @@ class Model:
 
     @property
     def glossary_terms(self) -> tuple[str, ...]:
-        return _str_tuple(self.meta.get("glossary_terms"))
+        return str_tuple(self.meta.get("glossary_terms"))
+
+    @property
+    def from_package(self) -> bool:
+        """Defined by an installed package rather than by the domain's own project."""
+        return self.package_name is not None and self.package_name != self.domain
+
+    @property
+    def documented_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.documented)
 
     @property
     def is_latest_version(self) -> bool:
@@ -131,22 +183,55 @@ class Model:
         return next((c for c in self.columns if c.name.lower() == lowered), None)
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFreshness:
+class SourceFreshness(Struct, frozen=True, gc=False):
+    """One source's result in `sources.json` (`dbt source freshness`)."""
+
     unique_id: str
     status: str
     max_loaded_at: str | None
     snapshotted_at: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Domain:
+class Source(Struct, frozen=True, gc=False):
+    """A source table the domain declares (`sources:` in its YAML)."""
+
+    unique_id: str
+    domain: str
+    source_name: str
+    name: str
+    relation: Relation
+    description: str = ""
+    columns: tuple[Column, ...] = ()
+    meta: Mapping[str, Any] = {}
+    tags: tuple[str, ...] = ()
+    package_name: str | None = None
+    loaded_at_field: str | None = None
+    #: the freshness thresholds, as dbt states them (`26 hour`), None when not set
+    warn_after: str | None = None
+    error_after: str | None = None
+    #: the result of the last `dbt source freshness`, None when sources.json has none
+    freshness: SourceFreshness | None = None
+
+
+class Group(Struct, frozen=True, gc=False):
+    """A dbt group: the team that owns a set of models."""
+
+    unique_id: str
+    name: str
+    package_name: str | None = None
+    owner_name: str | None = None
+    owner_email: str | None = None
+    description: str = ""
+
+
+class Domain(Struct, frozen=True, gc=False):
     """One dbt project of the mesh, as loaded from its artifacts."""
 
     name: str
     artifacts_dir: Path
     description: str
     owners: tuple[str, ...]
+    #: the models the domain builds: its own and those of installed packages
     models: tuple[Model, ...]
     adapter_type: str | None = None
     dbt_version: str | None = None
@@ -155,14 +240,57 @@ class Domain:
     run_command: str | None = None
     #: the target named on that command line, when dbt recorded it
     run_target: str | None = None
+    #: the results of `dbt source freshness` (sources.json)
     sources: tuple[SourceFreshness, ...] = ()
     warnings: tuple[str, ...] = ()
+    groups: tuple[Group, ...] = ()
+    #: the sources the domain declares, with their freshness result
+    source_tables: tuple[Source, ...] = ()
+    #: other domains' models dbt-loom injected into this manifest (relation, access, version only)
+    upstream_models: tuple[Model, ...] = ()
+    #: the manifest's dbt schema version (`v12`, ...)
+    manifest_version: str | None = None
+    #: every data test of the manifest (each model's own are also in `Model.tests`)
+    tests: tuple[TestResult, ...] = ()
 
     def model(self, unique_id: str) -> Model:
         return next(m for m in self.models if m.unique_id == unique_id)
 
+    @property
+    def own_models(self) -> tuple[Model, ...]:
+        """The models of the domain's own project (installed packages' left out)."""
+        return tuple(m for m in self.models if not m.from_package)
 
-def _str_tuple(value: Any) -> tuple[str, ...]:
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """Installed packages the domain builds models of."""
+        return tuple(
+            sorted({m.package_name for m in self.models if m.from_package and m.package_name})
+        )
+
+
+def nodes_by_id(domains: Iterable[Domain]) -> dict[str, Model | Source]:
+    """Every model and source of the loaded domains by unique id.
+
+    A domain's own model wins over the copy dbt-loom injected into a downstream domain's manifest
+    (the copy has no columns); a copy stands in for a domain that was not loaded.
+    """
+    domains = list(domains)
+    found: dict[str, Model | Source] = {}
+    for domain in domains:
+        found.update((m.unique_id, m) for m in domain.upstream_models)
+    for domain in domains:
+        found.update((s.unique_id, s) for s in domain.source_tables)
+        found.update((m.unique_id, m) for m in domain.models)
+    return found
+
+
+def str_tuple(value: Any) -> tuple[str, ...]:
+    """A `meta` value that may be one string or a list of them, as a tuple of strings.
+
+    `glossary_terms: "Order"` and `glossary_terms: ["Order"]` mean the same; this is the one
+    place that says so, for the publisher, the portal and governance alike.
+    """
     if value is None:
         return ()
     if isinstance(value, str):

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from msgspec import Struct
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -20,15 +21,16 @@ Action = Literal["noop", "update", "missing"]
 ItemKind = Literal["database", "table"]
 
 
-@dataclass(slots=True)
-class Change:
+class Change(Struct, gc=False):
+    """One field's change. A Struct, not a dataclass: a first publish of 10,000 tables makes
+    hundreds of thousands of them, and a Struct is built several times faster."""
+
     field: str
     before: str | None
     after: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class TagAssignment:
+class TagAssignment(Struct, frozen=True, gc=False):
     column: str | None  # None: on the table
     key: str
     value: str

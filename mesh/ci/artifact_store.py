@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from mesh.ci.s3 import require_bucket, s3_errors
 from mesh.project import Domain, write_loom_config
-from publish.artifacts import FILE_NAMES, read_document
+from publish.artifacts import FILE_NAMES, read_artifact
 from publish.errors import BadInputError
 
 
@@ -60,7 +60,7 @@ class ArtifactStore:
             for kind, artifact in FILE_NAMES.items():
                 path = folder / artifact
                 if path.is_file():
-                    read_document(path, kind)
+                    read_artifact(path, kind)  # refuses a truncated or foreign file
                     files.append((path, self.key(domain, artifact)))
         require_bucket(s3, self.bucket, option="--store (or MESH_ARTIFACT_STORE)")
         with s3_errors(f"uploading artifacts to s3://{self.bucket}", "s3:PutObject"):

@@ -11,11 +11,12 @@ with a warning.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
-from publish.artifacts import read_document
+from publish.artifacts import load_manifest
+from publish.model import Domain, Model
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,12 @@ class BreakingReport:
         )
 
 
-def _public_models(manifest: dict[str, Any], domain: str) -> dict[str, dict[str, Any]]:
+def _public_models(domain: Domain) -> dict[str, Model]:
+    """The domain's own public models (installed packages' and dbt-loom's copies left out)."""
     return {
-        uid: node
-        for uid, node in manifest["nodes"].items()
-        if node["resource_type"] == "model"
-        and node["package_name"] == domain
-        and node.get("access") == "public"
+        m.unique_id: m
+        for m in domain.models
+        if m.package_name == domain.name and m.access == "public"
     }
 
 
@@ -66,73 +66,71 @@ def _type(data_type: str | None) -> str:
     return " ".join((data_type or "").lower().replace(" ,", ",").split()).replace(", ", ",")
 
 
-def _constraints(node: dict[str, Any]) -> set[tuple[str, str]]:
-    found = {("<model>", c["type"]) for c in node.get("constraints") or []}
-    for name, column in node["columns"].items():
-        found |= {(name, c["type"]) for c in column.get("constraints") or []}
+def _constraints(model: Model) -> set[tuple[str, str]]:
+    found = {("<model>", c.type) for c in model.constraints}
+    for column in model.documented_columns:
+        found |= {(column.name, c.type) for c in column.constraints}
     return found
 
 
-def contract_changes(before: dict[str, Any], after: dict[str, Any] | None) -> list[str]:
+def contract_changes(before: Model, after: Model | None) -> list[str]:
     """What about one public model's contract breaks consumers (empty: nothing)."""
     if after is None:
         return ["the model was removed"]
     changes = []
-    if after.get("access") != "public":
-        changes.append(f"access changed from public to {after.get('access')}")
-    if before["contract"]["enforced"] and not after["contract"]["enforced"]:
+    if after.access != "public":
+        changes.append(f"access changed from public to {after.access}")
+    if before.contract_enforced and not after.contract_enforced:
         changes.append("the contract is no longer enforced")
-    for name, column in before["columns"].items():
-        new = after["columns"].get(name)
+    new_columns = {c.name: c for c in after.documented_columns}
+    for column in before.documented_columns:
+        name = column.name
+        new = new_columns.get(name)
         if new is None:
             changes.append(f"column {name!r} removed")
-        elif _type(column.get("data_type")) != _type(new.get("data_type")):
-            changes.append(
-                f"column {name!r} retyped from {column.get('data_type')} to {new.get('data_type')}"
-            )
-    for column, kind in sorted(_constraints(before) - _constraints(after)):
-        where = "the model" if column == "<model>" else f"column {column!r}"
+        elif _type(column.data_type) != _type(new.data_type):
+            changes.append(f"column {name!r} retyped from {column.data_type} to {new.data_type}")
+    for column_name, kind in sorted(_constraints(before) - _constraints(after)):
+        where = "the model" if column_name == "<model>" else f"column {column_name!r}"
         changes.append(f"{kind} constraint dropped on {where}")
     return changes
 
 
-def _dependents(manifests: dict[str, dict[str, Any]], uid: str) -> tuple[str, ...]:
+def _dependents(domains: Mapping[str, Domain], uid: str) -> tuple[str, ...]:
     owner = uid.split(".")[1]
     return tuple(
         sorted(
-            node_id
-            for domain, manifest in manifests.items()
-            if domain != owner
-            for node_id, node in manifest["nodes"].items()
-            if node["package_name"] == domain and uid in node.get("depends_on", {}).get("nodes", [])
+            model.unique_id
+            for name, domain in domains.items()
+            if name != owner
+            for model in domain.models
+            if model.package_name == name and uid in model.depends_on
         )
     )
 
 
-def breaking_changes(
-    prod: dict[str, dict[str, Any]], current: dict[str, dict[str, Any]]
-) -> BreakingReport:
+def breaking_changes(prod: Mapping[str, Domain], current: Mapping[str, Domain]) -> BreakingReport:
     """Compare each domain's production manifest with the pull request's."""
     report = BreakingReport()
-    for domain, prod_manifest in prod.items():
-        before = _public_models(prod_manifest, domain)
-        after_manifest = current.get(domain, {"nodes": {}})
-        after = {
-            uid: n for uid, n in after_manifest["nodes"].items() if n["resource_type"] == "model"
-        }
-        for uid, node in sorted(before.items()):
-            for change in contract_changes(node, after.get(uid)):
+    for name, prod_domain in prod.items():
+        before = _public_models(prod_domain)
+        after_domain = current.get(name)
+        after = {m.unique_id: m for m in after_domain.models} if after_domain else {}
+        for uid, model in sorted(before.items()):
+            for change in contract_changes(model, after.get(uid)):
                 report.breaks.append(Break(uid, change, _dependents(prod, uid)))
-        for uid, node in sorted(_public_models(after_manifest, domain).items()):
-            if uid in before or node.get("version") is None:
+        if after_domain is None:
+            continue
+        for uid, model in sorted(_public_models(after_domain).items()):
+            if uid in before or model.version is None:
                 continue
             older = [
-                n
-                for u, n in after.items()
-                if n["name"] == node["name"] and u != uid and n.get("version") is not None
+                m
+                for u, m in after.items()
+                if m.name == model.name and u != uid and m.version is not None
             ]
-            undated = [f"v{n['version']}" for n in older if not n.get("deprecation_date")]
-            message = f"new version v{node['version']} of {node['name']}"
+            undated = [f"v{m.version}" for m in older if not m.deprecation_date]
+            message = f"new version v{model.version} of {model.name}"
             if undated:
                 message += f"; set a deprecation_date on {', '.join(undated)}"
             else:
@@ -141,9 +139,6 @@ def breaking_changes(
     return report
 
 
-def load_manifests(folders: dict[str, Path]) -> dict[str, dict[str, Any]]:
-    """Each domain's manifest.json, read (and refused when unreadable) by the artifact loader."""
-    return {
-        domain: read_document(folder / "manifest.json", "manifest")
-        for domain, folder in folders.items()
-    }
+def load_manifests(folders: Mapping[str, Path]) -> dict[str, Domain]:
+    """Each domain's parsed project, from `<folder>/manifest.json` (typed loader)."""
+    return {name: load_manifest(folder, name) for name, folder in folders.items()}

@@ -18,11 +18,9 @@ domains' `dbt_project.yml`), so dbt does not count a changed description as a mo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from mesh.build import MeshInvocation, dbt_environment
 from mesh.order import select_domains
@@ -30,8 +28,10 @@ from mesh.preflight import check_warehouse_lock, check_yaml
 from mesh.profile import check_target, duckdb_file
 from mesh.project import STATE_DIR, Domain, discover_domains, write_loom_config
 from mesh.runner import DomainRun, list_nodes, mesh_environment, run_dbt
-from publish.artifacts import read_document
+from publish.artifacts import load_manifest, manifest_without
 from publish.errors import BadInputError
+from publish.model import Domain as LoadedDomain
+from publish.model import Model, TestResult
 
 
 @dataclass
@@ -49,21 +49,15 @@ class SlimResult:
         return all(run.success for run in self.runs)
 
 
-def _selector(node: dict[str, Any]) -> str:
-    """dbt's own selector for a node (what `dbt ls --output selector` prints): its fqn."""
-    return ".".join(node["fqn"])
-
-
-def children_of(prod_manifest: dict[str, Any], domain: str, upstream_ids: set[str]) -> list[str]:
+def children_of(prod: LoadedDomain, upstream_ids: set[str]) -> list[str]:
     """Selectors (with children) of the domain's models, and tests, that read any of the
-    upstream models."""
-    return sorted(
-        f"{_selector(node)}+"
-        for node in prod_manifest["nodes"].values()
-        if node["resource_type"] in {"model", "test"}
-        and node["package_name"] == domain
-        and upstream_ids & set(node["depends_on"]["nodes"])
-    )
+    upstream models: dbt's own selector for a node (what `dbt ls --output selector` prints) is
+    its fqn."""
+    own: list[Model | TestResult] = [
+        *(m for m in prod.models if m.package_name == prod.name),
+        *(t for t in prod.tests if t.package_name == prod.name),
+    ]
+    return sorted(f"{'.'.join(node.fqn)}+" for node in own if upstream_ids & set(node.depends_on))
 
 
 def own_changes(domain: Domain, env: dict[str, str], target: str, state: Path) -> list[str]:
@@ -89,14 +83,11 @@ def defer_state(state: Path, rebuilt: set[str], dest: Path) -> Path:
     rebuilt. With `--favor-state` dbt resolves every unselected ref to production, the nodes
     dbt-loom injects included; a rebuilt upstream model must instead resolve to the table this
     run built, which is what dbt-loom injects from the upstream's fresh manifest."""
-    manifest = json.loads((state / "manifest.json").read_text(encoding="utf-8"))
-    dropped = rebuilt & manifest["nodes"].keys()
-    if not dropped:
+    without = manifest_without(state / "manifest.json", rebuilt)
+    if without is None:
         return state
-    for unique_id in dropped:
-        del manifest["nodes"][unique_id]
     dest.mkdir(parents=True, exist_ok=True)
-    (dest / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (dest / "manifest.json").write_bytes(without)
     return dest
 
 
@@ -128,7 +119,7 @@ def slim_build(
     domains = discover_domains(root)
     plan = select_domains(domains)
     check_yaml(plan)
-    prod: dict[str, dict[str, Any]] = {}
+    prod: dict[str, LoadedDomain] = {}
     for domain in plan:
         prod_manifest_path = state_dir / domain.name / "manifest.json"
         if not prod_manifest_path.is_file():
@@ -138,7 +129,7 @@ def slim_build(
                 fix="download the production artifacts first (`mesh ci download`), or build "
                 "the domain on main and upload its artifacts (`mesh ci merge`)",
             )
-        prod[domain.name] = read_document(prod_manifest_path, "manifest")
+        prod[domain.name] = load_manifest(prod_manifest_path.parent, domain.name)
     if plan:
         check_warehouse_lock(duckdb_file(root, target, mesh_environment(root), plan[0].path))
     work = root / STATE_DIR / target / "_slim"
@@ -153,7 +144,7 @@ def slim_build(
         env = dbt_environment(root, domain, target, _loom_config(domain, manifests, work))
         selection = [
             *own_changes(domain, env, target, state),
-            *children_of(prod[domain.name], domain.name, rebuilt),
+            *children_of(prod[domain.name], rebuilt),
         ]
         result.selections[domain.name] = selection
         if on_domain:

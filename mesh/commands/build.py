@@ -6,17 +6,17 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from mesh.build import MeshInvocation, run_mesh
 from mesh.console import console, print_failures, reports_mesh_errors
 from mesh.project import Domain, find_root
-from mesh.rawdata import RawDataSpec, write_raw_data
-from mesh.runner import DomainRun
 from publish.errors import BadInputError
+
+if TYPE_CHECKING:
+    from mesh.build import MeshInvocation
+    from mesh.runner import DomainRun
 
 SelectOption = Annotated[
     list[str] | None,
@@ -58,6 +58,10 @@ def data(
     ] = None,
 ) -> None:
     """Generate the raw retail data (Parquet) that the domains' sources read."""
+    from rich.table import Table
+
+    from mesh.rawdata import RawDataSpec, write_raw_data
+
     if not (math.isfinite(scale) and 0 < scale <= MAX_SCALE):
         raise BadInputError(
             f"--scale {scale} is not a multiple of the base row counts between 0 and {MAX_SCALE}",
@@ -98,6 +102,8 @@ def _report(run: DomainRun) -> None:
 
 
 def _summary(runs: list[DomainRun], planned: int) -> None:
+    from rich.table import Table
+
     table = Table("domain", "models", "tests", "unit tests", "failed", "seconds", title="Mesh")
     for run in runs:
         table.add_row(
@@ -114,6 +120,8 @@ def _summary(runs: list[DomainRun], planned: int) -> None:
 
 
 def _run(invocation: MeshInvocation) -> None:
+    from mesh.build import run_mesh
+
     root = find_root()
     planned: list[int] = [0]
 
@@ -142,6 +150,8 @@ def build(
     The order comes from each domain's dbt_loom.config.yml. Arguments after `--` go to
     dbt unchanged, e.g. `mesh build -s sales -- --select fct_orders+`.
     """
+    from mesh.build import MeshInvocation
+
     extra = list(ctx.args) + (["--full-refresh"] if full_refresh else [])
     _run(MeshInvocation(("build",), target, tuple(select or ()), tuple(extra)))
 
@@ -153,6 +163,8 @@ def docs(ctx: typer.Context, select: SelectOption = None, target: TargetOption =
     Each domain's site is written to `domains/<name>/target/index.html`; `dbt docs serve`
     inside a domain shows it.
     """
+    from mesh.build import MeshInvocation
+
     _run(MeshInvocation(("docs", "generate"), target, tuple(select or ()), tuple(ctx.args)))
 
 
@@ -162,6 +174,8 @@ def parse(ctx: typer.Context, select: SelectOption = None, target: TargetOption 
 
     Enough for `mesh check`, sqlfluff's dbt templater and dbt-loom's downstream parses.
     """
+    from mesh.build import MeshInvocation
+
     _run(MeshInvocation(("parse",), target, tuple(select or ()), tuple(ctx.args)))
 
 
@@ -172,6 +186,8 @@ def freshness(ctx: typer.Context, select: SelectOption = None, target: TargetOpt
     The publisher and the docs portal show each model's freshness from it. Exit code 1 when
     a source is past its `error_after`; every domain is checked either way.
     """
+    from mesh.build import MeshInvocation
+
     _run(
         MeshInvocation(
             ("source", "freshness"),

@@ -5,11 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from mesh.build import parse_all
 from mesh.console import console, reports_mesh_errors
-from mesh.governance import check_domain, load_vocabulary
 from mesh.project import discover_domains, find_root
 
 
@@ -23,6 +20,11 @@ def check(
     """Check governance: contracts, owners and docs on public models, 100% documentation,
     primary-key tests, layer naming, source() only in staging, known glossary terms and
     sensitivity labels, no deep chains of views. Exit code 1 lists every violation."""
+    from rich.table import Table
+
+    from mesh.build import parse_all
+    from mesh.governance import check_domain, load_vocabulary
+
     root = find_root()
     if parse_first and not parse_all(root):
         raise typer.Exit(1)

@@ -7,23 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from mesh.build import MeshInvocation, parse_all, run_mesh
-from mesh.ci.artifact_store import ArtifactStore
-from mesh.ci.breaking import breaking_changes, load_manifests
-from mesh.ci.s3 import require_bucket
-from mesh.ci.site import upload_site
-from mesh.ci.slim import slim_build
 from mesh.ci.sqllint import changed_sql, lint
 from mesh.commands.build import TargetOption
 from mesh.commands.ci_iam import iam_render
 from mesh.console import console, err_console, print_failures, reports_mesh_errors
-from mesh.order import select_domains
 from mesh.profile import resolve_target
 from mesh.project import STATE_DIR, discover_domains, find_root
-from publish.aws import AwsClients
 from publish.errors import BadInputError
+
+# Each command imports what it runs (dbt orchestration, boto3, ...) so that `mesh ci --help`
+# and the other commands start fast.
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -70,10 +64,14 @@ def _in_root(root: Path, path: Path) -> Path:
 
 
 def _s3() -> object:
+    from publish.aws import AwsClients
+
     return AwsClients().client("s3")
 
 
 def _upload(root: Path, store: str | None, target: str | None) -> None:
+    from mesh.ci.artifact_store import ArtifactStore
+
     name = resolve_target(root, target)
     destination = ArtifactStore.from_url(store)
     folders = {d: domain.artifacts_dir(name) for d, domain in discover_domains(root).items()}
@@ -96,6 +94,8 @@ def upload(store: StoreOption = None, target: BuildTargetOption = None) -> None:
 @reports_mesh_errors
 def download(store: StoreOption = None, state: StateOption = DEFAULT_STATE) -> None:
     """Download the production artifacts of every domain into --state (for --defer)."""
+    from mesh.ci.artifact_store import ArtifactStore
+
     root = find_root()
     source = ArtifactStore.from_url(store)
     dest = _in_root(root, state)
@@ -109,6 +109,8 @@ def lint_changed(
     base: Annotated[str, typer.Option(help="Git ref the pull request branched from.")] = "main",
 ) -> None:
     """sqlfluff on the model files this branch changed since --base (parses domains first)."""
+    from mesh.build import parse_all
+
     root = find_root()
     files = changed_sql(root, base)
     if not files:
@@ -128,6 +130,10 @@ def slim(
     their children, deferred to production), then the models of downstream domains that read
     rebuilt models. Description-only changes build nothing. The tests column counts data and
     unit tests."""
+    from rich.table import Table
+
+    from mesh.ci.slim import slim_build
+
     root = find_root()
     dest = _in_root(root, state)
     result = slim_build(
@@ -162,6 +168,9 @@ def breaking(
 ) -> None:
     """Fail when a public model's contract changes without a new version, naming the models of
     other domains that read it. A new version with a deprecation date passes with a warning."""
+    from mesh.build import parse_all
+    from mesh.ci.breaking import breaking_changes, load_manifests
+
     root = find_root()
     dest = _in_root(root, state)
     domains = discover_domains(root)
@@ -208,6 +217,10 @@ def breaking(
 def merge(store: StoreOption = None, target: BuildTargetOption = None) -> None:
     """After a merge to main: build every domain on --target, generate docs, upload the
     artifacts. The artifact store's bucket is checked before anything is built."""
+    from mesh.build import MeshInvocation, run_mesh
+    from mesh.ci.artifact_store import ArtifactStore
+    from mesh.ci.s3 import require_bucket
+
     root = find_root()
     name = resolve_target(root, target)
     require_bucket(_s3(), ArtifactStore.from_url(store).bucket, option=STORE_OPTION)
@@ -237,6 +250,10 @@ def build_from_store(
 ) -> None:
     """Build domains reading their upstream manifests from the artifact store (as dbt-loom
     does in production), not from the upstream domains' local target/ folders."""
+    from mesh.build import MeshInvocation, run_mesh
+    from mesh.ci.artifact_store import ArtifactStore
+    from mesh.order import select_domains
+
     root = find_root()
     source = ArtifactStore.from_url(store)
     domains = discover_domains(root)
@@ -267,6 +284,8 @@ def publish_site(
     prefix: Annotated[str, typer.Option(help="Key prefix in the bucket.")] = "",
 ) -> None:
     """Upload the generated docs portal (`mesh docs portal`) to its S3 bucket."""
+    from mesh.ci.site import upload_site
+
     count = upload_site(_s3(), site, bucket, prefix)
     console.print(f"Uploaded {count} file(s) of {site} to s3://{bucket}/{prefix}")
 

@@ -8,9 +8,6 @@ from typing import Annotated
 import typer
 
 from mesh.console import console, err_console, reports_mesh_errors
-from mesh.portal.collect import collect
-from mesh.portal.render import MARKER, render_site
-from mesh.portal.serve import HOST, make_server
 from mesh.profile import target_artifacts
 from mesh.project import find_root
 from publish.errors import BadInputError
@@ -58,6 +55,9 @@ def portal_build(
     Reads each domain's target/ (run `mesh build` and `mesh docs generate` first), its
     data_products.yml and catalog/glossary.yml. Open the result with `mesh docs serve`.
     """
+    from mesh.portal.collect import collect
+    from mesh.portal.render import render_site
+
     root = find_root()
     if artifacts is None and target is not None:
         artifacts = target_artifacts(root, target)
@@ -78,6 +78,9 @@ def serve(
     out: OutOption = None,
 ) -> None:
     """Serve the portal written by `mesh docs portal` on http://127.0.0.1:PORT (Ctrl-C stops)."""
+    from mesh.portal.render import MARKER
+    from mesh.portal.serve import HOST, make_server
+
     site = _out(out)
     if not (site / "index.html").is_file() or not (site / MARKER).exists():
         raise BadInputError(

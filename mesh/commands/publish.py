@@ -10,17 +10,13 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mesh.commands.publish_datazone import datazone, publish_all
 from mesh.project import find_root
-from publish.artifacts import load_domains
-from publish.aws import AwsClients, AwsSettings
-from publish.desired import DEFAULT_ONTOLOGY, desired_state, load_ontology
+from publish.desired import DEFAULT_ONTOLOGY
 from publish.errors import (
     EXIT_ERROR,
     EXIT_OK,
@@ -28,9 +24,16 @@ from publish.errors import (
     MeshError,
     StrictMissingError,
 )
-from publish.model import Domain
-from publish.plan import ApplyResult, Plan, render_plan, render_summary
-from publish.targets.glue import GlueTarget
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from publish.aws import AwsSettings
+    from publish.model import Domain
+    from publish.plan import ApplyResult, Plan
+
+# The publisher (boto3, the Glue target, ...) is imported when a command runs, so that
+# `mesh publish glue --help` starts fast.
 
 EXIT_CODES = """
 Exit codes: 0 = published, or nothing to change, or a dry run; 1 = error while reading or writing
@@ -103,27 +106,64 @@ def glue(
     ] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel writes.")] = 8,
 ) -> None:
+    from publish.aws import AwsSettings
+
+    code = publish_glue(
+        domains=domain or [],
+        artifacts=artifacts,
+        target=target,
+        dry_run=dry_run,
+        as_json=output is OutputFormat.json,
+        strict=strict,
+        lf_tags=lf_tags,
+        root=root,
+        docs_url=docs_url,
+        settings=AwsSettings(region=region, concurrency=concurrency),
+    )
+    raise typer.Exit(code)
+
+
+def publish_glue(
+    *,
+    domains: list[str],
+    artifacts: Path | None,
+    target: str = "prod",
+    dry_run: bool,
+    as_json: bool,
+    strict: bool = False,
+    lf_tags: Path = DEFAULT_ONTOLOGY,
+    root: Path | None,
+    docs_url: str | None,
+    settings: AwsSettings,
+    loaded: list[Domain] | None = None,
+) -> int:
+    """`mesh publish glue` as a function: prints the plan (and errors), returns the exit code.
+
+    `loaded`: the domains' artifacts when the caller already loaded them (`mesh publish all`).
+    """
+    from rich.console import Console
+
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
-        code = _publish_glue(
+        return _publish_glue(
             out,
             err,
-            domains=domain or [],
+            domains=domains,
             artifacts=artifacts,
             target=target,
             dry_run=dry_run,
-            as_json=output is OutputFormat.json,
+            as_json=as_json,
             strict=strict,
             lf_tags=lf_tags,
             root=root or find_root(),
             docs_url=docs_url,
-            settings=AwsSettings(region=region, concurrency=concurrency),
+            settings=settings,
+            loaded=loaded,
         )
     except MeshError as exc:
         err.print(f"error: {exc.paragraph()}", markup=False)
-        raise typer.Exit(exc.exit_code) from None
-    raise typer.Exit(code)
+        return exc.exit_code
 
 
 def _check_target(domains: list[Domain], target: str) -> None:
@@ -153,9 +193,25 @@ def _publish_glue(
     root: Path,
     docs_url: str | None,
     settings: AwsSettings,
+    loaded: list[Domain] | None = None,
 ) -> int:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from publish.artifacts import load_domains
+    from publish.aws import AwsClients
+    from publish.desired import desired_state, load_ontology
+    from publish.plan import render_plan, render_summary
+    from publish.targets.glue import GlueTarget
+
     # 1. inputs: everything is validated before the first AWS call
-    loaded = load_domains(root, artifacts, domains)
+    if loaded is None:
+        loaded = load_domains(root, artifacts, domains)
     _check_target(loaded, target)
     ontology = load_ontology(lf_tags if lf_tags.is_absolute() else root / lf_tags)
     desired = desired_state(loaded, ontology, ontology_file=lf_tags, docs_url=docs_url)
@@ -204,6 +260,8 @@ def _publish_glue(
 def _print(
     out: Console, plan: Plan, applied: ApplyResult | None, *, dry_run: bool, as_json: bool
 ) -> None:
+    from publish.plan import render_plan, render_summary
+
     if as_json:
         # plain print: rich must not wrap or colour JSON for machines
         print(json.dumps(plan.to_dict(applied, dry_run=dry_run), indent=2))

@@ -10,18 +10,23 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mesh.project import find_root
-from publish.aws import AwsSettings
 from publish.datazone.config import DEFAULT_CONFIG
-from publish.datazone.plan import render_plan, render_summary
-from publish.datazone.publisher import PublishOptions, apply, prepare
 from publish.errors import EXIT_ERROR, EXIT_OK, BadInputError, MeshError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from publish.aws import AwsSettings
+    from publish.datazone.publisher import PublishOptions
+    from publish.model import Domain
+
+# The publisher (boto3, openlineage, ...) is imported when a command runs, so that
+# `mesh publish datazone --help` starts fast.
 
 EXIT_CODES = """
 Exit codes: 0 = published, nothing to change, or a dry run; 1 = error while reading or writing
@@ -111,39 +116,96 @@ def datazone(
     Only public models with an enforced contract are published; assets the publisher did not
     create or adopt (by Glue table ARN) are never touched; nothing is ever deleted.
     """
+    from publish.aws import AwsSettings
+
+    raise typer.Exit(
+        publish_datazone(
+            domains=tuple(domain or ()),
+            artifacts=artifacts,
+            dry_run=dry_run,
+            as_json=output == "json",
+            root=root,
+            config=config,
+            today=today,
+            bootstrap=bootstrap,
+            docs_url=docs_url,
+            settings=AwsSettings(region=region, concurrency=concurrency),
+        )
+    )
+
+
+def publish_datazone(
+    *,
+    domains: tuple[str, ...],
+    artifacts: Path | None,
+    dry_run: bool,
+    as_json: bool,
+    root: Path | None,
+    config: Path,
+    today: str | None,
+    bootstrap: bool,
+    docs_url: str | None,
+    settings: AwsSettings,
+    loaded: list[Domain] | None = None,
+) -> int:
+    """`mesh publish datazone` as a function: prints the plan (and errors), returns the exit code.
+
+    `loaded`: the domains' artifacts when the caller already loaded them (`mesh publish all`).
+    """
+    from rich.console import Console
+
+    from publish.datazone.publisher import PublishOptions
+
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
-        code = run_datazone(
+        return run_datazone(
             out,
             err,
             PublishOptions(
                 root=root or find_root(),
                 artifacts=artifacts,
-                domains=tuple(domain or ()),
+                domains=domains,
                 config=config,
                 today=_today(today),
                 docs_url=docs_url,
                 bootstrap=bootstrap,
-                settings=AwsSettings(region=region, concurrency=concurrency),
+                settings=settings,
             ),
             dry_run=dry_run,
-            as_json=output == "json",
+            as_json=as_json,
+            loaded=loaded,
         )
     except MeshError as exc:
         err.print(f"error: {exc.paragraph()}", markup=False)
-        raise typer.Exit(exc.exit_code) from None
-    raise typer.Exit(code)
+        return exc.exit_code
 
 
 datazone.__doc__ = (datazone.__doc__ or "") + EXIT_CODES
 
 
 def run_datazone(
-    out: Console, err: Console, options: PublishOptions, *, dry_run: bool, as_json: bool
+    out: Console,
+    err: Console,
+    options: PublishOptions,
+    *,
+    dry_run: bool,
+    as_json: bool,
+    loaded: list[Domain] | None = None,
 ) -> int:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from publish.datazone.plan import render_plan, render_summary
+    from publish.datazone.publisher import apply, prepare
+
     with err.status("reading DataZone", spinner="dots"):
-        prepared = prepare(options)
+        prepared = prepare(options, domains=loaded)
     plan = prepared.plan
     if dry_run or not plan.has_writes:
         if as_json:
@@ -190,32 +252,44 @@ def publish_all(
     concurrency: ConcurrencyOpt = 8,
 ) -> None:
     """Publish to the Glue Data Catalog, then to DataZone (stops if Glue fails)."""
-    from mesh.commands.publish import OutputFormat, glue
+    from rich.console import Console
 
+    from mesh.commands.publish import publish_glue
+    from publish.artifacts import load_domains
+    from publish.aws import AwsSettings
+
+    err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
-        glue(
-            domain=domain,
-            artifacts=artifacts,
-            dry_run=dry_run,
-            output=OutputFormat(output),
-            root=root,
-            docs_url=docs_url,
-            region=region,
-            concurrency=concurrency,
-        )
-    except typer.Exit as done:
-        if done.exit_code != EXIT_OK:
-            raise
-    datazone(
-        domain=domain,
+        root = root or find_root()
+        loaded = load_domains(root, artifacts, domain or ())  # once, for both catalogs
+    except MeshError as exc:
+        err.print(f"error: {exc.paragraph()}", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    settings = AwsSettings(region=region, concurrency=concurrency)
+    code = publish_glue(
+        domains=domain or [],
         artifacts=artifacts,
         dry_run=dry_run,
-        output=output,
+        as_json=output == "json",
         root=root,
-        config=config,
-        today=today,
-        bootstrap=bootstrap,
         docs_url=docs_url,
-        region=region,
-        concurrency=concurrency,
+        settings=settings,
+        loaded=loaded,
+    )
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+    raise typer.Exit(
+        publish_datazone(
+            domains=tuple(domain or ()),
+            artifacts=artifacts,
+            dry_run=dry_run,
+            as_json=output == "json",
+            root=root,
+            config=config,
+            today=today,
+            bootstrap=bootstrap,
+            docs_url=docs_url,
+            settings=settings,
+            loaded=loaded,
+        )
     )

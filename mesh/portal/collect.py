@@ -1,8 +1,8 @@
 """dbt artifacts of every domain + data products + glossary -> the portal's data model.
 
 The typed loader (`publish.artifacts.load_domains`) gives each domain's models with their
-contract, versions, tests, last build and freshness; the raw manifest is read only for what the
-loader leaves out (the groups' team names and descriptions). Lineage keeps every public model,
+contract, versions, tests, last build and freshness, its groups (team names, emails and
+descriptions) and the upstream models dbt-loom injected. Lineage keeps every public model,
 every model on an edge between two domains (dbt-loom injects the upstream domain's public
 models into the downstream manifest, so the downstream model's `depends_on` names them), and
 the edges between those nodes; an edge inside a domain may pass through models the graph does
@@ -17,14 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import networkx as nx
 
 from publish.artifacts import load_domains
 from publish.datazone.glossary import load_glossary
 from publish.datazone.products import load_products, resolve_item, resolve_items
 from publish.errors import raise_problems
-from publish.model import TEST_STATUS_ORDER, Domain, Model
+from publish.model import TEST_STATUS_ORDER, Domain, Group, Model
 
 GLOSSARY_FILE = Path("catalog") / "glossary.yml"
 PRODUCTS_FILE = "data_products.yml"  # in domains/<domain>/
@@ -147,7 +146,7 @@ class LineageNode:
     unique_id: str
     domain: str
     label: str
-    access: str  # public | protected | private | unknown (an upstream domain not loaded)
+    access: str  # public | protected | private | unknown (not loaded, not injected by dbt-loom)
     deprecated: bool = False
 
 
@@ -346,8 +345,13 @@ def build_portal(
 
 
 def _model_graph(loaded: Sequence[Domain]) -> nx.DiGraph:
-    """Every model of every domain, and their `depends_on` edges (sources left out)."""
+    """Every model of every domain, and their `depends_on` edges (sources left out).
+
+    A model of a domain that was not loaded is known from the copy dbt-loom injected into the
+    manifest that reads it.
+    """
     graph: nx.DiGraph[str] = nx.DiGraph()
+    copies = {m.unique_id: m for d in loaded for m in d.upstream_models}
     for domain in loaded:
         for model in domain.models:
             graph.add_node(key_of(model.unique_id), domain=domain.name, model=model)
@@ -358,7 +362,8 @@ def _model_graph(loaded: Sequence[Domain]) -> nx.DiGraph:
                     continue
                 key = key_of(upstream)
                 if key not in graph:  # a domain whose artifacts were not loaded
-                    graph.add_node(key, domain=domain_of(upstream))
+                    copy = copies.get(upstream)  # what dbt-loom says of it: access, version
+                    graph.add_node(key, domain=domain_of(upstream), model=copy)
                 graph.add_edge(key, key_of(model.unique_id))
     return graph
 
@@ -484,40 +489,21 @@ def _docs_href(domain: Domain) -> str | None:
     )
 
 
-class _GroupOwner(msgspec.Struct):
-    name: str | None = None
-    email: str | None = None
+def _groups(domain: Domain) -> list[Group]:
+    """The groups the domain's own project defines (installed packages' left out)."""
+    own = [g for g in domain.groups if g.package_name in (None, domain.name)]
+    return sorted(own, key=lambda g: g.unique_id)
 
 
-class _Group(msgspec.Struct):
-    name: str
-    owner: _GroupOwner = msgspec.field(default_factory=_GroupOwner)
-    description: str | None = None
-
-
-class _GroupsOnly(msgspec.Struct):
-    groups: dict[str, _Group] = msgspec.field(default_factory=dict)
-
-
-_GROUPS_DECODER = msgspec.json.Decoder(_GroupsOnly)
-
-
-def _groups(domain: Domain) -> list[_Group]:
-    """The manifest's groups (the loader keeps only their emails). Already validated by it."""
-    data = (domain.artifacts_dir / "manifest.json").read_bytes()
-    groups = _GROUPS_DECODER.decode(data).groups
-    return [groups[k] for k in sorted(groups) if k.split(".")[1] == domain.name]
-
-
-def _owners(domain: Domain, groups: Iterable[_Group]) -> tuple[Owner, ...]:
-    owners = [Owner(g.owner.name, g.owner.email) for g in groups]
+def _owners(domain: Domain, groups: Iterable[Group]) -> tuple[Owner, ...]:
+    owners = [Owner(g.owner_name, g.owner_email) for g in groups]
     emails = {o.email for o in owners}
     owners += [Owner(None, e) for e in domain.owners if e not in emails]
     return tuple(dict.fromkeys(owners))
 
 
-def _groups_description(groups: Iterable[_Group]) -> str:
-    return " ".join((g.description or "").strip() for g in groups).strip()
+def _groups_description(groups: Iterable[Group]) -> str:
+    return " ".join(g.description for g in groups).strip()
 
 
 def _glossary(path: Path) -> list[GlossaryTerm]:

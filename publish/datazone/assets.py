@@ -24,7 +24,6 @@ from publish.datazone.api import (
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
-from publish.datazone.manifest import ManifestExtras
 from publish.desired import docs_link
 from publish.model import Domain, Model
 
@@ -151,7 +150,6 @@ def desired_assets(
     config: DataZoneConfig,
     glossary: GlossarySpec,
     form_type: FormTypeSpec,
-    extras: ManifestExtras,
     *,
     region: str,
     account: str,
@@ -200,7 +198,7 @@ def desired_assets(
                 "version": model.version,
                 "latestVersion": model.latest_version if model.version else None,
                 "deprecationDate": model.deprecation_date,
-                "tags": list(extras.tags(model.unique_id)) or None,
+                "tags": list(model.tags) or None,
                 "testStatus": model.test_status,
                 "testsPassed": _tests_passed(model),
                 "lastSuccessfulBuild": model.build.completed_at

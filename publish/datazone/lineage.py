@@ -11,7 +11,7 @@ ListLineageEvents) is never posted twice.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,12 +21,28 @@ from openlineage.client.naming.dataset import AWSGlue
 from openlineage.client.serde import Serde
 
 from publish.datazone.api import DataZoneApi
-from publish.datazone.manifest import ManifestExtras, NodeInfo
-from publish.model import Domain, Model
+from publish.model import Domain, Model, Source, nodes_by_id
 
 PRODUCER = "https://github.com/analytics-mesh/publish"
 JOB_NAMESPACE = "dbt"
 _RUN_NAMESPACE = uuid.UUID("6f1c4a52-9b0e-4c38-9d55-3a1f1f6b2c11")
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """A dataset of an event: a model's or source's Glue table and its columns (lower case)."""
+
+    unique_id: str
+    database: str
+    table: str
+    columns: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, node: Model | Source) -> NodeInfo | None:
+        if node.relation is None:
+            return None
+        columns = tuple(c.name.lower() for c in node.columns)
+        return cls(node.unique_id, node.relation.glue_database, node.relation.glue_table, columns)
 
 
 @dataclass(frozen=True)
@@ -45,20 +61,23 @@ def _dataset(region: str, account: str, node: NodeInfo) -> tuple[str, str]:
     return naming.get_namespace(), naming.get_name()
 
 
-def desired_events(
-    domains: Sequence[Domain], extras: ManifestExtras, *, region: str, account: str
-) -> list[DesiredEvent]:
+def desired_events(domains: Sequence[Domain], *, region: str, account: str) -> list[DesiredEvent]:
+    nodes = nodes_by_id(domains)
     out = []
     for domain in domains:
         for model in domain.models:
-            event = _event(domain, model, extras, region, account)
+            event = _event(domain, model, nodes, region, account)
             if event is not None:
                 out.append(event)
     return out
 
 
 def _event(
-    domain: Domain, model: Model, extras: ManifestExtras, region: str, account: str
+    domain: Domain,
+    model: Model,
+    nodes: Mapping[str, Model | Source],
+    region: str,
+    account: str,
 ) -> DesiredEvent | None:
     build = model.build
     if model.relation is None or build is None or build.status != "success":
@@ -66,16 +85,13 @@ def _event(
     if not build.invocation_id or not build.completed_at:
         return None
     run_id = str(uuid.uuid5(_RUN_NAMESPACE, f"{build.invocation_id}/{model.unique_id}"))
-    out_node = NodeInfo(
-        model.unique_id,
-        model.relation.glue_database,
-        model.relation.glue_table,
-        tuple(c.name.lower() for c in model.columns),
-    )
+    out_node = NodeInfo.of(model)
+    assert out_node is not None
     inputs: list[InputDataset] = []
     input_nodes = []
     for dep in model.depends_on:
-        node = extras.nodes.get(dep)
+        found = nodes.get(dep)
+        node = NodeInfo.of(found) if found is not None else None
         if node is None:
             continue
         namespace, name = _dataset(region, account, node)

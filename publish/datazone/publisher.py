@@ -7,7 +7,7 @@ is one BadInputError naming the file and the fix, and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,10 +22,10 @@ from publish.datazone.forms import load_form_type, read_form_type
 from publish.datazone.glossary import load_glossary, read_glossary
 from publish.datazone.lineage import desired_events, posted_run_ids
 from publish.datazone.listings import read_listings
-from publish.datazone.manifest import load_extras
 from publish.datazone.plan import Action, CurrentState, DesiredState, Plan, build_plan
 from publish.datazone.products import desired_products, read_products
 from publish.errors import raise_problems
+from publish.model import Domain
 
 
 @dataclass
@@ -53,17 +53,26 @@ def _path(root: Path, path: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def prepare(options: PublishOptions, clients: AwsClients | None = None) -> Prepared:
+def prepare(
+    options: PublishOptions,
+    clients: AwsClients | None = None,
+    domains: Sequence[Domain] | None = None,
+) -> Prepared:
+    """Validate everything, compute the desired state, read DataZone, plan.
+
+    `domains`: the loaded artifacts when the caller already has them (`mesh publish all`);
+    otherwise they are loaded here.
+    """
     root = options.root
     config = load_config(_path(root, options.config))
-    domains = load_domains(root, options.artifacts, options.domains)
+    if domains is None:
+        domains = load_domains(root, options.artifacts, options.domains)
     domain_projects = {d.name: config.project_for(d.name) for d in domains}  # checks the mapping
     glossary = load_glossary(_path(root, config.glossary))
     form_types = {
         "model": load_form_type(_path(root, config.assets.form_types.model)),
         "data_product": load_form_type(_path(root, config.assets.form_types.data_product)),
     }
-    extras = load_extras(domains)
     settings = options.settings
     if config.region and not settings.region:
         settings = settings.model_copy(update={"region": config.region})
@@ -76,7 +85,6 @@ def prepare(options: PublishOptions, clients: AwsClients | None = None) -> Prepa
         config,
         glossary,
         form_types["model"],
-        extras,
         region=api.region,
         account=api.account_id,
         today=options.today,
@@ -102,7 +110,7 @@ def prepare(options: PublishOptions, clients: AwsClients | None = None) -> Prepa
         "name only public models with an enforced contract of the product's own domain, and "
         "terms of catalog/glossary.yml",
     )
-    events = desired_events(domains, extras, region=api.region, account=api.account_id)
+    events = desired_events(domains, region=api.region, account=api.account_id)
     desired = DesiredState(
         form_types=form_types,
         glossary=glossary,

@@ -5,9 +5,13 @@ Reads are batched: one paginated `GetDatabases` and one paginated `GetTables` pe
 complete input read from Glue, projected onto the input shape of botocore's service model (so every
 read-only field is stripped and every field the publisher does not own, above all Iceberg's
 `metadata_location`, `previous_metadata_location` and `table_type`, is sent back unchanged).
-`UpdateTable` carries the `VersionId` it read; on `ConcurrentModificationException` (an Iceberg
-commit landed in between) the table is read again, diffed again and the update retried.
-The publisher never creates or deletes a database or a table.
+Just before each `UpdateTable` the table is read once more (`GetTable`): if it is not the table
+the plan was made from (another `CreateTime`: dbt-athena dropped and re-created it, and its
+`VersionId` restarted, so the lock alone would let a stale write revert it) or has moved on, it
+is diffed again. `UpdateTable` carries the `VersionId` of that read; on
+`ConcurrentModificationException` (an Iceberg commit landed in between) the table is read again,
+diffed again and the update retried. The publisher never creates or deletes a database or a
+table.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -54,21 +59,64 @@ def project(value: Any, shape: Shape) -> Any:
 
     The result shares no mutable object with `value`.
     """
+    return _projector(shape)(value)
+
+
+@lru_cache(maxsize=256)
+def _projector(shape: Shape) -> Callable[[Any], Any]:
+    """`project` for one shape, its members' projectors found once (a plan projects every table
+    of the mesh; walking botocore's shapes for each value cost most of a 10,000-table plan)."""
     type_name = shape.type_name
-    if type_name == "structure" and isinstance(value, Mapping):
+    if type_name == "structure":
         members = shape.members  # type: ignore[attr-defined]
-        return {k: project(v, members[k]) for k, v in value.items() if k in members}
-    if type_name == "list" and isinstance(value, list):
+        found: dict[str, Callable[[Any], Any] | None] = {}  # None: a scalar member
+
+        def structure(value: Any) -> Any:
+            if not isinstance(value, dict | Mapping):
+                return _copy(value)
+            out = {}
+            for key, item in value.items():
+                if key in found:
+                    member = found[key]
+                elif key in members:
+                    scalar = members[key].type_name in _SCALARS
+                    member = found[key] = None if scalar else _projector(members[key])
+                else:
+                    continue
+                if member is not None:
+                    out[key] = member(item)
+                elif isinstance(item, _IMMUTABLE):
+                    out[key] = item
+                else:
+                    out[key] = copy.deepcopy(item)
+            return out
+
+        return structure
+    if type_name == "list":
         member = shape.member  # type: ignore[attr-defined]
         if member.type_name in _SCALARS:
-            return list(value)
-        return [project(v, member) for v in value]
-    if type_name == "map" and isinstance(value, Mapping):
-        if shape.value.type_name in _SCALARS:  # type: ignore[attr-defined]
-            return dict(value)
-        return {k: project(v, shape.value) for k, v in value.items()}  # type: ignore[attr-defined]
-    if isinstance(value, str | int | float | bool | None | datetime):
-        return value  # immutable
+            return lambda value: list(value) if isinstance(value, list) else _copy(value)
+        return lambda value: (
+            [_projector(member)(v) for v in value] if isinstance(value, list) else _copy(value)
+        )
+    if type_name == "map":
+        value_shape = shape.value  # type: ignore[attr-defined]
+        if value_shape.type_name in _SCALARS:
+            return lambda value: dict(value) if isinstance(value, dict | Mapping) else _copy(value)
+        return lambda value: (
+            {k: _projector(value_shape)(v) for k, v in value.items()}
+            if isinstance(value, dict | Mapping)
+            else _copy(value)
+        )
+    return _copy
+
+
+_IMMUTABLE = (str, int, float, bool, type(None), datetime)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, _IMMUTABLE):
+        return value
     return copy.deepcopy(value)
 
 
@@ -91,6 +139,8 @@ class TableDiff:
     version_id: str | None
     tags: list[TagAssignment]
     notes: list[str]
+    #: (CreateTime, VersionId) of the table the diff was made from
+    identity: tuple[Any, str | None] = (None, None)
 
 
 def lf_fingerprint(assignments: Iterable[TagAssignment]) -> str | None:
@@ -132,7 +182,8 @@ def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Sha
         if dcol.comment.truncated:
             full = len(dcol.comment.full.encode())
             notes.append(f"comment of {col['Name']} truncated to Glue's 255 bytes ({full} in dbt)")
-        tags.extend(TagAssignment(col["Name"], k, v) for k, v in dcol.tags.items())
+        if dcol.tags:
+            tags.extend(TagAssignment(col["Name"], k, v) for k, v in dcol.tags.items())
 
     params = _diff_parameters(desired.parameters, new, changes, keep=_TABLE_KEEP)
 
@@ -147,7 +198,7 @@ def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Sha
             params[LF_TAGS_KEY] = fingerprint
             to_assign = tags
     new["Parameters"] = params
-    return TableDiff(changes, new, table.get("VersionId"), to_assign, notes)
+    return TableDiff(changes, new, table.get("VersionId"), to_assign, notes, _identity(table))
 
 
 def diff_database(
@@ -186,12 +237,13 @@ def _diff_parameters(
     """
     params: dict[str, str] = dict(new.get("Parameters") or {})
     for key, value in desired.items():
-        if params.get(key) != value:
-            changes.append(Change(f"Parameters[{key}]", params.get(key), value))
+        before = params.get(key)
+        if before != value:
+            changes.append(Change(f"Parameters[{key}]", before, value))
             params[key] = value
-    for key in sorted(params):
-        if key.startswith(PREFIX) and key not in desired and key not in keep:
-            changes.append(Change(f"Parameters[{key}]", params.pop(key), None))
+    stale = [k for k in params if k.startswith(PREFIX) and k not in desired and k not in keep]
+    for key in sorted(stale):
+        changes.append(Change(f"Parameters[{key}]", params.pop(key), None))
     return params
 
 
@@ -357,10 +409,20 @@ class GlueTarget:
         return result
 
     def _apply_table(self, payload: _TablePayload) -> tuple[bool, int]:
-        """Update one table; returns (written, number of concurrent-modification retries)."""
+        """Update one table; returns (written, how often the table had changed under it)."""
         desired, diff = payload.desired, payload.diff
         assigned: list[TagAssignment] = []
+        retries, conflicted = 0, False
         for attempt in range(MAX_CONFLICT_RETRIES + 1):
+            # Write only over the table the diff was made from (see the module docstring).
+            table = self.glue.get_table(DatabaseName=desired.database, Name=desired.name)["Table"]
+            if _identity(table) != diff.identity:
+                if not conflicted:  # changed before the write (a conflict is counted already)
+                    retries += 1
+                diff = diff_table(desired, table, self._table_input)
+                if not diff.changes:
+                    return False, retries
+            conflicted = False
             if diff.tags and diff.tags != assigned:
                 lakeformation.assign_tags(self.lf, desired.database, desired.name, diff.tags)
                 assigned = diff.tags
@@ -373,15 +435,17 @@ class GlueTarget:
                 kwargs["VersionId"] = diff.version_id
             try:
                 self.glue.update_table(**kwargs)
-                return True, attempt
+                return True, retries
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code")
                 if code != "ConcurrentModificationException" or attempt == MAX_CONFLICT_RETRIES:
                     raise
+                retries, conflicted = retries + 1, True
             # someone (an Iceberg commit) updated the table since we read it: read, diff, retry
             time.sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))
-            table = self.glue.get_table(DatabaseName=desired.database, Name=desired.name)["Table"]
-            diff = diff_table(desired, table, self._table_input)
-            if not diff.changes:
-                return False, attempt + 1
         raise AssertionError("unreachable")
+
+
+def _identity(table: Mapping[str, Any]) -> tuple[Any, str | None]:
+    """Which table, at which version: a re-created table has another CreateTime."""
+    return table.get("CreateTime"), table.get("VersionId")

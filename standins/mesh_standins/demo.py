@@ -12,7 +12,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +23,12 @@ from rich.console import Console
 from rich.table import Table
 
 from mesh_standins.prodmirror import seed_glue
+from publish.artifacts import load_domains
 from publish.aws import AwsClients, AwsSettings
 from publish.datazone.api import DataZoneApi, client_token, paginate
 from publish.datazone.config import load_config
 from publish.datazone.publisher import PublishOptions, apply, prepare
+from publish.model import Domain
 
 REGION = "us-east-1"
 #: the glossary terms a consumer searches for, unless `--term` names others
@@ -121,13 +123,11 @@ def run_glue_data_sources(
     return stats
 
 
-def publish_glue(root: Path, artifacts: Path | None, aws: AwsClients) -> int:
+def publish_glue(root: Path, domains: Sequence[Domain], aws: AwsClients) -> int:
     """The Glue publisher of `mesh publish glue`, called in-process; returns the tables updated."""
-    from publish.artifacts import load_domains
     from publish.desired import DEFAULT_ONTOLOGY, desired_state, load_ontology
     from publish.targets.glue import GlueTarget
 
-    domains = load_domains(root, artifacts)
     ontology = load_ontology(root / DEFAULT_ONTOLOGY)
     desired = desired_state(domains, ontology)
     target = GlueTarget(aws)
@@ -174,11 +174,12 @@ def run_demo(
     with stand_ins() as urls, environment(stand_in_env(urls)):
         console.print(f"stand-ins: moto {urls.moto_url}, DataZone emulator {urls.datazone_url}")
         aws = AwsClients(AwsSettings(region=REGION))
-        mirror = seed_glue(aws.glue, root, artifacts)
+        domains = load_domains(root, artifacts)  # once, for the mirror and both publishers
+        mirror = seed_glue(aws.glue, root, artifacts, loaded=domains)
         console.print(
             f"Glue (prod mirror): {len(mirror.databases)} databases, {len(mirror.tables)} tables"
         )
-        console.print(f"Glue publish: {publish_glue(root, artifacts, aws)} tables documented")
+        console.print(f"Glue publish: {publish_glue(root, domains, aws)} tables documented")
 
         api = DataZoneApi.connect(aws, config)
         projects = {config.governance_project, *config.projects.values()}
@@ -196,7 +197,9 @@ def run_demo(
         imported = sum(s.get("added", 0) for s in stats.values())
         console.print(f"DataZone data source runs: {imported} Glue tables imported as assets")
 
-        prepared = prepare(PublishOptions(root=root, artifacts=artifacts), clients=aws)
+        prepared = prepare(
+            PublishOptions(root=root, artifacts=artifacts), clients=aws, domains=domains
+        )
         result = apply(prepared)
         counts = Counter(f"{action.stage} {action.op}" for action in prepared.plan.actions)
         console.print(

@@ -3,14 +3,14 @@
 In production, `dbt build --target prod` creates one Glue database per domain and layer
 (`<domain>_<layer>`) and registers every table as an Iceberg table (views as Athena views). This
 module creates the same databases and tables in any Glue endpoint (moto server locally) from each
-domain's `manifest.json` + `catalog.json`, so that the publisher and a DataZone Glue data source
-see what they would see in production. Tables are created undocumented: documenting them is the
-publisher's job. Idempotent: existing databases and tables are left as they are.
+domain's artifacts, read by the typed loader (`catalog.json` optional), so that the publisher and
+a DataZone Glue data source see what they would see in production. Tables are created
+undocumented: documenting them is the publisher's job. Idempotent: existing databases and tables
+are left as they are.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from publish.artifacts import discover
+from publish.artifacts import load_domains
+from publish.model import Column, Domain, Model
 
 _TYPES = {"integer": "int", "varchar": "string", "text": "string", "character varying": "string"}
 
@@ -46,29 +47,29 @@ def seed_glue(
     domains: Sequence[str] = (),
     *,
     bucket: str = "mesh-warehouse-prod",
+    loaded: Sequence[Domain] | None = None,
 ) -> MirrorResult:
-    """Create the Glue databases and tables a production build of the artifacts creates."""
+    """Create the Glue databases and tables a production build of the artifacts creates.
+
+    `loaded`: the domains' artifacts when the caller already loaded them.
+    """
+    if loaded is None:
+        loaded = load_domains(root, artifacts, domains, require_catalog=False)
     databases: list[str] = []
     created: list[str] = []
-    for found in discover(root, artifacts, domains):
-        manifest = json.loads((found.directory / "manifest.json").read_bytes())
-        catalog_path = found.directory / "catalog.json"
-        catalog = json.loads(catalog_path.read_bytes()) if catalog_path.exists() else {"nodes": {}}
-        project = manifest["metadata"]["project_name"]
-        for node in manifest["nodes"].values():
-            if node["resource_type"] != "model" or node["package_name"] != project:
+    for domain in loaded:
+        for model in domain.models:  # installed packages' models are built tables too
+            relation = model.relation
+            if relation is None:  # ephemeral
                 continue
-            materialized = node["config"]["materialized"]
-            if materialized == "ephemeral":
-                continue
-            database, name = node["schema"].lower(), (node["alias"] or node["name"]).lower()
+            database, name = relation.glue_database, relation.glue_table
             if database not in databases:
-                _ensure_database(glue, database, project)
+                _ensure_database(glue, database, domain.name)
                 databases.append(database)
-            columns = _columns(node, catalog)
+            columns = _columns(model)
             table_input = (
                 _view(name, columns)
-                if materialized == "view"
+                if model.materialized == "view"
                 else _iceberg(name, database, columns, bucket)
             )
             try:
@@ -93,13 +94,14 @@ def _ensure_database(glue: Any, database: str, project: str) -> None:
             raise
 
 
-def _columns(node: dict[str, Any], catalog: dict[str, Any]) -> list[dict[str, Any]]:
-    table = catalog.get("nodes", {}).get(node["unique_id"])
-    if table is not None:
-        cols = sorted(table["columns"].values(), key=lambda c: c["index"])
-        pairs = [(c["name"], c.get("type")) for c in cols]
-    else:  # no catalog: the contract's declared types
-        pairs = [(c["name"], c.get("data_type")) for c in node.get("columns", {}).values()]
+def _columns(model: Model) -> list[dict[str, Any]]:
+    """The relation's columns as the catalog found them, in its order; without a catalog entry,
+    the columns and types the dbt YAML declares (the contract)."""
+    if model.in_catalog:
+        found = sorted((c for c in model.columns if c.position is not None), key=_position)
+        pairs = [(c.name, c.catalog_type) for c in found]
+    else:
+        pairs = [(c.name, c.data_type) for c in model.columns]
     return [
         {
             "Name": name.lower(),
@@ -112,6 +114,10 @@ def _columns(node: dict[str, Any], catalog: dict[str, Any]) -> list[dict[str, An
         }
         for i, (name, dtype) in enumerate(pairs)
     ]
+
+
+def _position(column: Column) -> int:
+    return column.position or 0
 
 
 def _iceberg(name: str, database: str, columns: list[dict[str, Any]], bucket: str) -> dict:

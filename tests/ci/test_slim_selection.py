@@ -11,56 +11,70 @@ from pathlib import Path
 from typing import Any
 
 from mesh.ci.slim import children_of, defer_state
+from publish.artifacts import load_manifest
+from publish.model import Domain
+from tests.manifests import manifest, write
 
 
 def node(uid: str, *parents: str, fqn: list[str] | None = None) -> dict[str, Any]:
     resource_type, package, name = uid.split(".")[:3]
+    injected = package != "marketing"  # dbt-loom's copies have no file of their own
     return {
         "unique_id": uid,
         "resource_type": resource_type,
         "package_name": package,
+        "name": name,
+        "schema": f"{package}_marts",
+        "path": "" if injected else f"{name}.sql",
+        "original_file_path": "" if injected else f"models/{name}.sql",
         "fqn": fqn or [package, name],
         "depends_on": {"nodes": list(parents), "macros": []},
     }
 
 
-MANIFEST = {
-    "nodes": {
-        n["unique_id"]: n
-        for n in (
-            # what dbt-loom injected from upstream domains
-            node("model.sales.fct_orders"),
-            node("model.customers.dim_customers.v2", fqn=["customers", "dim_customers", "v2"]),
-            # the domain's own nodes
-            node("model.marketing.int_sales_orders", "model.sales.fct_orders"),
-            node(
-                "model.marketing.fct_acquisition",
-                "model.customers.dim_customers.v2",
-                fqn=["marketing", "marts", "fct_acquisition"],
-            ),
-            node("model.marketing.dim_campaigns"),
-            node(
-                "test.marketing.relationships_x",
-                "model.marketing.dim_campaigns",
-                "model.sales.fct_orders",
-            ),
-        )
-    }
-}
+MANIFEST = manifest(
+    "marketing",
+    *(
+        # what dbt-loom injected from upstream domains
+        node("model.sales.fct_orders"),
+        node("model.customers.dim_customers.v2", fqn=["customers", "dim_customers", "v2"]),
+        # the domain's own nodes
+        node("model.marketing.int_sales_orders", "model.sales.fct_orders"),
+        node(
+            "model.marketing.fct_acquisition",
+            "model.customers.dim_customers.v2",
+            fqn=["marketing", "marts", "fct_acquisition"],
+        ),
+        node("model.marketing.dim_campaigns"),
+        node(
+            "test.marketing.relationships_x",
+            "model.marketing.dim_campaigns",
+            "model.sales.fct_orders",
+        ),
+    ),
+)
 
 
-def test_children_of_selects_the_domains_readers_of_rebuilt_models_only() -> None:
-    assert children_of(MANIFEST, "marketing", {"model.sales.fct_orders"}) == [
+def loaded(tmp_path: Path, project: str) -> Domain:
+    """MANIFEST as the production manifest of `project`, read by the loader as slim CI does."""
+    document = {**MANIFEST, "metadata": {**MANIFEST["metadata"], "project_name": project}}
+    write(tmp_path / project, document)
+    return load_manifest(tmp_path / project, project)
+
+
+def test_children_of_selects_the_domains_readers_of_rebuilt_models_only(tmp_path: Path) -> None:
+    marketing = loaded(tmp_path, "marketing")
+    assert children_of(marketing, {"model.sales.fct_orders"}) == [
         "marketing.int_sales_orders+",
         "marketing.relationships_x+",
     ]
-    assert children_of(MANIFEST, "marketing", {"model.customers.dim_customers.v2"}) == [
+    assert children_of(marketing, {"model.customers.dim_customers.v2"}) == [
         "marketing.marts.fct_acquisition+"
     ]
     # an upstream model that no model of the domain reads selects nothing
-    assert children_of(MANIFEST, "marketing", {"model.sales.fct_daily_sales"}) == []
+    assert children_of(marketing, {"model.sales.fct_daily_sales"}) == []
     # injected nodes are never selected as the domain's own
-    assert children_of(MANIFEST, "sales", {"model.sales.fct_orders"}) == []
+    assert children_of(loaded(tmp_path, "sales"), {"model.sales.fct_orders"}) == []
 
 
 def test_defer_state_drops_only_the_rebuilt_upstream_models(tmp_path: Path) -> None:

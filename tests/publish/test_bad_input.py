@@ -21,7 +21,7 @@ def _truncate(path: Path) -> None:
 
 
 def _old_schema(path: Path) -> None:
-    text = path.read_text().replace("/manifest/v12.json", "/manifest/v11.json", 1)
+    text = path.read_text().replace("/manifest/v12.json", "/manifest/v9.json", 1)
     path.write_text(text)
 
 
@@ -55,7 +55,7 @@ CASES: dict[str, tuple[str, Callable[[Path], None], list[str]]] = {
     "unsupported manifest version": (
         "manifest.json",
         _old_schema,
-        ["manifest.json", "schema version v11", "reads manifest v12", "dbt-core 1.11"],
+        ["manifest.json", "schema version v9", "reads manifest v10, v11, v12", "dbt-core 1.6"],
     ),
     "missing catalog": (
         "catalog.json",

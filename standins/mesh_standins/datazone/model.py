@@ -48,19 +48,39 @@ def _compile(op: OperationModel) -> Route:
     return Route(op, op.http["method"], re.compile(regex + "/?$"), tuple(labels), literal, qlit)
 
 
+def _segments(path: str) -> int:
+    return path.strip("/").count("/") + 1
+
+
 class Router:
-    """Finds the operation and its path parameters for a request, most specific template first."""
+    """Finds the operation and its path parameters for a request, most specific template first.
+
+    Templates are bucketed by method and number of path segments (a plain label never spans a
+    '/'), so a request is matched against a handful of regexes, not every route of its method.
+    """
 
     def __init__(self, model: ServiceModel) -> None:
         routes = [_compile(model.operation_model(n)) for n in model.operation_names]
-        self._by_method: dict[str, list[Route]] = {}
+        self._by_shape: dict[tuple[str, int], list[Route]] = {}
+        self._greedy: dict[str, list[Route]] = {}
         for r in sorted(routes, key=lambda r: (-r.literal_chars, r.operation.name)):
-            self._by_method.setdefault(r.method, []).append(r)
+            if any(greedy for _label, greedy in r.labels):
+                self._greedy.setdefault(r.method, []).append(r)
+            else:
+                path = r.operation.http["requestUri"].partition("?")[0]
+                self._by_shape.setdefault((r.method, _segments(path)), []).append(r)
+
+    def _candidates(self, method: str, raw_path: str) -> list[Route]:
+        exact = self._by_shape.get((method, _segments(raw_path)), [])
+        greedy = self._greedy.get(method, [])
+        if not greedy:
+            return exact
+        return sorted([*exact, *greedy], key=lambda r: (-r.literal_chars, r.operation.name))
 
     def match(
         self, method: str, raw_path: str, query: dict[str, list[str]]
     ) -> tuple[OperationModel, dict[str, str]] | None:
-        for route in self._by_method.get(method, ()):
+        for route in self._candidates(method, raw_path):
             m = route.pattern.match(raw_path)
             if m is None or any(query.get(k, [None])[0] != v for k, v in route.query_literals):
                 continue

@@ -1,0 +1,378 @@
+"""Decoded artifacts of one domain (manifest v10 - v12, catalog, run results, sources) -> `Domain`.
+
+Which models a domain has: every enabled model node of its manifest, those of installed packages
+included (they are built tables like the project's own, marked by `package_name`), except the
+nodes a plugin injected without a file of their own: dbt-loom's copies of upstream domains'
+models, which become `Domain.upstream_models`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from publish.artifacts.schemas import (
+    CatalogColumnV1,
+    CatalogTableV1,
+    CatalogV1,
+    ColumnV12,
+    ConstraintV12,
+    FreshnessThresholdV12,
+    ManifestV12,
+    NodeV12,
+    RunResultsV6,
+    RunResultV6,
+    SourcesV3,
+    SourceV12,
+)
+from publish.model import (
+    Access,
+    BuildResult,
+    Column,
+    Constraint,
+    Domain,
+    Group,
+    Model,
+    Relation,
+    Source,
+    SourceFreshness,
+    TestResult,
+    TestStatus,
+)
+
+#: dbt commands whose run_results.json describe a build of the models
+BUILD_COMMANDS = frozenset({"build", "run", "seed", "snapshot", "test", "retry"})
+#: `args.which` -> the command a person types, for messages
+_COMMANDS = {"generate": "docs generate", "serve": "docs serve", "freshness": "source freshness"}
+_TEST_STATUSES: frozenset[str] = frozenset({"pass", "warn", "fail", "error", "skipped"})
+_EMPTY: Mapping[str, Any] = {}
+#: how many names a warning lists before "..."
+_LISTED = 5
+
+
+def to_domain(
+    name: str,
+    directory: Path,
+    manifest: ManifestV12,
+    *,
+    version: str | None = None,
+    catalog: CatalogV1 | None = None,
+    run_results: RunResultsV6 | None = None,
+    sources: SourcesV3 | None = None,
+    warnings: Sequence[str] = (),
+) -> Domain:
+    """The domain `name` (or the manifest's project name) from its decoded artifacts."""
+    project = manifest.metadata.project_name or name
+    notes = list(warnings)
+    groups = tuple(
+        Group(
+            unique_id=key,
+            name=g.name,
+            package_name=g.package_name,
+            owner_name=g.owner.name,
+            owner_email=g.owner.email,
+            description=(g.description or "").strip(),
+        )
+        for key, g in manifest.groups.items()
+    )
+    group_owners = {g.name: g.owner_email for g in groups}
+
+    results: dict[str, RunResultV6] = {}
+    run_command = run_target = invocation_id = None
+    if run_results is not None:
+        run_command = run_results.args.get("which")
+        target = run_results.args.get("target")
+        run_target = str(target) if target else None
+        invocation_id = run_results.metadata.invocation_id
+        if run_command in BUILD_COMMANDS:
+            results = {r.unique_id: r for r in run_results.results}
+        else:
+            shown = _COMMANDS.get(str(run_command), run_command)
+            notes.append(
+                f"{directory / 'run_results.json'} was written by `dbt {shown}`, not by a build: "
+                "build time and test status are not published (keep the build's "
+                "run_results.json, e.g. run `dbt docs generate` before `dbt build`)"
+                if run_command
+                else f"{directory / 'run_results.json'} does not say which dbt command wrote it "
+                "(args.which): build time and test status are not published"
+            )
+
+    nodes = manifest.nodes.values()
+    tests = _tests(nodes, results)
+    tests_by_model: dict[str, list[TestResult]] = {}
+    for test in tests:
+        if test.model is not None:
+            tests_by_model.setdefault(test.model, []).append(test)
+    models: list[Model] = []
+    upstream: list[Model] = []
+    not_in_catalog: list[str] = []
+    catalog_nodes = catalog.nodes if catalog is not None else {}
+    for node in nodes:
+        if node.resource_type != "model" or not node.config.enabled:
+            continue
+        if not node.path and not node.original_file_path:  # injected by dbt-loom
+            upstream.append(_model(node, node.package_name, None, group_owners, (), None, None))
+            continue
+        table = catalog_nodes.get(node.unique_id)
+        model = _model(
+            node,
+            project,
+            table,
+            group_owners,
+            tests_by_model.get(node.unique_id, ()),
+            results.get(node.unique_id),
+            invocation_id,
+        )
+        models.append(model)
+        if catalog is not None and table is None and model.relation is not None:
+            not_in_catalog.append(model.unique_id)
+    if not_in_catalog:
+        notes.append(
+            f"{directory / 'catalog.json'} has no table for {len(not_in_catalog)} model(s) "
+            f"({_some(not_in_catalog)}): not built on this target, or the docs were generated "
+            "before the build; their columns come from the dbt YAML only"
+        )
+
+    overview = manifest.docs.get(f"doc.{project}.__overview__")
+    freshness = tuple(
+        SourceFreshness(r.unique_id, r.status, r.max_loaded_at, r.snapshotted_at)
+        for r in (sources.results if sources else ())
+    )
+    by_source = {f.unique_id: f for f in freshness}
+    return Domain(
+        name=project,
+        artifacts_dir=directory,
+        description=_first_paragraph(overview.block_contents) if overview else "",
+        owners=tuple(sorted({e for e in group_owners.values() if e})),
+        models=tuple(models),
+        adapter_type=manifest.metadata.adapter_type,
+        dbt_version=manifest.metadata.dbt_version,
+        generated_at=manifest.metadata.generated_at,
+        run_command=run_command,
+        run_target=run_target,
+        sources=freshness,
+        warnings=tuple(notes),
+        groups=groups,
+        source_tables=tuple(
+            _source(s, project, by_source.get(s.unique_id))
+            for s in manifest.sources.values()
+            if s.config.enabled
+        ),
+        upstream_models=tuple(upstream),
+        manifest_version=version,
+        tests=tuple(tests),
+    )
+
+
+def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> list[TestResult]:
+    """Every data test, with its status in the run results and the model it is attached to."""
+    tests: list[TestResult] = []
+    for node in nodes:
+        if node.resource_type != "test":
+            continue
+        attached = node.attached_node or next(
+            (n for n in node.depends_on.nodes if n.startswith("model.")), None
+        )
+        result = results.get(node.unique_id)
+        if result is None:
+            status = "not_run"
+        else:  # dbt's other statuses (runtime error, ...) count as errors
+            status = result.status if result.status in _TEST_STATUSES else "error"
+        metadata = node.test_metadata
+        kind = metadata.name if metadata else None
+        if node.column_name:
+            columns: tuple[str, ...] = (node.column_name,)
+        elif metadata and metadata.kwargs and metadata.kwargs.combination_of_columns:
+            columns = metadata.kwargs.combination_of_columns
+        else:
+            columns = ()
+        tests.append(
+            TestResult(
+                unique_id=node.unique_id,
+                name=kind or node.name,
+                column_name=node.column_name,
+                status=cast(TestStatus, status),
+                kind=kind,
+                columns=columns,
+                model=attached,
+                package_name=node.package_name,
+                depends_on=node.depends_on.nodes,
+                fqn=node.fqn,
+            )
+        )
+    return tests
+
+
+def _model(
+    node: NodeV12,
+    domain: str,
+    table: CatalogTableV1 | None,
+    group_owners: Mapping[str, str | None],
+    tests: Sequence[TestResult],
+    result: RunResultV6 | None,
+    invocation_id: str | None,
+) -> Model:
+    config = node.config
+    materialized = config.materialized or "view"
+    relation = (
+        None
+        if materialized == "ephemeral"
+        else Relation(node.database, node.schema_name, node.alias or node.name)
+    )
+    contract = node.contract or config.contract
+    group = node.group or config.group
+    build = None
+    if result is not None:
+        completed = next((t.completed_at for t in result.timing if t.name == "execute"), None)
+        build = BuildResult(result.status, completed, invocation_id)
+    source_file = node.patch_path.split("://", 1)[-1] if node.patch_path else None
+    return Model(
+        unique_id=node.unique_id,
+        domain=domain,
+        name=node.name,
+        description=node.description or "",
+        materialized=materialized,
+        relation=relation,
+        columns=_columns(node.columns, table),
+        meta=_merged(node.meta, config.meta),
+        access=cast(Access, node.access or config.access or "protected"),
+        group=group,
+        group_owner_email=group_owners.get(group) if group else None,
+        contract_enforced=bool(contract and contract.enforced),
+        version=_version(node.version),
+        latest_version=_version(node.latest_version),
+        deprecation_date=node.deprecation_date,
+        depends_on=node.depends_on.nodes,
+        tests=tuple(tests),
+        build=build,
+        source_file=source_file or node.original_file_path,
+        package_name=node.package_name,
+        tags=node.tags,
+        constraints=_constraints(node.constraints),
+        checksum=node.checksum.checksum if node.checksum else None,
+        original_file_path=node.original_file_path,
+        in_catalog=table is not None,
+        fqn=node.fqn,
+    )
+
+
+def _columns(declared: Mapping[str, ColumnV12], table: CatalogTableV1 | None) -> tuple[Column, ...]:
+    """The YAML's columns with the catalog's types and positions, then the columns only the
+    catalog knows (in the relation's order). Each Column is built once: 10,000 models have
+    hundreds of thousands."""
+    if table is None:
+        return tuple(_column(col, None) for col in declared.values())
+    catalog = table.columns
+    matched: set[str] = set()
+    lowered: dict[str, str] | None = None
+    columns = []
+    for col in declared.values():
+        key: str | None = col.name
+        if key not in catalog:  # the warehouse may spell it in another case
+            if lowered is None:
+                lowered = {k.lower(): k for k in catalog}
+            key = lowered.get(col.name.lower())
+        found = catalog[key] if key is not None else None
+        if key is not None:
+            matched.add(key)
+        columns.append(_column(col, found))
+    if len(matched) < len(catalog):
+        extra = sorted((c for k, c in catalog.items() if k not in matched), key=_index)
+        columns += [
+            Column(c.name, "", c.type, documented=False, catalog_type=c.type, position=c.index)
+            for c in extra
+        ]
+    return tuple(columns)
+
+
+def _index(column: CatalogColumnV1) -> int:
+    return column.index
+
+
+def _column(col: ColumnV12, found: CatalogColumnV1 | None) -> Column:
+    config = col.config
+    meta = col.meta
+    if config is not None and config.meta:
+        meta = {**meta, **config.meta} if meta else config.meta
+    if found is None:
+        return Column(
+            col.name,
+            col.description or "",
+            col.data_type,
+            meta,
+            constraints=_constraints(col.constraints) if col.constraints else (),
+        )
+    return Column(
+        col.name,
+        col.description or "",
+        col.data_type if col.data_type is not None else found.type,
+        meta,
+        constraints=_constraints(col.constraints) if col.constraints else (),
+        catalog_type=found.type,
+        position=found.index,
+    )
+
+
+def _source(source: SourceV12, domain: str, result: SourceFreshness | None) -> Source:
+    freshness = source.freshness
+    return Source(
+        unique_id=source.unique_id,
+        domain=domain,
+        source_name=source.source_name,
+        name=source.name,
+        relation=Relation(source.database, source.schema_name, source.identifier or source.name),
+        description=source.description or "",
+        columns=_columns(source.columns, None),
+        meta=_merged(source.source_meta, _merged(source.meta, source.config.meta)),
+        tags=source.tags,
+        package_name=source.package_name,
+        loaded_at_field=source.loaded_at_field,
+        warn_after=_threshold(freshness.warn_after) if freshness else None,
+        error_after=_threshold(freshness.error_after) if freshness else None,
+        freshness=result,
+    )
+
+
+def _threshold(value: FreshnessThresholdV12 | None) -> str | None:
+    if value is None or not value.count or not value.period:
+        return None
+    return f"{value.count} {value.period}"
+
+
+def _constraints(found: Sequence[ConstraintV12]) -> tuple[Constraint, ...]:
+    return tuple(Constraint(c.type, c.name, c.expression, c.columns) for c in found)
+
+
+def _merged(first: Mapping[str, Any], second: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`{**first, **second}`, without copying when one is empty (the usual case)."""
+    if not second:
+        return first
+    if not first:
+        return second
+    return {**first, **second}
+
+
+def _version(value: str | int | float | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _some(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:_LISTED])
+    return shown + (" ..." if len(names) > _LISTED else "")
+
+
+def _first_paragraph(markdown: str) -> str:
+    """The first prose paragraph; a heading is used only when nothing else follows it."""
+    heading = ""
+    for block in markdown.strip().split("\n\n"):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        prose = [line for line in lines if not line.startswith("#")]
+        if prose:
+            return " ".join(prose)
+        heading = heading or " ".join(line.lstrip("#").strip() for line in lines)
+    return heading

@@ -1,0 +1,73 @@
+"""Governance reads the typed model: rules on small hand-made manifests (no dbt run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mesh.governance import Violation, check_domain, load_vocabulary
+from mesh.project import Domain
+from publish.artifacts import load_manifest
+from tests.manifests import generic_test, manifest, model_node, write
+
+UID = "model.sales.fct_orders"
+
+
+def _mesh(tmp_path: Path, model_terms: Any, column_terms: Any) -> tuple[Path, Domain]:
+    """A root with catalog/ and one parsed domain whose model and column carry glossary terms."""
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    glossary = {"terms": [{"name": "Order"}, {"name": "Revenue"}]}
+    (catalog / "glossary.yml").write_text(yaml.safe_dump(glossary))
+    tags = {"tags": [{"key": "s", "meta_key": "sensitivity", "values": ["public", "pii"]}]}
+    (catalog / "lf_tags.yml").write_text(yaml.safe_dump(tags))
+    node = model_node("sales", "fct_orders", {"order_id": "bigint"})
+    node["config"]["meta"] = {"owner": "sales@example.com", "glossary_terms": model_terms}
+    node["columns"]["order_id"]["meta"] = {"glossary_terms": column_terms}
+    document = manifest(
+        "sales",
+        node,
+        generic_test("sales", UID, "unique", "order_id"),
+        generic_test("sales", UID, "not_null", "order_id"),
+    )
+    folder = tmp_path / "domains" / "sales"
+    write(folder / "target", document)
+    return tmp_path, Domain(name="sales", path=folder)
+
+
+def _glossary(found: list[Violation]) -> list[str]:
+    return sorted(v.problem for v in found if v.rule == "glossary")
+
+
+@pytest.mark.parametrize("terms", ["Order", ["Order"]], ids=["a string", "a list"])
+def test_a_glossary_term_given_as_a_string_is_one_term(tmp_path: Path, terms: Any) -> None:
+    """`glossary_terms: "Order"` is the term Order, for governance as for the publisher."""
+    root, domain = _mesh(tmp_path, terms, terms)
+    assert _glossary(check_domain(domain, load_vocabulary(root))) == []
+    model = load_manifest(domain.target_dir, "sales").model(UID)
+    assert model.glossary_terms == ("Order",)
+    assert model.columns[0].glossary_terms == ("Order",)
+
+
+def test_an_unknown_term_given_as_a_string_is_reported_whole(tmp_path: Path) -> None:
+    root, domain = _mesh(tmp_path, "Turnover", "Ordr")
+    assert _glossary(check_domain(domain, load_vocabulary(root))) == [
+        "column 'order_id': unknown glossary term 'Ordr'",
+        "unknown glossary term 'Turnover' (see catalog/glossary.yml)",
+    ]
+
+
+def test_models_of_installed_packages_are_not_the_domains_to_govern(tmp_path: Path) -> None:
+    root, domain = _mesh(tmp_path, ["Order"], ["Order"])
+    document = manifest(
+        "sales",
+        *(model_node("sales", "fct_orders", {"order_id": "bigint"}),),
+        model_node("some_package", "undocumented", {}, description=""),
+    )
+    write(domain.target_dir, document)
+    nodes = {v.node for v in check_domain(domain, load_vocabulary(root))}
+    assert "model.some_package.undocumented" not in nodes
+    assert UID in nodes  # the domain's own model, now without tests, still is
