@@ -6,7 +6,9 @@ every model and column is documented and has a primary-key test; only staging
 reads sources; layer prefixes hold; glossary terms and sensitivity labels exist
 in catalog/; views are not chained deeper than Athena copes with; Iceberg tables
 declare only column types Athena's Iceberg tables can hold; every relation is in its
-domain's `<domain>_<layer>` schema.
+domain's `<domain>_<layer>` schema; public models fit DataZone's description limit; data
+products name public, contracted models of their domain and known glossary terms (what the
+publisher would refuse after writing Glue).
 """
 
 from __future__ import annotations
@@ -22,9 +24,14 @@ import networkx as nx
 from mesh.iceberg_types import iceberg_type_problem
 from mesh.project import Domain
 from publish.artifacts import load_manifest
+from publish.datazone.assets import DESCRIPTION_LIMIT
+from publish.datazone.products import load_products, resolve_items
 from publish.errors import BadInputError
+from publish.model import Domain as LoadedDomain
 from publish.model import Model, TestResult
 from publish.yamlfile import read_yaml
+
+PRODUCTS_FILE = "data_products.yml"
 
 LAYER_PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_")}
 CHAINED_VIEWS_THRESHOLD = 4  # dbt-project-evaluator's default
@@ -77,6 +84,7 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
         found += list(_iceberg_column_types(model))
     found += list(_chained_views(models))
     found += list(_schema_names(domain.name, models))
+    found += list(_data_products(domain, loaded, vocabulary))
     return found
 
 
@@ -92,6 +100,13 @@ def _model_rules(model: Model, vocabulary: Vocabulary) -> Iterator[Violation]:
             yield violation("public-contract", "public model without an enforced contract")
         if not model.meta.get("owner"):
             yield violation("public-owner", "public model without `meta.owner`")
+        length = len(model.description.strip())
+        if length > DESCRIPTION_LIMIT:
+            yield violation(
+                "description-length",
+                f"description has {length} characters; DataZone allows {DESCRIPTION_LIMIT} "
+                "(move the detail to a doc block the columns or README link to)",
+            )
     if not model.description.strip():
         yield violation("documented", "model has no description")
     columns = model.documented_columns
@@ -127,6 +142,22 @@ def _model_rules(model: Model, vocabulary: Vocabulary) -> Iterator[Violation]:
     reads_source = any(d.startswith("source.") for d in model.depends_on)
     if reads_source and layer != "staging":
         yield violation("source-outside-staging", "only staging models may call source()")
+
+
+def _data_products(
+    domain: Domain, loaded: LoadedDomain, vocabulary: Vocabulary
+) -> Iterator[Violation]:
+    """What the DataZone publisher would refuse in the domain's data products file."""
+    spec = load_products(domain.path / PRODUCTS_FILE)
+    file = f"domains/{domain.name}/{PRODUCTS_FILE}"
+    for product in spec.data_products:
+        node = f"data product {product.name!r}"
+        for _, problem in resolve_items(product, loaded, file)[1]:
+            yield Violation("data-product", node, problem, file)
+        for term in product.glossary_terms:
+            if term not in vocabulary.glossary_terms:
+                problem = f"unknown glossary term {term!r} (see catalog/glossary.yml)"
+                yield Violation("glossary", node, problem, file)
 
 
 def _has_primary_key_test(tests: Iterable[TestResult]) -> bool:

@@ -21,7 +21,8 @@ import networkx as nx
 
 from publish.artifacts import load_domains
 from publish.datazone.glossary import load_glossary
-from publish.datazone.products import load_products
+from publish.datazone.products import load_products, resolve_item, resolve_items
+from publish.errors import raise_problems
 from publish.model import TEST_STATUS_ORDER, Domain, Group, Model
 
 GLOSSARY_FILE = Path("catalog") / "glossary.yml"
@@ -214,7 +215,16 @@ def collect(
     """Everything the portal shows, from the artifacts under `root` (or `artifacts`)."""
     loaded = load_domains(root, artifacts, domains)
     glossary = _glossary(root / GLOSSARY_FILE)
-    products = [p for d in loaded for p in _products(root, d)]
+    terms = {t.name for t in glossary}
+    products: list[DataProduct] = []
+    problems: list[tuple[str, str]] = []
+    for domain in loaded:
+        products += _products(root, domain, terms, problems)
+    raise_problems(
+        problems,
+        fix="name public models with an enforced contract of the product's own domain "
+        f"(`<model>` or `<model>.v<version>`), and terms that {GLOSSARY_FILE} defines",
+    )
     portal = build_portal(loaded, products, glossary, now=now)
     # warnings name files; the page shows them relative to the repository, not this machine
     prefix = f"{root.resolve()}/"
@@ -522,12 +532,27 @@ def _glossary(path: Path) -> list[GlossaryTerm]:
     ]
 
 
-def _products(root: Path, domain: Domain) -> list[DataProduct]:
+def _products(
+    root: Path, domain: Domain, terms: set[str], problems: list[tuple[str, str]]
+) -> list[DataProduct]:
+    """The domain's data products; adds a problem for each item that is not one of its public,
+    contracted models and each term the glossary lacks, as the DataZone publisher would."""
     path = root / "domains" / domain.name / PRODUCTS_FILE
     spec = load_products(path)  # an absent file is an empty one
+    shown = path.relative_to(root) if path.is_relative_to(root) else path
     out = []
     for product in spec.data_products:
-        items = tuple(ProductItem(ref, _resolve(ref, domain)) for ref in product.items)
+        problems += resolve_items(product, domain, shown)[1]
+        problems += [
+            (
+                str(shown),
+                f"data product {product.name!r} names the glossary term {term!r}, "
+                f"which {GLOSSARY_FILE} does not define",
+            )
+            for term in product.glossary_terms
+            if term not in terms
+        ]
+        items = tuple(ProductItem(ref, _key(resolve_item(ref, domain))) for ref in product.items)
         out.append(
             DataProduct(
                 domain=domain.name,
@@ -541,12 +566,5 @@ def _products(root: Path, domain: Domain) -> list[DataProduct]:
     return out
 
 
-def _resolve(item: str, domain: Domain) -> str | None:
-    """`dim_customers` = its latest version, `dim_customers.v1` = that version."""
-    name, _, version = item.partition(".v")
-    candidates = [m for m in domain.models if m.name == name]
-    if version:
-        model = next((m for m in candidates if m.version == version), None)
-    else:
-        model = next((m for m in candidates if m.is_latest_version), None)
+def _key(model: Model | None) -> str | None:
     return key_of(model.unique_id) if model else None

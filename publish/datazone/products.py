@@ -74,12 +74,46 @@ class DesiredProduct:
         return str(self.form["contentHash"])
 
 
-def _resolve(item: str, domain: Domain) -> Model | None:
+def resolve_item(item: str, domain: Domain) -> Model | None:
+    """`dim_customers` = its latest version, `dim_customers.v1` = that version."""
     name, _, version = item.partition(".v")
     candidates = [m for m in domain.models if m.name == name]
     if version:
         return next((m for m in candidates if m.version == version), None)
     return next((m for m in candidates if m.is_latest_version), None)
+
+
+def resolve_items(
+    product: ProductSpec, domain: Domain, file: str | Path
+) -> tuple[list[Model], list[tuple[str, str]]]:
+    """The product's models, and a problem (file, text) for each item that is not a public
+    model with an enforced contract of the product's domain."""
+    where = f"data product {product.name!r}"
+    models: list[Model] = []
+    problems: list[tuple[str, str]] = []
+    for item in product.items:
+        model = resolve_item(item, domain)
+        if model is None:
+            problems.append(
+                (
+                    str(file),
+                    f"{where} names {item!r}, which is not a model of domain "
+                    f"{domain.name} (use `<model>` or `<model>.v<version>`)",
+                )
+            )
+        elif not is_published_model(model):
+            contract = "" if model.contract_enforced else " without an enforced contract"
+            problems.append(
+                (
+                    str(file),
+                    f"{where} names {item!r} ({model.unique_id}), which is "
+                    f"{model.access}{contract}; only public models with an enforced contract "
+                    "can be in a data product",
+                )
+            )
+        else:
+            models.append(model)
+    return models, problems
 
 
 def desired_products(
@@ -100,30 +134,10 @@ def desired_products(
         for product in spec.data_products:
             where = f"data product {product.name!r}"
             problems += check_terms(product.glossary_terms, glossary, where, shown, config.glossary)
-            items, left_out = [], []
-            for item in product.items:
-                model = _resolve(item, domain)
-                if model is None:
-                    problems.append(
-                        (
-                            str(shown),
-                            f"{where} names {item!r}, which is not a model of domain "
-                            f"{domain.name} (use `<model>` or `<model>.v<version>`)",
-                        )
-                    )
-                elif not is_published_model(model):
-                    problems.append(
-                        (
-                            str(shown),
-                            f"{where} names {item!r} ({model.unique_id}), which is "
-                            f"{model.access}{'' if model.contract_enforced else ' without an enforced contract'}; "  # noqa: E501
-                            "only public models with an enforced contract can be in a data product",
-                        )
-                    )
-                elif past_deprecation(model, today):
-                    left_out.append(model.unique_id)
-                else:
-                    items.append(model.unique_id)
+            models, item_problems = resolve_items(product, domain, shown)
+            problems += item_problems
+            left_out = [m.unique_id for m in models if past_deprecation(m, today)]
+            items = [m.unique_id for m in models if not past_deprecation(m, today)]
             form: dict[str, Any] = {
                 "domain": domain.name,
                 "owner": product.owner,

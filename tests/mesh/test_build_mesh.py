@@ -138,7 +138,7 @@ def test_incremental_rebuild_is_idempotent(built_mesh: tuple[Path, list[DomainRu
     root, _ = built_mesh
     before = query(root, "select count(*), sum(net_amount) from sales_marts.fct_orders")
     # The session's build is shared: keep its run results for the tests that read them.
-    with keep_run_results(discover_domains(root)["sales"]):
+    with keep_run_results(discover_domains(root)["sales"].target_dir):
         runs = run_mesh(
             root, MeshInvocation(("build",), selectors=("sales",), dbt_args=("-s", "fct_orders"))
         )

@@ -1,0 +1,48 @@
+"""S3 for the CI steps (artifact store, docs site): the bucket is checked before any work, and
+every S3 failure becomes one paragraph with its cause instead of boto3's traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from boto3.exceptions import S3UploadFailedError
+from botocore.exceptions import BotoCoreError, ClientError
+
+from publish.aws import aws_failure
+from publish.errors import BadInputError
+
+_MISSING = {"404", "NoSuchBucket", "NotFound"}
+
+
+def require_bucket(s3: Any, bucket: str, *, option: str) -> None:
+    """The bucket exists and the caller may use it (else one paragraph naming `option`)."""
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        if str(exc.response.get("Error", {}).get("Code")) in _MISSING:
+            raise BadInputError(
+                f"the S3 bucket {bucket!r} does not exist",
+                fix=f"create the bucket (on a laptop, `mesh-standins up` creates the artifact "
+                f"store's and the docs site's buckets), or correct {option}",
+            ) from None
+        raise aws_failure(
+            exc, f"cannot use the S3 bucket {bucket!r}", permissions="s3:ListBucket on it"
+        ) from None
+    except BotoCoreError as exc:
+        raise aws_failure(
+            exc, f"cannot use the S3 bucket {bucket!r}", permissions="s3:ListBucket on it"
+        ) from None
+
+
+@contextmanager
+def s3_errors(doing: str, permissions: str) -> Iterator[None]:
+    """Turn a failed transfer into one paragraph (what was being done, the cause, the fix)."""
+    try:
+        yield
+    except S3UploadFailedError as exc:
+        cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
+        raise aws_failure(cause, doing, permissions=permissions) from None
+    except (ClientError, BotoCoreError) as exc:
+        raise aws_failure(exc, doing, permissions=permissions) from None
