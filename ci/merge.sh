@@ -18,7 +18,7 @@ TARGET="${MESH_PROD_TARGET:-local}"
 MESH="${MESH_BIN:-.venv/bin/mesh}"
 
 step_build()   { "$MESH" ci merge --target "$TARGET"; }
-step_publish() { "$MESH" publish all; }
+step_publish() { "$MESH" publish all --target "$TARGET"; }   # the artifacts of $TARGET
 step_docs() {
   "$MESH" docs portal --out site --target "$TARGET"
   if [ -n "${MESH_DOCS_BUCKET:-}" ]; then

@@ -24,7 +24,6 @@ import networkx as nx
 from mesh.iceberg_types import iceberg_type_problem
 from mesh.project import Domain
 from publish.artifacts import load_manifest
-from publish.datazone.assets import DESCRIPTION_LIMIT
 from publish.datazone.products import load_products, resolve_items
 from publish.errors import BadInputError
 from publish.model import Domain as LoadedDomain
@@ -100,13 +99,6 @@ def _model_rules(model: Model, vocabulary: Vocabulary) -> Iterator[Violation]:
             yield violation("public-contract", "public model without an enforced contract")
         if not model.meta.get("owner"):
             yield violation("public-owner", "public model without `meta.owner`")
-        length = len(model.description.strip())
-        if length > DESCRIPTION_LIMIT:
-            yield violation(
-                "description-length",
-                f"description has {length} characters; DataZone allows {DESCRIPTION_LIMIT} "
-                "(move the detail to a doc block the columns or README link to)",
-            )
     if not model.description.strip():
         yield violation("documented", "model has no description")
     columns = model.documented_columns

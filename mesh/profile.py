@@ -8,15 +8,18 @@ rendered here with jinja2 and the same environment dbt will see.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
 
 from mesh.project import LOCAL_TARGET, STATE_DIR
 from publish.errors import BadInputError
+
+if TYPE_CHECKING:
+    from publish.model import Domain
 
 PROFILE = "mesh"
 
@@ -107,3 +110,38 @@ def target_artifacts(root: Path, target: str) -> Path | None:
     None for `local`, whose artifacts are each domain's own target/ folder."""
     check_target(root, target)
     return None if target == LOCAL_TARGET else root / STATE_DIR / target
+
+
+def publish_artifacts(root: Path, target: str, artifacts: Path | None) -> Path | None:
+    """The artifacts `mesh publish --target` reads: `--artifacts` when given, else the target's
+    own (each domain's target/ for `local`, `.mesh-state/<target>/` for the others)."""
+    if artifacts is not None:
+        return artifacts
+    folder = target_artifacts(root, target)
+    if folder is not None and not folder.is_dir():
+        raise BadInputError(
+            f"no artifacts of target {target!r} in {folder} (a build for {target!r} writes them "
+            "there, `mesh ci download` fetches production's)",
+            file=folder,
+            fix=f"build for the target (`mesh build -t {target}` and `mesh docs generate -t "
+            f"{target}`), pass --artifacts, or publish the local build with `mesh publish all "
+            "--target local`",
+        )
+    return folder
+
+
+def check_artifacts_target(root: Path, domains: Sequence[Domain], target: str) -> None:
+    """The artifacts were built for `target`: as their run_results.json records it, or, when it
+    does not, `target` is at least one the shared profile defines."""
+    for domain in domains:
+        if domain.run_target and domain.run_target != target:
+            raise BadInputError(
+                f"the artifacts of domain {domain.name} were built for the dbt target "
+                f"`{domain.run_target}`, not `{target}`, so their schemas and aliases name that "
+                "target's relations",
+                file=domain.artifacts_dir / "run_results.json",
+                fix=f"build the domain for the target (`mesh build -t {target}` and `mesh docs "
+                f"generate -t {target}`), or pass --target {domain.run_target}",
+            )
+    if any(not d.run_target for d in domains) and target not in profile_targets(root):
+        check_target(root, target)  # nothing records the build's target: the name must exist

@@ -21,7 +21,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import botocore.session
 from pydantic import BaseModel, ConfigDict, Field
 
 from publish.errors import BadInputError
@@ -130,6 +129,8 @@ NO_PERMISSION_NEEDED = {("sts", "GetCallerIdentity")}
 
 @cache
 def _iam_prefix(service: str) -> str:
+    import botocore.session  # here, not at import: `mesh --help` must not load botocore
+
     model = botocore.session.get_session().get_service_model(service)
     return str(model.signing_name or model.endpoint_prefix)
 

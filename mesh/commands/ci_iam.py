@@ -15,7 +15,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from mesh.ci.iam import PLACEHOLDERS, load_roles, render_all, repo_domains, values_from_env
-from mesh.ci.iam_check import check_all
 from mesh.console import console, err_console, reports_mesh_errors
 from mesh.project import find_root
 from publish.errors import BadInputError
@@ -73,6 +72,8 @@ def iam_check(
     lacks one, grants one that neither the code nor a listed library call needs, or a call
     site's client cannot be resolved. tests/iam proves the rest by recording real runs.
     """
+    from mesh.ci.iam_check import check_all  # scans the code with botocore's models
+
     check = check_all(find_root(), role)
     results = check.roles
     table = Table("role", "assumed by", "code needs", "libraries", "not granted", "result")

@@ -14,9 +14,26 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mesh.commands.publish_datazone import datazone, publish_all
-from mesh.membership import refuse_outsiders_named
+from mesh.commands.publish_datazone import (
+    ArtifactsOpt,
+    BootstrapOpt,
+    ConcurrencyOpt,
+    ConfigOpt,
+    DocsOpt,
+    DomainOpt,
+    DryRunOpt,
+    OutputOpt,
+    RegionOpt,
+    RootOpt,
+    StrictOpt,
+    TargetOpt,
+    TodayOpt,
+    datazone,
+    load_checked,
+    publish_all,
+)
 from mesh.project import find_root
+from publish.datazone.config import DEFAULT_CONFIG
 from publish.desired import DEFAULT_ONTOLOGY
 from publish.errors import (
     EXIT_ERROR,
@@ -66,30 +83,14 @@ class OutputFormat(StrEnum):
     ),
 )
 def glue(
-    domain: Annotated[
-        list[str] | None,
-        typer.Option("--domain", "-d", help="Publish only this domain (repeatable)."),
-    ] = None,
-    artifacts: Annotated[
-        Path | None,
-        typer.Option(
-            help="Directory of downloaded artifacts, <dir>/<domain>/manifest.json ... "
-            "(default: domains/<domain>/target)"
-        ),
-    ] = None,
-    target: Annotated[
-        str, typer.Option(help="The dbt target the artifacts were built for (checked).")
-    ] = "prod",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan, write nothing.")
-    ] = False,
+    domain: DomainOpt = None,
+    artifacts: ArtifactsOpt = None,
+    target: TargetOpt = "prod",
+    dry_run: DryRunOpt = False,
     output: Annotated[
         OutputFormat, typer.Option("--output", "-o", help="Plan format: text or json (for CI).")
     ] = OutputFormat.text,
-    strict: Annotated[
-        bool,
-        typer.Option("--strict", help="A model without a Glue table is an error (exit code 3)."),
-    ] = False,
+    strict: StrictOpt = False,
     lf_tags: Annotated[Path, typer.Option(help="The LF-tag ontology.")] = DEFAULT_ONTOLOGY,
     root: Annotated[
         Path | None,
@@ -167,19 +168,6 @@ def publish_glue(
         return exc.exit_code
 
 
-def _check_target(domains: list[Domain], target: str) -> None:
-    for d in domains:
-        if d.run_target and d.run_target != target:
-            raise BadInputError(
-                f"the artifacts of domain {d.name} were built for the dbt target "
-                f"`{d.run_target}`, not `{target}`, so their schemas and aliases name that "
-                "target's relations",
-                file=d.artifacts_dir / "run_results.json",
-                fix=f"build the domain for the target (`dbt build --target {target}` and "
-                f"`dbt docs generate --target {target}`), or pass --target {d.run_target}",
-            )
-
-
 def _publish_glue(
     out: Console,
     err: Console,
@@ -204,7 +192,6 @@ def _publish_glue(
         TimeElapsedColumn,
     )
 
-    from publish.artifacts import load_domains
     from publish.aws import AwsClients
     from publish.desired import desired_state, load_ontology
     from publish.plan import render_plan, render_summary
@@ -212,10 +199,7 @@ def _publish_glue(
 
     # 1. inputs: everything is validated before the first AWS call
     if loaded is None:
-        if artifacts is None:
-            refuse_outsiders_named(root, domains)  # a dropped-in project: not the mesh's
-        loaded = load_domains(root, artifacts, domains)
-    _check_target(loaded, target)
+        loaded = load_checked(root, artifacts, domains, target)
     ontology = load_ontology(lf_tags if lf_tags.is_absolute() else root / lf_tags)
     desired = desired_state(loaded, ontology, ontology_file=lf_tags, docs_url=docs_url)
 
@@ -278,6 +262,35 @@ app.command("all")(publish_all)
 
 
 @app.callback(invoke_without_command=True)
-def _default(ctx: typer.Context) -> None:
+def _default(
+    ctx: typer.Context,
+    domain: DomainOpt = None,
+    artifacts: ArtifactsOpt = None,
+    target: TargetOpt = "prod",
+    dry_run: DryRunOpt = False,
+    output: OutputOpt = "text",
+    strict: StrictOpt = False,
+    root: RootOpt = None,
+    config: ConfigOpt = DEFAULT_CONFIG,
+    today: TodayOpt = None,
+    bootstrap: BootstrapOpt = False,
+    docs_url: DocsOpt = None,
+    region: RegionOpt = None,
+    concurrency: ConcurrencyOpt = 8,
+) -> None:
+    """Bare `mesh publish [OPTIONS]` is `mesh publish all [OPTIONS]`."""
+    given = {k: v for k, v in locals().items() if k != "ctx"}
     if ctx.invoked_subcommand is None:
-        ctx.invoke(publish_all)
+        ctx.invoke(publish_all, **given)
+        return
+    typed = [k for k in given if str(ctx.get_parameter_source(k)).endswith("COMMANDLINE")]
+    if typed:
+        error = BadInputError(
+            f"`mesh publish {ctx.invoked_subcommand}` was given options before its name "
+            f"({', '.join('--' + k.replace('_', '-') for k in typed)}), where they would apply "
+            "to `mesh publish all`",
+            fix=f"put the options after the sub-command: `mesh publish "
+            f"{ctx.invoked_subcommand} --dry-run ...`",
+        )
+        typer.echo(f"error: {error.paragraph()}", err=True)
+        raise typer.Exit(error.exit_code)

@@ -97,6 +97,36 @@ class DesiredAsset:
         }
 
 
+def too_long_descriptions(domains: Sequence[Domain]) -> list[tuple[str, Model, int]]:
+    """(file, model, length) of each published model whose description DataZone refuses."""
+    return [
+        (model_file(domain, model), model, length)
+        for domain in domains
+        for model in domain.models
+        if is_published_model(model)
+        and (length := len(model.description.strip())) > DESCRIPTION_LIMIT
+    ]
+
+
+def description_problems(domains: Sequence[Domain]) -> list[tuple[str, str]]:
+    """`too_long_descriptions` as problems (file, text) for `raise_problems`."""
+    return [
+        (
+            file,
+            f"the description of {model.unique_id} has {length} characters; DataZone allows "
+            f"{DESCRIPTION_LIMIT}",
+        )
+        for file, model, length in too_long_descriptions(domains)
+    ]
+
+
+#: the fix for `description_problems`
+SHORTEN_FIX = (
+    "shorten the model's description in its YAML to DataZone's 2,048 characters (move the detail "
+    "to a doc block of its columns or to the docs site), then run again"
+)
+
+
 def is_published_model(model: Model) -> bool:
     return model.access == "public" and model.contract_enforced and model.relation is not None
 
@@ -229,14 +259,6 @@ def desired_assets(
                         file,
                         f"the `{form_type.name}` form of {model.unique_id} breaks the form type "
                         f"{form_type.path}: {problem}",
-                    )
-                )
-            if len(description) > DESCRIPTION_LIMIT:
-                problems.append(
-                    (
-                        file,
-                        f"the description of {model.unique_id} has {len(description)} "
-                        f"characters; DataZone allows {DESCRIPTION_LIMIT}",
                     )
                 )
             deprecated = past_deprecation(model, today)

@@ -16,7 +16,12 @@ from publish.artifacts import load_domains
 from publish.aws import AwsClients, AwsSettings
 from publish.datazone.api import DataZoneApi
 from publish.datazone.apply import ApplyResult, apply_plan
-from publish.datazone.assets import desired_assets, read_assets
+from publish.datazone.assets import (
+    SHORTEN_FIX,
+    description_problems,
+    desired_assets,
+    read_assets,
+)
 from publish.datazone.config import DEFAULT_CONFIG, DataZoneConfig, load_config
 from publish.datazone.forms import load_form_type, read_form_type
 from publish.datazone.glossary import load_glossary, read_glossary
@@ -53,15 +58,25 @@ def _path(root: Path, path: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def prepare(
+@dataclass
+class Desired:
+    """Everything from the repository, validated, and the DataZone client to publish it with."""
+
+    api: DataZoneApi
+    config: DataZoneConfig
+    desired: DesiredState
+
+
+def desire(
     options: PublishOptions,
     clients: AwsClients | None = None,
     domains: Sequence[Domain] | None = None,
-) -> Prepared:
-    """Validate everything, compute the desired state, read DataZone, plan.
+) -> Desired:
+    """Validate every input and compute the desired state; no DataZone call (the account comes
+    from datazone.yml, or STS when it is not configured). `mesh publish all` runs this before
+    it writes Glue, so that a DataZone input problem stops the whole publish unwritten.
 
-    `domains`: the loaded artifacts when the caller already has them (`mesh publish all`);
-    otherwise they are loaded here.
+    `domains`: the loaded artifacts when the caller already has them; otherwise loaded here.
     """
     root = options.root
     config = load_config(_path(root, options.config))
@@ -73,6 +88,7 @@ def prepare(
         "model": load_form_type(_path(root, config.assets.form_types.model)),
         "data_product": load_form_type(_path(root, config.assets.form_types.data_product)),
     }
+    raise_problems(description_problems(domains), SHORTEN_FIX)
     settings = options.settings
     if config.region and not settings.region:
         settings = settings.model_copy(update={"region": config.region})
@@ -122,9 +138,19 @@ def prepare(
         domain_projects=domain_projects,
         warnings=[w for d in domains for w in d.warnings],
     )
+    return Desired(api, config, desired)
 
+
+def prepare(
+    options: PublishOptions,
+    clients: AwsClients | None = None,
+    domains: Sequence[Domain] | None = None,
+) -> Prepared:
+    """Validate everything, compute the desired state, read DataZone, plan."""
+    wanted = desire(options, clients, domains)
+    api, config, desired = wanted.api, wanted.config, wanted.desired
     # DataZone: reads only (bootstrap, an explicit opt-in for the emulator/demo, aside)
-    projects = {config.governance_project, *domain_projects.values()}
+    projects = {config.governance_project, *desired.domain_projects.values()}
     if options.bootstrap:
         api.bootstrap(projects)  # resolves the domain too
     else:
@@ -133,6 +159,13 @@ def prepare(
     current = read_current(api, desired, config)
     plan = build_plan(desired, current, api.projects)
     return Prepared(api, config, desired, current, plan)
+
+
+def bootstrap_preview(wanted: Desired) -> tuple[str | None, list[str]]:
+    """What `--bootstrap` would create (the domain's name if it is missing, missing projects),
+    read without writing: a dry run shows it instead of creating it."""
+    projects = {wanted.config.governance_project, *wanted.desired.domain_projects.values()}
+    return wanted.api.missing_for_bootstrap(projects)
 
 
 def read_current(api: DataZoneApi, desired: DesiredState, config: DataZoneConfig) -> CurrentState:

@@ -34,8 +34,10 @@ APPS = {"mesh": app, "$MESH": app, "mesh-standins": standins_app}
 SCRIPT_CALL = re.compile(
     r"""(?:\.venv/bin/|\$\(BIN\)/|\$\{BIN\}/|")(mesh(?:-standins)?|\$MESH)"?\s+([^#\n;]*)"""
 )
-#: `mesh ...` in inline code or at the start of a line in a code block
-DOC_CALL = re.compile(r"(?:`|^\s*(?:\$\s+)?)(mesh(?:-standins)?)\s+([^`\n#]*)", re.MULTILINE)
+#: `mesh ...` in inline code, at the start of a line in a code block, or after `&&` / `;`
+DOC_CALL = re.compile(
+    r"(?:`|^\s*(?:\$\s+)?|&&\s+|;\s+)(mesh(?:-standins)?)\s+([^`\n#;&]*)", re.MULTILINE
+)
 
 
 def _script_mentions() -> Iterator[tuple[str, str, str]]:
@@ -55,12 +57,12 @@ def _doc_mentions() -> Iterator[tuple[str, str, str]]:
 
 
 def _strings(tree: ast.AST) -> Iterator[str]:
-    """Every string literal, f-strings with each `{...}` as `x`."""
+    """Every string literal, f-strings with each `{...}` as the placeholder `<x>`."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             yield node.value
         elif isinstance(node, ast.JoinedStr):
-            yield "".join(v.value if isinstance(v, ast.Constant) else "x" for v in node.values)
+            yield "".join(v.value if isinstance(v, ast.Constant) else "<x>" for v in node.values)
 
 
 def _source_mentions() -> Iterator[tuple[str, str, str]]:
@@ -68,6 +70,10 @@ def _source_mentions() -> Iterator[tuple[str, str, str]]:
         for text in _strings(ast.parse(path.read_text(encoding="utf-8"))):
             for match in re.finditer(r"`(mesh(?:-standins)?) ([^`]+)`", text):
                 yield f"{path.relative_to(REPO)}: {match.group(0)}", match.group(1), match.group(2)
+
+
+#: a word that stands for a command: `<command>`, `...`, `OPTIONS`
+PLACEHOLDER_WORD = r"<\w+>|\.\.\.|[A-Z][A-Z_]*"
 
 
 def mentions() -> list[tuple[str, str, str]]:
@@ -128,7 +134,7 @@ def test_every_mentioned_command_and_option_exists(
         shown = f"`{program} {' '.join(words)}`"
         if _subcommands(command) and rest and not rest[0].startswith("-"):
             # `mesh <command>` or `mesh ci ...`: a placeholder for any command of the group
-            assert re.fullmatch(r"<\w+>|\.\.\.", rest[0]), f"{where}: {shown}: no command"
+            assert re.fullmatch(PLACEHOLDER_WORD, rest[0]), f"{where}: {shown}: no command"
         result = CliRunner().invoke(APPS[program], [*path, "--help"])
         assert result.exit_code == 0, f"{where}: `{program} {' '.join(path)} --help` failed"
         known = _options(command)

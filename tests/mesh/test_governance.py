@@ -120,7 +120,7 @@ def test_a_public_description_longer_than_datazone_allows_fails_the_check(
     """Issue 13 row 17: a 3.5 KB description passed `mesh check`; the publisher then wrote Glue
     and stopped at DataZone's 2,048-character limit."""
     yml = built_copy / "domains/sales/models/marts/sales/_sales__models.yml"
-    long = "A very long product description. " * 105  # 3,570 characters
+    long = "A very long product description. " * 105  # 3,464 characters stripped
     text = yml.read_text(encoding="utf-8").replace(
         "      The product catalogue with lifetime units sold and net revenue from\n",
         f"      {long}\n",
