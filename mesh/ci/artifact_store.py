@@ -88,24 +88,6 @@ class ArtifactStore:
                 found[name] = folder
         return found
 
-    def require_manifests(self, s3: Any, domains: list[str]) -> None:
-        """Each domain's manifest is in the store (dbt-loom would fail with a traceback)."""
-        require_bucket(s3, self.bucket, option="--store (or MESH_ARTIFACT_STORE)")
-        for name in domains:
-            key = self.key(name, "manifest.json")
-            with s3_errors(f"reading s3://{self.bucket}/{key}", "s3:GetObject"):
-                try:
-                    s3.head_object(Bucket=self.bucket, Key=key)
-                except ClientError as exc:
-                    if str(exc.response["Error"]["Code"]) not in {"404", "NoSuchKey"}:
-                        raise
-                    raise BadInputError(
-                        f"the artifact store has no manifest of domain {name!r} "
-                        f"(s3://{self.bucket}/{key})",
-                        fix="upload the production artifacts first (`mesh ci merge`, or "
-                        "`mesh ci upload` after a build), or correct --store",
-                    ) from None
-
     def loom_configs(self, domains: list[Domain], dest: Path) -> dict[str, Path]:
         """A dbt-loom config per domain reading its upstream manifests from this store.
 

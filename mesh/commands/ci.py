@@ -252,13 +252,12 @@ def build_from_store(
     does in production), not from the upstream domains' local target/ folders."""
     from mesh.build import MeshInvocation, run_mesh
     from mesh.ci.artifact_store import ArtifactStore
-    from mesh.order import select_domains
+    from mesh.ci.s3 import require_bucket
 
     root = find_root()
     source = ArtifactStore.from_url(store)
     domains = discover_domains(root)
-    upstreams = {u for d in select_domains(domains, select) for u in domains[d.name].upstream_names}
-    source.require_manifests(_s3(), sorted(upstreams))
+    require_bucket(_s3(), source.bucket, option=STORE_OPTION)
     with tempfile.TemporaryDirectory(prefix="mesh-loom-") as tmp:
         configs = source.loom_configs(list(domains.values()), Path(tmp))
         runs = run_mesh(

@@ -148,7 +148,9 @@ def prepare(
 ) -> Prepared:
     """Validate everything, compute the desired state, read DataZone, plan."""
     wanted = desire(options, clients, domains)
-    api, config, desired = wanted.api, wanted.config, wanted.desired
+    api = wanted.api
+    config = wanted.config
+    desired = wanted.desired
     # DataZone: reads only (bootstrap, an explicit opt-in for the emulator/demo, aside)
     projects = {config.governance_project, *desired.domain_projects.values()}
     if options.bootstrap:
