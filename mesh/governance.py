@@ -24,6 +24,7 @@ import networkx as nx
 from mesh.iceberg_types import iceberg_type_problem
 from mesh.project import Domain
 from publish.artifacts import load_manifest
+from publish.datazone.assets import DESCRIPTION_LIMIT, too_long_descriptions
 from publish.datazone.products import load_products, resolve_items
 from publish.errors import BadInputError
 from publish.model import Domain as LoadedDomain
@@ -83,6 +84,17 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
         found += list(_iceberg_column_types(model))
     found += list(_chained_views(models))
     found += list(_schema_names(domain.name, models))
+    found += [
+        Violation(
+            "description-length",
+            model.unique_id,
+            f"description has {length} characters; DataZone allows {DESCRIPTION_LIMIT} "
+            "(move the detail to a doc block of its columns or to the docs site)",
+            file,
+        )
+        for file, model, length in too_long_descriptions([loaded])
+        if model.unique_id in models
+    ]
     found += list(_data_products(domain, loaded, vocabulary))
     return found
 

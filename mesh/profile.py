@@ -143,5 +143,7 @@ def check_artifacts_target(root: Path, domains: Sequence[Domain], target: str) -
                 fix=f"build the domain for the target (`mesh build -t {target}` and `mesh docs "
                 f"generate -t {target}`), or pass --target {domain.run_target}",
             )
-    if any(not d.run_target for d in domains) and target not in profile_targets(root):
+    unrecorded = any(not d.run_target for d in domains)
+    profile = root / "profiles.yml"  # a root of catalogs alone (`--root`) has none to check
+    if unrecorded and profile.is_file() and target not in profile_targets(root):
         check_target(root, target)  # nothing records the build's target: the name must exist

@@ -22,11 +22,7 @@ def require_bucket(s3: Any, bucket: str, *, option: str) -> None:
         s3.head_bucket(Bucket=bucket)
     except ClientError as exc:
         if str(exc.response.get("Error", {}).get("Code")) in _MISSING:
-            raise BadInputError(
-                f"the S3 bucket {bucket!r} does not exist",
-                fix=f"create the bucket (on a laptop, `mesh-standins up` creates the artifact "
-                f"store's and the docs site's buckets), or correct {option}",
-            ) from None
+            raise _missing_bucket(bucket, option) from None
         raise aws_failure(
             exc, f"cannot use the S3 bucket {bucket!r}", permissions="s3:ListBucket on it"
         ) from None
@@ -36,13 +32,27 @@ def require_bucket(s3: Any, bucket: str, *, option: str) -> None:
         ) from None
 
 
+def _missing_bucket(bucket: str, option: str) -> BadInputError:
+    return BadInputError(
+        f"the S3 bucket {bucket!r} does not exist",
+        fix=f"create the bucket (on a laptop, `mesh-standins up` creates the artifact store's and "
+        f"the docs site's buckets), or correct {option}",
+    )
+
+
 @contextmanager
-def s3_errors(doing: str, permissions: str) -> Iterator[None]:
+def s3_errors(
+    doing: str, permissions: str, *, bucket: str | None = None, option: str = "--bucket"
+) -> Iterator[None]:
     """Turn a failed transfer into one paragraph (what was being done, the cause, the fix)."""
     try:
         yield
     except S3UploadFailedError as exc:
-        cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
-        raise aws_failure(cause, doing, permissions=permissions) from None
+        if bucket and "NoSuchBucket" in str(exc):  # boto3 keeps only the message of the cause
+            raise _missing_bucket(bucket, option) from None
+        raise aws_failure(exc, doing, permissions=permissions) from None
     except (ClientError, BotoCoreError) as exc:
+        code = str(getattr(exc, "response", {}).get("Error", {}).get("Code"))
+        if bucket and code in _MISSING:
+            raise _missing_bucket(bucket, option) from None
         raise aws_failure(exc, doing, permissions=permissions) from None

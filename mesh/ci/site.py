@@ -6,7 +6,7 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from mesh.ci.s3 import require_bucket, s3_errors
+from mesh.ci.s3 import s3_errors
 from publish.errors import BadInputError
 
 
@@ -18,9 +18,15 @@ def upload_site(s3: Any, site: Path, bucket: str, prefix: str = "") -> int:
             file=site,
             fix="generate it first with `mesh docs portal --out site`",
         )
-    require_bucket(s3, bucket, option="--bucket (or MESH_DOCS_BUCKET)")
     count = 0
-    with s3_errors(f"uploading the docs portal to s3://{bucket}", "s3:PutObject"):
+    # no HeadBucket first: the docs role may only put objects; a missing bucket fails the first
+    # upload, before anything is written
+    with s3_errors(
+        f"uploading the docs portal to s3://{bucket}",
+        "s3:PutObject",
+        bucket=bucket,
+        option="--bucket (or MESH_DOCS_BUCKET)",
+    ):
         for path in sorted(p for p in site.rglob("*") if p.is_file()):
             key = "/".join(filter(None, [prefix.strip("/"), path.relative_to(site).as_posix()]))
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
