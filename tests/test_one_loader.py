@@ -23,8 +23,9 @@ ARTIFACT_FILES = ("manifest.json", "catalog.json", "run_results.json", "sources.
 ARTIFACT_NAMES = re.compile(r"manifest|run_results|catalog|artifact|sources_path", re.IGNORECASE)
 #: module -> why it may decode an artifact without the loader
 EXEMPT = {
-    "mesh/portal/render.py": "copies each domain's dbt docs JSON into the site with every string "
-    "scrubbed by the redaction pass; it reads no dbt field, so it needs the untyped document",
+    "mesh/portal/render.py": "writes each domain's dbt docs JSON for consumers: the raw documents "
+    "pruned to public models (mesh/portal/prune.py) and every string scrubbed; dbt's docs app "
+    "reads the full untyped documents, which the typed model does not keep",
 }
 
 _JSON_CALLS = {("json", "load"), ("json", "loads"), ("orjson", "loads"), ("ujson", "loads")}

@@ -27,9 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-
-import botocore.session
-from botocore import xform_name
+from typing import Any
 
 #: boto3's injected S3 transfer methods -> the operations s3transfer calls for them
 #: (boto3/s3/inject.py; s3transfer uploads in parts above its 8 MB threshold and aborts a failed
@@ -71,7 +69,9 @@ class Unresolved:
 
 
 @cache
-def _session() -> botocore.session.Session:
+def _session() -> Any:
+    import botocore.session  # here, not at import: `mesh --help` stays fast (tests/test_startup)
+
     return botocore.session.get_session()
 
 
@@ -83,6 +83,8 @@ def available_services() -> frozenset[str]:
 @cache
 def operations_of(service: str) -> Mapping[str, str]:
     """snake_case method name -> operation name, for one service."""
+    from botocore import xform_name
+
     model = _session().get_service_model(service)
     return {xform_name(op): op for op in model.operation_names}
 

@@ -129,7 +129,7 @@ NO_PERMISSION_NEEDED = {("sts", "GetCallerIdentity")}
 
 @cache
 def _iam_prefix(service: str) -> str:
-    import botocore.session  # here, not at import: `mesh --help` must not load botocore
+    import botocore.session  # here, not at import: `mesh --help` stays fast (tests/test_startup)
 
     model = botocore.session.get_session().get_service_model(service)
     return str(model.signing_name or model.endpoint_prefix)

@@ -72,7 +72,7 @@ def iam_check(
     lacks one, grants one that neither the code nor a listed library call needs, or a call
     site's client cannot be resolved. tests/iam proves the rest by recording real runs.
     """
-    from mesh.ci.iam_check import check_all  # scans the code with botocore's models
+    from mesh.ci.iam_check import check_all  # botocore's models: only when a check runs
 
     check = check_all(find_root(), role)
     results = check.roles

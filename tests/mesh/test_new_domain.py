@@ -171,7 +171,7 @@ def test_new_domains_build_check_lint_show_in_the_portal_and_publish(
     assert {"inventory", "returns"} <= {d.name for d in portal.domains}
     assert portal.model("inventory.dim_inventory_items").access == "public"
     assert {"Inventory Items", "Returns Items"} <= {p.name for p in portal.products}
-    # the lineage shows public models: the private import collapses into the mart reading it
+    # consumers see public models only: the edge lands on the new domain's public mart
     assert ("sales.dim_products", "inventory.dim_inventory_items") in portal.cross_domain_edges()
 
     # publish: Glue and DataZone dry runs write nothing, then a publish converges
