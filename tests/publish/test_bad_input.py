@@ -143,3 +143,19 @@ def test_unreachable_aws_is_an_error_not_bad_input(
 
     assert result.exit_code == 1
     assert "could not read the Glue Data Catalog" in result.stderr
+
+
+def test_an_unknown_target_is_refused_when_the_artifacts_cannot_tell(
+    production: Path, aws: GlueLikeMotoServer
+) -> None:
+    """Issue 13 row 4: `--target nope` published (exit 0) when run_results.json, which records
+    the target of the build, was not there to compare with."""
+    (production / "tiny" / "run_results.json").unlink()
+
+    result = run_publish(production, "--target", "nope")
+
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert "unknown target 'nope'" in message
+    assert "profiles.yml" in message
+    assert aws.calls() == []
