@@ -111,6 +111,23 @@ def test_unknown_domain(production: Path, aws: GlueLikeMotoServer) -> None:
     assert aws.calls() == []
 
 
+@pytest.mark.parametrize("given", ["missing", "file"])
+def test_artifacts_that_are_no_directory(
+    tmp_path: Path, aws: GlueLikeMotoServer, given: str
+) -> None:
+    path = tmp_path / "manifest.json"
+    if given == "file":
+        path.write_text("{}")  # a careless --artifacts pointing at one artifact
+    result = run_publish(path)
+
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    expected = "is a file, not the artifacts directory" if given == "file" else "does not exist"
+    assert f"{path}: " in message and expected in message, message
+    assert "<dir>/<domain>/manifest.json" in message
+    assert aws.calls() == []
+
+
 def test_artifacts_of_another_target(production: Path, aws: GlueLikeMotoServer) -> None:
     result = run_publish(production, "--target", "qa")
 
