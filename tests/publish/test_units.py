@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -10,9 +11,11 @@ import pytest
 from dbt.adapters.athena.utils import clean_sql_comment, ellipsis_comment
 
 from publish.artifacts import read_artifact
+from publish.desired import DesiredColumn, DesiredTable
 from publish.errors import BadInputError, MeshError
 from publish.mapping import COMMENT_LIMIT, DESCRIPTION_LIMIT, glue_text
-from publish.targets.glue import _input_shape, project
+from publish.plan import Deferred
+from publish.targets.glue import _input_shape, diff_table, project
 
 TEXTS = [
     "",
@@ -100,6 +103,86 @@ def test_project_strips_read_only_fields_and_keeps_the_rest() -> None:
             "Representations": [{"Dialect": "ATHENA", "ViewOriginalText": "x"}],
         },
     }
+
+
+def _desired_table(**parameters: str) -> DesiredTable:
+    comment = glue_text("The customer's e-mail.", COMMENT_LIMIT)
+    return DesiredTable(
+        unique_id="model.sales.dim_customers",
+        domain="sales",
+        database="sales_marts",
+        name="dim_customers",
+        description=glue_text("One row per customer.", DESCRIPTION_LIMIT),
+        columns=(
+            DesiredColumn("EMAIL", comment, {"sensitivity": "pii"}),
+            DesiredColumn("missing", comment),
+        ),
+        parameters={"mesh:unique_id": "model.sales.dim_customers", **parameters},
+    )
+
+
+def test_table_diff_decides_lists_and_builds_the_input_alike() -> None:
+    """The plan asks only whether a table changes; the changes are listed when printed and the
+    UpdateTable input built when applied, all from the same walk of the table as read."""
+    glue = boto3.client(
+        "glue", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    shape = _input_shape(glue, "UpdateTable", "TableInput")
+    table = {
+        "Name": "dim_customers",
+        "DatabaseName": "sales_marts",
+        "VersionId": "3",
+        "CreateTime": "2024-01-01",
+        "Description": "One row per customer.",
+        "Parameters": {"metadata_location": "s3://m/1.json", "mesh:retired": "x"},
+        "StorageDescriptor": {
+            "Columns": [
+                {"Name": "email", "Type": "string"},
+                {"Name": "Email", "Type": "string", "Comment": "kept: not the first of its name"},
+            ],
+        },
+    }
+    read = copy.deepcopy(table)
+    diff = diff_table(_desired_table(), table, shape)
+    assert diff.changed and diff.version_id == "3"
+    assert [(c.field, c.before, c.after) for c in diff.changes()] == [
+        ("Columns[email].Comment", None, "The customer's e-mail."),
+        ("Parameters[mesh:unique_id]", None, "model.sales.dim_customers"),
+        ("Parameters[mesh:retired]", "x", None),
+        ("Parameters[mesh:lf_tags]", None, diff.fingerprint),
+    ]
+    assert diff.notes() == ["column missing is documented in dbt but not in the Glue table"]
+    assert [(a.column, a.key, a.value) for a in diff.tags] == [("email", "sensitivity", "pii")]
+    new = diff.table_input
+    assert "DatabaseName" not in new and "VersionId" not in new  # projected onto TableInput
+    assert [c.get("Comment") for c in new["StorageDescriptor"]["Columns"]] == [
+        "The customer's e-mail.",
+        "kept: not the first of its name",
+    ]
+    assert new["Parameters"] == {
+        "metadata_location": "s3://m/1.json",
+        "mesh:unique_id": "model.sales.dim_customers",
+        "mesh:lf_tags": diff.fingerprint,
+    }
+    assert table == read  # the table as read is never modified
+
+    # the same table once written: nothing changes, and nothing is listed
+    written = {**new, "DatabaseName": "sales_marts", "VersionId": "4"}
+    again = diff_table(_desired_table(), written, shape)
+    assert not again.changed and not again.tags and list(again.changes()) == []
+
+
+def test_deferred_lists_once_when_first_read() -> None:
+    calls: list[int] = []
+
+    def make() -> list[str]:
+        calls.append(1)
+        return ["a", "b"]
+
+    listed = Deferred(make)
+    assert calls == []
+    assert len(listed) == 2 and listed[1] == "b" and list(listed) == ["a", "b"]
+    assert listed == ["a", "b"] and calls == [1]
 
 
 @pytest.mark.parametrize(
