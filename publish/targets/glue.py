@@ -144,6 +144,12 @@ def _input_shape(glue: GlueClient, operation: str, member: str) -> Shape:
 # --- diff -------------------------------------------------------------------------------------
 
 
+class _Unset:
+    """Not computed yet (None is a value: no LF-tags)."""
+
+
+_UNSET = _Unset()
+
 #: one difference between a Glue table and its desired state: (what, name, before, after), where
 #: `what` is `Description`, `Comment` (`name`: the Glue column), `Parameter` (`name`: the key;
 #: `after` None: removed) or `note` (`after`: a note for people, not a change)
@@ -161,9 +167,10 @@ class TableDiff:
     """
 
     __slots__ = (
+        "_assignments",
+        "_fingerprint",
         "changed",
         "desired",
-        "fingerprint",
         "identity",
         "input_shape",
         "table",
@@ -174,16 +181,32 @@ class TableDiff:
     def __init__(self, desired: DesiredTable, table: Mapping[str, Any], input_shape: Shape):
         self.desired, self.table, self.input_shape = desired, table, input_shape
         # LF-tags: assigned again whenever the fingerprint of what should be assigned changes
-        assignments = table_assignments(desired, glue_columns(table))
-        self.fingerprint = lf_fingerprint(assignments)
+        self._assignments = table_assignments(desired, glue_columns(table))
+        self._fingerprint: str | _Unset | None = _UNSET
+        #: the LF-tags to assign (all of them, when the fingerprint changes)
+        self.tags: list[TagAssignment] = []
         read = (table.get("Parameters") or {}).get(LF_TAGS_KEY)
-        self.tags: list[TagAssignment] = (
-            assignments if self.fingerprint is not None and read != self.fingerprint else []
-        )
-        self.changed = any(what != "note" for what, _, _, _ in self.differences())
+        if read is None:  # never tagged: any assignment is new (no need to hash them yet)
+            self.tags = self._assignments
+        else:
+            fingerprint = self.fingerprint
+            if fingerprint is not None and fingerprint != read:
+                self.tags = self._assignments
+        self.changed = False
+        for what, _, _, _ in self.differences():
+            if what != "note":
+                self.changed = True
+                break
         self.version_id: str | None = table.get("VersionId")
         #: (CreateTime, VersionId) of the table the diff was made from
         self.identity = _identity(table)
+
+    @property
+    def fingerprint(self) -> str | None:
+        """The fingerprint of every LF-tag the table should carry (hashed when first asked)."""
+        if isinstance(self._fingerprint, _Unset):
+            self._fingerprint = lf_fingerprint(self._assignments)
+        return self._fingerprint
 
     def differences(self) -> Iterator[Difference]:
         """Every difference, in the order the plan lists them."""
