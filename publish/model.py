@@ -66,6 +66,11 @@ class TestResult:
     name: str
     column_name: str | None
     status: TestStatus
+    #: every column the test reads (`column_name`, or a combination's columns)
+    columns: tuple[str, ...] = ()
+    #: failing rows, and dbt's message, when the run evaluated the test
+    failures: int | None = None
+    message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

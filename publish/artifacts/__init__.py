@@ -300,6 +300,9 @@ def _domain_from_v12(
                 name=(node.test_metadata.name if node.test_metadata else None) or node.name,
                 column_name=node.column_name,
                 status=cast(TestStatus, status if status in _TEST_STATUSES else "error"),
+                columns=_test_columns(node),
+                failures=result.failures if result is not None else None,
+                message=result.message if result is not None else None,
             )
         )
 
@@ -408,6 +411,15 @@ def _model_from_v12(
         build=build,
         source_file=source_file or node.original_file_path,
     )
+
+
+def _test_columns(node: NodeV12) -> tuple[str, ...]:
+    """The columns a data test reads: its `column_name`, or a combination's columns."""
+    kwargs = node.test_metadata.kwargs if node.test_metadata else {}
+    combination = kwargs.get("combination_of_columns")
+    if isinstance(combination, list):
+        return tuple(str(c) for c in combination)
+    return (node.column_name,) if node.column_name else ()
 
 
 def _version(value: str | int | float | None) -> str | None:

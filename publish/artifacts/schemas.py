@@ -57,6 +57,7 @@ class DependsOnV12(Struct):
 
 class TestMetadataV12(Struct):
     name: str | None = None
+    kwargs: dict[str, Any] = {}
 
 
 class NodeV12(Struct):
