@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.lineage import Node, lineage
+
+if TYPE_CHECKING:
+    from openlineage.client.facet_v2.column_lineage_dataset import ColumnLineageDatasetFacet
 
 Transformation = Literal["IDENTITY", "TRANSFORMATION", "AGGREGATION"]
 _RANK: dict[Transformation, int] = {"IDENTITY": 0, "TRANSFORMATION": 1, "AGGREGATION": 2}
@@ -126,6 +129,42 @@ def derive(
             )
         )
     return ModelColumnLineage(unique_id, tuple(columns), tuple(unresolved))
+
+
+def facet(
+    result: ModelColumnLineage, datasets: Mapping[str, tuple[str, str]]
+) -> ColumnLineageDatasetFacet | None:
+    """The OpenLineage `columnLineage` facet of the model's output dataset.
+
+    `datasets` names each upstream node's dataset (unique id -> (namespace, name)), as the run
+    event names its inputs. Each input field carries its transformation as the spec's subtype
+    (type DIRECT: the value is computed from the input); a column whose inputs are all passed
+    through unchanged is `transformationType` IDENTITY. Columns with no input column, unresolved
+    columns and inputs without a dataset are left out (unresolved ones are reported elsewhere).
+    None when no column has an input.
+    """
+    from openlineage.client.facet_v2 import column_lineage_dataset as cl  # only when posting
+
+    fields = {}
+    for column in result.columns:
+        inputs = [i for i in column.inputs if i.node in datasets]
+        if not inputs:
+            continue
+        fields[column.column] = cl.Fields(
+            inputFields=[
+                cl.InputField(
+                    namespace=datasets[i.node][0],
+                    name=datasets[i.node][1],
+                    field=i.column,
+                    transformations=[cl.Transformation(type="DIRECT", subtype=i.transformation)],
+                )
+                for i in inputs
+            ],
+            transformationType=(
+                "IDENTITY" if all(i.transformation == "IDENTITY" for i in inputs) else None
+            ),
+        )
+    return cl.ColumnLineageDatasetFacet(fields=fields) if fields else None
 
 
 def _by_table(upstreams: Iterable[Upstream], dialect: str | None) -> dict[str, Upstream]:

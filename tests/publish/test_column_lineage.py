@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from mesh.runner import DomainRun
-from publish.column_lineage import ModelColumnLineage, Upstream, derive, sqlglot_dialect
+from openlineage.client.serde import Serde
+
+from publish.column_lineage import (
+    ModelColumnLineage,
+    Upstream,
+    derive,
+    facet,
+    sqlglot_dialect,
+)
 
 ORDERS = Upstream("model.s.stg_orders", "db", "staging", "stg_orders", ("order_id", "amount", "ts"))
 ITEMS = Upstream("model.s.stg_items", "db", "staging", "stg_items", ("order_id", "qty"))
@@ -100,6 +108,43 @@ def test_unparseable_sql_reports_every_column() -> None:
     assert not result.columns
     assert [u.column for u in result.unresolved] == ["a"]
     assert "cannot analyse" in result.unresolved[0].reason
+
+
+def test_the_openlineage_facet_names_input_datasets_and_transformations() -> None:
+    sql = """
+        select o.order_id, o.amount * 2 as doubled, sum(i.qty) as units, 1 as one
+        from "db"."staging"."stg_orders" as o
+        left join "db"."staging"."stg_items" as i on o.order_id = i.order_id
+        group by 1, 2
+    """
+    result = derive(
+        "model.s.fct",
+        sql,
+        dialect="duckdb",
+        upstreams=[ORDERS, ITEMS],
+        output_columns=["order_id", "doubled", "units", "one"],
+    )
+    datasets = {"model.s.stg_orders": ("glue", "table/staging/stg_orders")}
+    got = json.loads(Serde.to_json(facet(result, datasets)))
+    fields = got["fields"]
+    # stg_items has no dataset here: its input is left out, and `units` (only it) with it
+    assert set(fields) == {"order_id", "doubled"}
+    assert fields["order_id"] == {
+        "inputFields": [
+            {
+                "namespace": "glue",
+                "name": "table/staging/stg_orders",
+                "field": "order_id",
+                "transformations": [{"type": "DIRECT", "subtype": "IDENTITY"}],
+            }
+        ],
+        "transformationType": "IDENTITY",
+    }
+    assert fields["doubled"]["inputFields"][0]["transformations"] == [
+        {"type": "DIRECT", "subtype": "TRANSFORMATION"}
+    ]
+    assert "transformationType" not in fields["doubled"]
+    assert facet(ModelColumnLineage("model.s.x"), datasets) is None
 
 
 def test_dialects_from_adapter_types() -> None:
