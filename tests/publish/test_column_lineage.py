@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-
-from mesh.runner import DomainRun
 from openlineage.client.serde import Serde
 
+from mesh.runner import DomainRun
 from publish.column_lineage import (
     ModelColumnLineage,
     Upstream,
