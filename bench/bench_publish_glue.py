@@ -241,29 +241,27 @@ def child_load_plan(artifacts: Path) -> None:
 
     from publish.artifacts import load_domains
     from publish.desired import desired_state, load_ontology
-    from publish.targets.glue import CurrentState, GlueTarget
+    from publish.mapping import map_mesh
+    from publish.targets.glue import CurrentState, GlueTarget, _input_shape
 
     c0, t0 = time.process_time(), time.perf_counter()
     domains = load_domains(REPO, artifacts)
     t1 = time.perf_counter()
-    desired = desired_state(domains, load_ontology(LF_TAGS))
+    desired = desired_state(map_mesh(domains), load_ontology(LF_TAGS))  # mapping + desired
     c2, t2 = time.process_time(), time.perf_counter()
-    current = CurrentState(
-        databases={name: {"Name": name} for name in desired.databases},
-        lf_tags={},
-    )
+    current = CurrentState(databases={name: {"Name": name} for name in desired.databases})
     for t in desired.tables:
         current.tables.setdefault(t.database, {})[t.name] = _glue_table(t)
     target = GlueTarget.__new__(GlueTarget)  # plan only: no clients, no network
     glue = boto3.client(
         "glue", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
     )
-    from publish.targets.glue import _input_shape
-
+    target.name, target.title = GlueTarget.name, GlueTarget.title
+    target.desired, target.current = desired, current
     target._table_input = _input_shape(glue, "UpdateTable", "TableInput")
     target._database_input = _input_shape(glue, "UpdateDatabase", "DatabaseInput")
     c3, t3 = time.process_time(), time.perf_counter()
-    plan = GlueTarget.plan(target, desired, current)
+    plan = target.plan()
     c4, t4 = time.process_time(), time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
@@ -276,7 +274,7 @@ def child_load_plan(artifacts: Path) -> None:
                 "load_plan_s": (t2 - t0) + (t4 - t3),
                 "load_plan_cpu_s": (c2 - c0) + (c4 - c3),
                 "peak_rss_mb": peak_mb,
-                "updates": len(plan.updates),
+                "updates": len(plan.actions),
             }
         )
     )
@@ -292,7 +290,8 @@ def publish_calls(artifacts: Path, concurrency: int) -> list[dict[str, Any]]:
     from publish.artifacts import load_domains
     from publish.aws import AwsClients, AwsSettings
     from publish.desired import desired_state, load_ontology
-    from publish.targets.glue import GlueTarget
+    from publish.mapping import map_mesh
+    from publish.run import PublishOptions, publish
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -309,7 +308,7 @@ def publish_calls(artifacts: Path, concurrency: int) -> list[dict[str, Any]]:
     try:
         reset = urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST")
         urllib.request.urlopen(reset, timeout=30).close()  # moto's state is per process
-        desired = desired_state(load_domains(REPO, artifacts), load_ontology(LF_TAGS))
+        desired = desired_state(map_mesh(load_domains(REPO, artifacts)), load_ontology(LF_TAGS))
         # a production build, straight into moto's backend (setup, not measured)
         backend = get_backend("glue")[ACCOUNT][REGION]
         for name in desired.databases:
@@ -331,12 +330,9 @@ def publish_calls(artifacts: Path, concurrency: int) -> list[dict[str, Any]]:
 
             clients.glue.meta.events.register("before-call.*.*", count)
             clients.lakeformation.meta.events.register("before-call.*.*", count)
-            target = GlueTarget(clients)
+            options = PublishOptions(root=REPO, artifacts=artifacts, lf_tags=LF_TAGS)
             t0 = time.perf_counter()
-            current = target.read(desired)
-            t1 = time.perf_counter()
-            plan = target.plan(desired, current)
-            result = target.apply(plan) if plan.has_writes else None
+            report = publish("glue", options, clients=clients)
             t2 = time.perf_counter()
             writes = {
                 k: v for k, v in calls.items() if not k.split(":")[1].startswith(("Get", "List"))
@@ -346,11 +342,10 @@ def publish_calls(artifacts: Path, concurrency: int) -> list[dict[str, Any]]:
                 {
                     "run": label,
                     "databases": len(desired.databases),
-                    "read_s": t1 - t0,
-                    "plan_apply_s": t2 - t1,
+                    "publish_s": t2 - t0,
                     "reads": reads,
                     "writes": writes,
-                    "failures": len(result.failures) if result else 0,
+                    "failures": sum(len(r.failures) for r in report.results.values()),
                 }
             )
         return runs
@@ -398,8 +393,8 @@ def main() -> None:
             if not args.no_publish and n <= args.publish_max:
                 for run in publish_calls(work, args.concurrency):
                     print(
-                        f"{run['run']}: read {run['read_s']:.1f} s, plan+apply "
-                        f"{run['plan_apply_s']:.1f} s; {run['databases']} databases; "
+                        f"{run['run']}: {run['publish_s']:.1f} s (load, read, plan, apply); "
+                        f"{run['databases']} databases; "
                         f"reads {run['reads']}; writes {run['writes'] or 0}; "
                         f"failures {run['failures']}"
                     )

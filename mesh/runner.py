@@ -35,6 +35,8 @@ class DomainRun:
     failures: list[str] = field(default_factory=list)
     #: unique ids of the models this invocation built successfully
     built_models: list[str] = field(default_factory=list)
+    #: unique ids of every node this invocation ran (models, tests, unit tests, ...)
+    nodes: list[str] = field(default_factory=list)
 
     def count(self, resource_type: str) -> int:
         return sum(n for key, n in self.statuses.items() if key.startswith(resource_type + ":"))
@@ -90,6 +92,7 @@ def run_dbt(domain: Domain, args: Sequence[str], env: dict[str, str]) -> DomainR
         resource_type = str(getattr(node_result.node, "resource_type", "node"))
         status = str(node_result.status)
         run.statuses[f"{resource_type}:{status}"] += 1
+        run.nodes.append(node_result.node.unique_id)
         if resource_type == "model" and status == "success":
             run.built_models.append(node_result.node.unique_id)
         if status in {"error", "fail", "runtime error"}:
@@ -101,6 +104,21 @@ def run_dbt(domain: Domain, args: Sequence[str], env: dict[str, str]) -> DomainR
                 )
             run.failures.append(f"{node_result.node.unique_id}: {status}: {message}")
     return run
+
+
+def list_nodes(domain: Domain, args: Sequence[str], env: dict[str, str]) -> list[str]:
+    """`dbt ls` inside the domain: one line per selected node, as `--output` formats it."""
+    with inside(domain, env):
+        if needs_deps(domain):
+            _invoke(domain, ["deps", "--quiet"])
+        result = _invoke(domain, ["ls", *args])
+    if not result.success:
+        raise MeshError(
+            f"`dbt ls {' '.join(args)}` in domain {domain.name!r} failed",
+            file=domain.path,
+            fix="read dbt's log above (and domains/<name>/logs/dbt.log) for the cause",
+        )
+    return [str(line) for line in result.result or []]
 
 
 def _invoke(domain: Domain, args: list[str]) -> Any:

@@ -3,7 +3,8 @@
 The region, credentials and endpoints come from boto3's usual configuration (environment, shared
 config files, `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_GLUE` ...), so the same code runs against AWS
 and against the local stand-ins. Retries use botocore's adaptive mode (client-side rate limiting on
-top of the standard retry policy); the connection pool matches the publisher's concurrency.
+top of the standard retry policy); the connection pool matches the publisher's concurrency (per
+API operation, see `publish.apply`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from publish.errors import BadInputError
 if TYPE_CHECKING:
     from mypy_boto3_glue import GlueClient
     from mypy_boto3_lakeformation import LakeFormationClient
+
+
+#: API operations a publish typically writes at once (assets, listings, lineage, products, ...)
+LANES = 6
 
 
 class AwsSettings(BaseModel):
@@ -54,7 +59,8 @@ class AwsClients:
             )
         self.config = Config(
             retries={"mode": "adaptive", "total_max_attempts": self.settings.max_attempts},
-            max_pool_connections=self.settings.concurrency + 2,
+            # the apply engine runs `concurrency` calls per API operation, several at once
+            max_pool_connections=self.settings.concurrency * LANES + 2,
             user_agent_extra=f"analytics-mesh/{__version__}",
         )
         # clients are created here, in one thread: boto3 sessions are not thread-safe, clients are

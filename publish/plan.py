@@ -1,8 +1,11 @@
-"""The plan: what a publish would change, printed for people (rich) and as JSON for CI.
+"""The plan of a publish, for every target alike: each write it would make and why, what it
+skipped and why, and what applying it did; printed for people (rich) and as one JSON document.
 
-A plan is computed by a target (`publish.targets.glue`) from the desired and the current state. It
-holds, per item, the action (`noop` / `update` / `missing`), the fields that change, the LF-tags to
-assign and notes (truncations, columns Glue does not have). The `payload` of an item is what the
+A target (`publish.targets.glue`, `.lakeformation`, `publish.datazone.target`) computes a `Plan`
+from the desired and the current state: `actions` are writes (an empty list means a publish makes
+zero write calls), `unchanged` counts what is already right, `skipped` says what of the mesh the
+target leaves out and why. An action's `requires` names the actions (of any target of the run)
+that must be done first; `publish.apply` schedules by them. The `payload` of an action is what its
 target needs to apply it; it is not part of the printed or JSON plan.
 """
 
@@ -10,14 +13,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-Action = Literal["noop", "update", "missing"]
-ItemKind = Literal["database", "table"]
+#: How people read an op: `+` adds, `~` changes, `-` takes away
+_SYMBOL = {"unpublish": "-", "update": "~", "revise": "~", "adopt": "~", "add_values": "~"}
+_STYLE = {"+": "green", "~": "yellow", "-": "red"}
 
 
 @dataclass(slots=True)
@@ -27,114 +32,173 @@ class Change:
     after: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class TagAssignment:
-    column: str | None  # None: on the table
-    key: str
-    value: str
+def action_id(target: str, kind: str, domain: str | None, name: str) -> str:
+    return f"{target}:{kind}:{domain or ''}:{name}"
 
 
 @dataclass(slots=True)
-class ItemPlan:
-    kind: ItemKind
+class Action:
+    target: str
+    kind: str  # table, database, lf_tag, lf_tags, asset, asset_listing, term, lineage, ...
+    op: str  # update, create, revise, adopt, publish, unpublish, post, assign, add_values
     name: str
-    action: Action
-    domain: str
+    domain: str | None = None
     unique_id: str | None = None
+    reason: str = ""
     changes: list[Change] = field(default_factory=list)
-    tags: list[TagAssignment] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # further lines for people
     notes: list[str] = field(default_factory=list)
+    #: ids of the actions that must be done first
+    requires: tuple[str, ...] = ()
+    #: the API operation the action calls: each operation has its own lane and pace
+    operation: str = ""
     payload: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return action_id(self.target, self.kind, self.domain, self.name)
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.op} {self.name}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "op": self.op,
+            "name": self.name,
+            "domain": self.domain,
+            "unique_id": self.unique_id,
+            "reason": self.reason,
+            "changes": [
+                {"field": c.field, "before": c.before, "after": c.after} for c in self.changes
+            ],
+            "details": list(self.details),
+            "notes": list(self.notes),
+            "requires": list(self.requires),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Something of the mesh a target leaves out, and why (`code` for machines)."""
+
+    kind: str  # model, table, database
+    name: str
+    code: str  # ephemeral, from_package, not_public, no_contract, no_glue_table, ...
+    reason: str
+    domain: str | None = None
+    unique_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "name": self.name,
-            "action": self.action,
+            "code": self.code,
+            "reason": self.reason,
             "domain": self.domain,
             "unique_id": self.unique_id,
-            "changes": [
-                {"field": c.field, "before": c.before, "after": c.after} for c in self.changes
-            ],
-            "lf_tags": [{"column": t.column, "key": t.key, "value": t.value} for t in self.tags],
-            "notes": list(self.notes),
         }
 
 
 @dataclass(slots=True)
-class OntologyChange:
-    key: str
-    create: bool  # False: the key exists, values are added
-    values: list[str]
-
-
-@dataclass(slots=True)
 class ApplyResult:
-    updated: list[str] = field(default_factory=list)
-    unchanged_on_retry: list[str] = field(default_factory=list)
-    conflicts: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)
+    done: list[Action] = field(default_factory=list)
+    #: actions that found nothing left to write when retried (someone else wrote it)
+    unchanged_on_retry: list[Action] = field(default_factory=list)
+    failures: list[tuple[Action, str]] = field(default_factory=list)
+    #: actions not run: a prerequisite failed or is missing
+    skipped: list[tuple[Action, str]] = field(default_factory=list)
+    #: optimistic-lock conflicts retried (Glue's ConcurrentModificationException)
+    retries: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.skipped
 
     def to_dict(self) -> dict[str, Any]:
+        def short(action: Action) -> dict[str, Any]:
+            return {"kind": action.kind, "op": action.op, "name": action.name}
+
         return {
-            "updated": self.updated,
-            "unchanged_on_retry": self.unchanged_on_retry,
-            "concurrent_modification_retries": self.conflicts,
-            "failures": [{"name": n, "error": e} for n, e in self.failures],
+            "done": [short(a) for a in self.done],
+            "unchanged_on_retry": [short(a) for a in self.unchanged_on_retry],
+            "retries": self.retries,
+            "failures": [{**short(a), "error": e} for a, e in self.failures],
+            "skipped": [{**short(a), "reason": r} for a, r in self.skipped],
         }
 
 
 @dataclass(slots=True)
 class Plan:
-    target: str
-    items: list[ItemPlan] = field(default_factory=list)
-    lf_tags: list[OntologyChange] = field(default_factory=list)
+    target: str  # glue | lakeformation | datazone
+    title: str  # for people
+    actions: list[Action] = field(default_factory=list)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
-    def tables(self) -> list[ItemPlan]:
-        return [i for i in self.items if i.kind == "table"]
-
-    @property
-    def databases(self) -> list[ItemPlan]:
-        return [i for i in self.items if i.kind == "database"]
-
-    @property
-    def updates(self) -> list[ItemPlan]:
-        return [i for i in self.items if i.action == "update"]
-
-    @property
-    def missing(self) -> list[ItemPlan]:
-        return [i for i in self.items if i.action == "missing"]
-
-    @property
     def has_writes(self) -> bool:
-        return bool(self.updates or self.lf_tags)
+        return bool(self.actions)
 
-    def counts(self) -> dict[str, dict[str, int]]:
-        result: dict[str, dict[str, int]] = {}
-        for kind in ("database", "table"):
-            counter: Counter[str] = Counter(i.action for i in self.items if i.kind == kind)
-            result[kind] = {a: counter.get(a, 0) for a in ("noop", "update", "missing")}
-        return result
+    def of_kind(self, kind: str) -> list[Action]:
+        return [a for a in self.actions if a.kind == kind]
 
-    def to_dict(self, applied: ApplyResult | None = None, dry_run: bool = True) -> dict[str, Any]:
+    def counts(self) -> dict[str, int]:
+        """Planned writes by `<kind>.<op>`."""
+        return dict(sorted(Counter(f"{a.kind}.{a.op}" for a in self.actions).items()))
+
+    def skipped_counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(s.code for s in self.skipped).items()))
+
+    def to_dict(
+        self, applied: ApplyResult | None = None, *, not_applied: str | None = None
+    ) -> dict:
         return {
             "target": self.target,
-            "dry_run": dry_run,
-            "summary": self.counts(),
-            "lf_tags": [
-                {"key": c.key, "create": c.create, "values": c.values} for c in self.lf_tags
-            ],
-            "items": [i.to_dict() for i in self.items if i.action != "noop"],
-            "warnings": self.warnings,
-            "applied": applied.to_dict() if applied else None,
+            "counts": self.counts(),
+            "unchanged": dict(sorted(self.unchanged.items())),
+            "skipped_counts": self.skipped_counts(),
+            "actions": [a.to_dict() for a in self.actions],
+            "skipped": [s.to_dict() for s in self.skipped],
+            "warnings": list(self.warnings),
+            "applied": applied.to_dict() if applied is not None else None,
+            "not_applied": not_applied,
         }
 
 
-# --- rendering --------------------------------------------------------------------------------
+@dataclass(slots=True)
+class Report:
+    """One `mesh publish`: the plans of its targets, in the order they apply, and the results."""
 
-_STYLE = {"update": "yellow", "missing": "red", "noop": "dim"}
+    command: str
+    dry_run: bool
+    plans: list[Plan]
+    results: dict[str, ApplyResult] = field(default_factory=dict)
+    #: target -> why it was not applied (a target before it failed)
+    not_applied: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.not_applied and all(r.ok for r in self.results.values())
+
+    def plan(self, target: str) -> Plan:
+        return next(p for p in self.plans if p.target == target)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "command": self.command,
+            "dry_run": self.dry_run,
+            "targets": [
+                p.to_dict(self.results.get(p.target), not_applied=self.not_applied.get(p.target))
+                for p in self.plans
+            ],
+        }
+
+
+# --- rendering for people -----------------------------------------------------------------------
 
 
 def _short(value: str | None, width: int = 60) -> str:
@@ -143,62 +207,85 @@ def _short(value: str | None, width: int = 60) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
-def render_plan(plan: Plan, console: Console) -> None:
-    """Print the plan: LF-tag ontology changes, then each item that changes or is missing."""
-    if plan.lf_tags:
-        console.print(Text("LF-tag ontology", style="bold"))
-        for change in plan.lf_tags:
-            verb = "create" if change.create else "add values to"
-            console.print(f"  + {verb} LF-tag [bold]{change.key}[/]: {', '.join(change.values)}")
-    for item in plan.items:
-        if item.action == "noop":
-            continue
-        style = _STYLE[item.action]
-        label = f"{item.kind} {item.name}"
-        if item.unique_id:
-            label += f"  ({item.unique_id})"
-        console.print(Text(f"{'~' if item.action == 'update' else '!'} {label}", style=style))
-        if item.action == "missing":
-            for note in item.notes:
-                console.print(Text(f"    {note}", style=style))
-            continue
-        for field_change in item.changes:
+def render_plan(plan: Plan, console: Console, *, limit: int = 50) -> None:
+    """One target's plan: its actions (the first `limit`), what it skipped, its warnings."""
+    console.print(Text(plan.title, style="bold"))
+    if not plan.actions:
+        console.print("  nothing to change")
+    for action in plan.actions[:limit]:
+        symbol = _SYMBOL.get(action.op, "+")
+        head = f"{symbol} {action.kind} {action.name}"
+        if action.unique_id and action.unique_id != action.name:
+            head += f"  ({action.unique_id})"
+        if action.reason:
+            head += f": {action.reason}"
+        console.print(Text(head, style=_STYLE[symbol]))
+        for change in action.changes:
             console.print(
-                Text(
-                    f"    {field_change.field}: {_short(field_change.before)} -> "
-                    f"{_short(field_change.after)}",
-                    style="default",
-                )
+                Text(f"    {change.field}: {_short(change.before)} -> {_short(change.after)}")
             )
-        for tag in item.tags:
-            where = f"column {tag.column}" if tag.column else "table"
-            console.print(f"    + LF-tag {tag.key}={tag.value} on {where}")
-        for note in item.notes:
+        for detail in action.details:
+            console.print(Text(f"    {detail}"))
+        for note in action.notes:
             console.print(Text(f"    note: {note}", style="cyan"))
+    if len(plan.actions) > limit:
+        console.print(f"  ... and {len(plan.actions) - limit} more actions (use --output json)")
+    _render_skipped(plan, console)
     for warning in plan.warnings:
         console.print(Text(f"warning: {warning}", style="magenta"))
 
 
-def render_summary(
-    plan: Plan, console: Console, applied: ApplyResult | None, dry_run: bool
-) -> None:
-    counts = plan.counts()
-    table = Table(title=f"mesh publish {plan.target}" + (" (dry run)" if dry_run else ""))
-    table.add_column("kind")
-    for header in ("no-op", "update", "missing"):
-        table.add_column(header, justify="right")
-    for kind in ("database", "table"):
-        c = counts[kind]
-        table.add_row(kind, str(c["noop"]), str(c["update"]), str(c["missing"]))
-    table.add_row("LF-tag keys", "", str(len(plan.lf_tags)), "")
-    console.print(table)
-    if applied is not None:
+def _render_skipped(plan: Plan, console: Console, shown: int = 5) -> None:
+    by_reason: dict[str, list[str]] = {}
+    for item in plan.skipped:
+        by_reason.setdefault(item.reason, []).append(item.name)
+    for reason, names in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        more = f" (+{len(names) - shown} more)" if len(names) > shown else ""
         console.print(
-            f"applied: {len(applied.updated)} updated, "
-            f"{applied.conflicts} concurrent-modification retries, "
-            f"{len(applied.failures)} failed"
+            Text(f"  skipped {len(names)}: {reason}: {', '.join(names[:shown])}{more}", style="dim")
         )
-        for name, error in applied.failures:
-            console.print(Text(f"  failed {name}: {error}", style="red"))
-    elif not plan.has_writes:
+
+
+def render_report(report: Report, console: Console, *, plans: bool = True) -> None:
+    """Every target's plan (unless printed already), then one summary table of the run."""
+    if plans:
+        for plan in report.plans:
+            render_plan(plan, console)
+    title = f"mesh publish {report.command}" + (" (dry run)" if report.dry_run else "")
+    table = Table(title=escape(title))
+    table.add_column("target")
+    headers = ["writes", "unchanged", "skipped"]
+    if not report.dry_run:
+        headers += ["done", "failed", "not run"]
+    for header in headers:
+        table.add_column(header, justify="right")
+    for plan in report.plans:
+        row = [
+            plan.target,
+            str(len(plan.actions)),
+            str(sum(plan.unchanged.values())),
+            str(len(plan.skipped)),
+        ]
+        if not report.dry_run:
+            result = report.results.get(plan.target)
+            if result is None:
+                row += ["-", "-", "-"]
+            else:
+                row += [str(len(result.done)), str(len(result.failures)), str(len(result.skipped))]
+        table.add_row(*row)
+    console.print(table)
+    for plan in report.plans:
+        result = report.results.get(plan.target)
+        if result is not None:
+            if result.retries:
+                console.print(f"{plan.target}: {result.retries} concurrent-modification retries")
+            for action, error in result.failures:
+                console.print(Text(f"  failed {action.label}: {error}", style="red"))
+            for action, reason in result.skipped:
+                console.print(Text(f"  not run {action.label}: {reason}", style="yellow"))
+        if plan.target in report.not_applied:
+            console.print(
+                Text(f"{plan.target}: not applied: {report.not_applied[plan.target]}", style="red")
+            )
+    if not any(p.actions for p in report.plans):
         console.print("nothing to change")

@@ -1,12 +1,19 @@
-"""Slim CI: build only what a pull request changed, and what depends on it, across domains.
+"""Slim CI: build exactly what a pull request changed, and everything downstream, across domains.
 
 Per domain (upstream first), against the production artifacts in `state_dir/<domain>/`:
-- its own changes: `state:modified+`, unchanged parents deferred to production (`--defer`);
-- its inputs from upstream domains: the children of every upstream public model this run
-  rebuilt (`<child>+`), read from the production manifest's `depends_on`.
-A domain whose upstream was rebuilt reads that upstream's freshly built manifest through
-dbt-loom; every other upstream is read from the production manifest, so refs resolve to
-production relations.
+- its own changes: the domain's own nodes that dbt's `state:modified` finds (`dbt ls`, restricted
+  to the domain's package), each with its children. Nodes dbt-loom injects from upstream domains
+  are left out: their production copy was parsed for the production target, so they differ from
+  any pull-request parse by schema alone, and would otherwise select every reader of them;
+- its inputs from upstream domains: the children of every upstream model this run rebuilt,
+  read from the production manifest's `depends_on`.
+Every unselected ref resolves to production (`--defer --favor-state`), except refs to upstream
+models this run rebuilt, which read the tables it built (dbt-loom injects them from the upstream's
+fresh manifest; `defer_state` keeps them out of what dbt defers to). A domain with nothing
+selected runs no build at all.
+
+Documentation-only changes select nothing: the `ci*` targets persist no descriptions (see the
+domains' `dbt_project.yml`), so dbt does not count a changed description as a modification there.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from typing import Any
 from mesh.build import MeshInvocation, check_target
 from mesh.order import select_domains
 from mesh.project import Domain, discover_domains, write_loom_config
-from mesh.runner import DomainRun, mesh_environment, run_dbt
+from mesh.runner import DomainRun, list_nodes, mesh_environment, run_dbt
 from publish.errors import BadInputError
 
 
@@ -44,19 +51,54 @@ def _manifest(path: Path) -> dict[str, Any]:
 
 
 def _selector(node: dict[str, Any]) -> str:
-    version = node.get("version")
-    return f"{node['name']}.v{version}" if version is not None else node["name"]
+    """dbt's own selector for a node (what `dbt ls --output selector` prints): its fqn."""
+    return ".".join(node["fqn"])
 
 
 def children_of(prod_manifest: dict[str, Any], domain: str, upstream_ids: set[str]) -> list[str]:
-    """Selectors of the domain's models that read any of the given upstream models."""
+    """Selectors (with children) of the domain's models, and tests, that read any of the
+    upstream models."""
     return sorted(
         f"{_selector(node)}+"
         for node in prod_manifest["nodes"].values()
-        if node["resource_type"] == "model"
+        if node["resource_type"] in {"model", "test"}
         and node["package_name"] == domain
         and upstream_ids & set(node["depends_on"]["nodes"])
     )
+
+
+def own_changes(domain: Domain, env: dict[str, str], target: str, state: Path) -> list[str]:
+    """Selectors (with children) of the domain's own nodes that differ from production."""
+    selectors = list_nodes(
+        domain,
+        (
+            *("--log-level", "none"),  # the list is returned, not printed
+            *("--target", target),
+            *("--select", f"state:modified,package:{domain.name}"),
+            *("--state", str(state)),
+            # only nodes that changed themselves; `+` below adds their tests and children
+            *("--indirect-selection", "empty"),
+            *("--output", "selector"),
+        ),
+        env,
+    )
+    return sorted(f"{selector}+" for selector in selectors)
+
+
+def defer_state(state: Path, rebuilt: set[str], dest: Path) -> Path:
+    """The folder dbt defers to: production's manifest without the upstream models this run
+    rebuilt. With `--favor-state` dbt resolves every unselected ref to production, the nodes
+    dbt-loom injects included; a rebuilt upstream model must instead resolve to the table this
+    run built, which is what dbt-loom injects from the upstream's fresh manifest."""
+    manifest = _manifest(state / "manifest.json")
+    dropped = rebuilt & manifest["nodes"].keys()
+    if not dropped:
+        return state
+    for unique_id in dropped:
+        del manifest["nodes"][unique_id]
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return dest
 
 
 def _loom_config(domain: Domain, manifests: dict[str, Path], dest: Path) -> Path:
@@ -83,10 +125,11 @@ def slim_build(
     work = state_dir / "_slim"
     work.mkdir(parents=True, exist_ok=True)
     result = SlimResult()
-    rebuilt_public: set[str] = set()
+    rebuilt: set[str] = set()  # models this run built, in every domain so far
     manifests: dict[str, Path] = {}  # what downstream domains read for each upstream
     for domain in select_domains(domains):
-        prod_manifest_path = state_dir / domain.name / "manifest.json"
+        state = state_dir / domain.name
+        prod_manifest_path = state / "manifest.json"
         if not prod_manifest_path.is_file():
             raise BadInputError(
                 f"no production manifest for domain {domain.name!r}",
@@ -94,35 +137,36 @@ def slim_build(
                 fix="download the production artifacts first (`mesh ci download`), or build "
                 "the domain on main and upload its artifacts (`mesh ci merge`)",
             )
-        prod = _manifest(prod_manifest_path)
-        selection = ["state:modified+", *children_of(prod, domain.name, rebuilt_public)]
+        manifests[domain.name] = prod_manifest_path
+        env = mesh_environment(root)
+        env["DBT_LOOM_CONFIG"] = str(_loom_config(domain, manifests, work))
+        selection = [
+            *own_changes(domain, env, target, state),
+            *children_of(_manifest(prod_manifest_path), domain.name, rebuilt),
+        ]
         result.selections[domain.name] = selection
         if on_domain:
             on_domain(domain.name, selection)
+        if not selection:
+            result.skipped.append(domain.name)
+            continue
         invocation = MeshInvocation(
             ("build",),
             target=target,
             dbt_args=(
                 *dbt_args,
                 *("--select", *selection),
-                *("--defer", "--state", str(state_dir / domain.name)),
+                # unselected parents always read production, never a table an earlier
+                # pull-request build left in the ci schemas
+                *("--defer", "--favor-state"),
+                *("--state", str(defer_state(state, rebuilt, work / domain.name))),
             ),
         )
-        env = mesh_environment(root)
-        env["DBT_LOOM_CONFIG"] = str(_loom_config(domain, manifests, work))
         run = run_dbt(domain, invocation.args(), env)
-        if not run.built_models and run.success:
-            result.skipped.append(domain.name)
-            manifests[domain.name] = prod_manifest_path
-            continue
         result.runs.append(run)
-        manifests[domain.name] = domain.manifest_path
-        public = {
-            uid
-            for uid, n in _manifest(domain.manifest_path)["nodes"].items()
-            if n.get("access") == "public"
-        }
-        rebuilt_public |= public & set(run.built_models)
         if not run.success:
             break
+        rebuilt |= set(run.built_models)
+        if run.built_models:
+            manifests[domain.name] = domain.manifest_path
     return result

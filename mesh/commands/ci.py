@@ -91,8 +91,10 @@ def slim(
     state: StateOption = DEFAULT_STATE,
     target: Annotated[str, typer.Option(help="Target of the PR build (ci, ci_athena).")] = "ci",
 ) -> None:
-    """Build what the pull request changed (`state:modified+`, deferred to production) in
-    every domain, then the models of downstream domains that read rebuilt public models."""
+    """Build what the pull request changed in every domain (its own `state:modified` nodes and
+    their children, deferred to production), then the models of downstream domains that read
+    rebuilt models. Description-only changes build nothing. The tests column counts data and
+    unit tests."""
     root = find_root()
     dest = _in_root(root, state)
     result = slim_build(
@@ -100,13 +102,16 @@ def slim(
         dest,
         target=target,
         dbt_args=("--quiet",),
-        on_domain=lambda d, sel: console.print(f"[bold]{d}[/]: dbt build --select {' '.join(sel)}"),
+        on_domain=lambda d, sel: console.print(
+            f"[bold]{d}[/]: dbt build --select {' '.join(sel)}"
+            if sel
+            else f"[bold]{d}[/]: nothing changed, nothing to build"
+        ),
     )
     table = Table("domain", "models", "tests", "failed", title="Slim build")
     for run in result.runs:
-        table.add_row(
-            run.domain, str(run.count("model")), str(run.count("test")), str(len(run.failures))
-        )
+        tests = run.count("test") + run.count("unit_test")
+        table.add_row(run.domain, str(run.count("model")), str(tests), str(len(run.failures)))
     for name in result.skipped:
         table.add_row(name, "0", "0", "-")
     console.print(table)

@@ -1,48 +1,44 @@
-"""`mesh publish ...`: publish the dbt metadata of the domains to the catalogs.
+"""`mesh publish [glue|datazone|all]`: publish the dbt metadata of the domains to the catalogs.
 
-`mesh publish glue` loads the artifacts of each domain, computes the desired Glue state, reads the
-current one (batched), prints the plan, and applies it unless `--dry-run`.
+Each command runs its targets through `publish.run` (validate all, read all, plan, apply in
+order) and prints one document: the plan of every target and what applying it did, as text for
+people or as one JSON document (`-o json`) for CI.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from mesh.commands.publish_datazone import datazone, publish_all
 from mesh.project import find_root
-from publish.artifacts import load_domains
-from publish.aws import AwsClients, AwsSettings
-from publish.desired import DEFAULT_ONTOLOGY, desired_state, load_ontology
-from publish.errors import (
-    EXIT_ERROR,
-    EXIT_OK,
-    BadInputError,
-    MeshError,
-    StrictMissingError,
-)
-from publish.model import Domain
-from publish.plan import ApplyResult, Plan, render_plan, render_summary
-from publish.targets.glue import GlueTarget
+from publish.aws import AwsSettings
+from publish.datazone.config import DEFAULT_CONFIG
+from publish.desired import DEFAULT_ONTOLOGY
+from publish.errors import EXIT_ERROR, EXIT_OK, BadInputError, MeshError
+from publish.plan import Report, render_plan, render_report
+from publish.run import PublishOptions, apply, build_targets, prepare
 
 EXIT_CODES = """
 Exit codes: 0 = published, or nothing to change, or a dry run; 1 = error while reading or writing
-AWS (writes already done are correct; run again to converge); 2 = bad input (artifacts, lf_tags.yml,
-arguments), nothing written; 3 = --strict and a model has no Glue table, nothing written.
+AWS (writes already done are correct; run again to converge); 2 = bad input (artifacts,
+lf_tags.yml, datazone.yml, glossary.yml, data_products.yml, form types, a missing project,
+arguments), nothing written to any catalog; 3 = --strict and a model has no Glue table, nothing
+written.
 """
 
 app = typer.Typer(
     rich_markup_mode="markdown",
     help=(
-        "Publish the dbt metadata of the domains to the Glue Data Catalog and Amazon DataZone. "
-        "Without a sub-command: Glue, then DataZone (`mesh publish all`)."
+        "Publish the dbt metadata of the domains to the Glue Data Catalog, Lake Formation and "
+        "Amazon DataZone. Without a sub-command: all of them (`mesh publish all`)."
     ),
 )
 
@@ -52,139 +48,202 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+DomainOpt = Annotated[
+    list[str] | None, typer.Option("--domain", "-d", help="Publish only this domain (repeatable).")
+]
+ArtifactsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="Directory of downloaded artifacts, <dir>/<domain>/manifest.json ... "
+        "(default: domains/<domain>/target)"
+    ),
+]
+TargetOpt = Annotated[
+    str, typer.Option(help="The dbt target the artifacts were built for (checked).")
+]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan, write nothing.")]
+OutputOpt = Annotated[
+    OutputFormat, typer.Option("--output", "-o", help="Plan format: text or json (for CI).")
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="A model without a Glue table is an error (exit code 3).")
+]
+LfTagsOpt = Annotated[Path, typer.Option(help="The LF-tag ontology.")]
+RootOpt = Annotated[
+    Path | None,
+    typer.Option(help="Repository root (holds domains/ and catalog/). Default: found from here."),
+]
+ConfigOpt = Annotated[Path, typer.Option(help="The DataZone configuration.")]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        envvar="MESH_TODAY",
+        help="The day deprecation dates are compared with (YYYY-MM-DD; default: today).",
+    ),
+]
+BootstrapOpt = Annotated[
+    bool,
+    typer.Option(
+        "--bootstrap",
+        help="Create the DataZone domain (by name) and the mapped projects if missing "
+        "(for the emulator and demos; in production they exist).",
+    ),
+]
+DocsOpt = Annotated[
+    str | None,
+    typer.Option(
+        envvar="MESH_DOCS_URL",
+        help="Base URL of the dbt docs, or a template with {domain} and {unique_id}.",
+    ),
+]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option(help="AWS region (default: boto3's configuration; DataZone: datazone.yml)."),
+]
+ConcurrencyOpt = Annotated[
+    int, typer.Option(min=1, max=64, help="Parallel writes per API operation.")
+]
+
+
+def _today(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise BadInputError(
+            f"--today {value!r} is not a date", fix="pass --today as YYYY-MM-DD"
+        ) from None
+
+
 @app.command(
     "glue",
     help=(
-        "Publish descriptions, column comments, `mesh:` table parameters and LF-tags to the Glue "
-        "Data Catalog and Lake Formation. Never creates or drops a database or table, never "
-        "removes a parameter or LF-tag it does not own. Tables of models that have not been built "
-        "are reported as missing.\n\n" + EXIT_CODES
+        "Publish descriptions, column comments and `mesh:` table parameters to the Glue Data "
+        "Catalog, and LF-tags to Lake Formation. Never creates or drops a database or table, "
+        "never removes a parameter or LF-tag it does not own. Tables of models that have not "
+        "been built are reported as skipped.\n\n" + EXIT_CODES
     ),
 )
 def glue(
-    domain: Annotated[
-        list[str] | None,
-        typer.Option("--domain", "-d", help="Publish only this domain (repeatable)."),
-    ] = None,
-    artifacts: Annotated[
-        Path | None,
-        typer.Option(
-            help="Directory of downloaded artifacts, <dir>/<domain>/manifest.json ... "
-            "(default: domains/<domain>/target)"
-        ),
-    ] = None,
-    target: Annotated[
-        str, typer.Option(help="The dbt target the artifacts were built for (checked).")
-    ] = "prod",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan, write nothing.")
-    ] = False,
-    output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", help="Plan format: text or json (for CI).")
-    ] = OutputFormat.text,
-    strict: Annotated[
-        bool,
-        typer.Option("--strict", help="A model without a Glue table is an error (exit code 3)."),
-    ] = False,
-    lf_tags: Annotated[Path, typer.Option(help="The LF-tag ontology.")] = DEFAULT_ONTOLOGY,
-    root: Annotated[
-        Path | None,
-        typer.Option(help="Repository root (holds domains/). Default: found from here."),
-    ] = None,
-    docs_url: Annotated[
-        str | None,
-        typer.Option(
-            envvar="MESH_DOCS_URL",
-            help="Base URL of the dbt docs, or a template with {domain} and {unique_id}.",
-        ),
-    ] = None,
-    region: Annotated[
-        str | None, typer.Option(help="AWS region (default: boto3's configuration).")
-    ] = None,
-    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel writes.")] = 8,
+    domain: DomainOpt = None,
+    artifacts: ArtifactsOpt = None,
+    target: TargetOpt = "prod",
+    dry_run: DryRunOpt = False,
+    output: OutputOpt = OutputFormat.text,
+    strict: StrictOpt = False,
+    lf_tags: LfTagsOpt = DEFAULT_ONTOLOGY,
+    root: RootOpt = None,
+    docs_url: DocsOpt = None,
+    region: RegionOpt = None,
+    concurrency: ConcurrencyOpt = 8,
 ) -> None:
+    _publish("glue", locals())
+
+
+@app.command(
+    "datazone",
+    help=(
+        "Publish glossary, form types, assets, listings, data products and lineage to Amazon "
+        "DataZone. Only public models with an enforced contract are published (the plan says "
+        "why each other model is not); assets the publisher did not create or adopt (by Glue "
+        "table ARN) are never touched; nothing is ever deleted.\n\n" + EXIT_CODES
+    ),
+)
+def datazone(
+    domain: DomainOpt = None,
+    artifacts: ArtifactsOpt = None,
+    target: TargetOpt = "prod",
+    dry_run: DryRunOpt = False,
+    output: OutputOpt = OutputFormat.text,
+    root: RootOpt = None,
+    config: ConfigOpt = DEFAULT_CONFIG,
+    today: TodayOpt = None,
+    bootstrap: BootstrapOpt = False,
+    docs_url: DocsOpt = None,
+    region: RegionOpt = None,
+    concurrency: ConcurrencyOpt = 8,
+) -> None:
+    _publish("datazone", locals())
+
+
+@app.command(
+    "all",
+    help=(
+        "Publish to Lake Formation and the Glue Data Catalog, then to DataZone, as one run: "
+        "every input of every catalog is validated, and every catalog read, before the first "
+        "write; failures in Lake Formation or Glue stop DataZone.\n\n" + EXIT_CODES
+    ),
+)
+def publish_all(
+    domain: DomainOpt = None,
+    artifacts: ArtifactsOpt = None,
+    target: TargetOpt = "prod",
+    dry_run: DryRunOpt = False,
+    output: OutputOpt = OutputFormat.text,
+    strict: StrictOpt = False,
+    lf_tags: LfTagsOpt = DEFAULT_ONTOLOGY,
+    root: RootOpt = None,
+    config: ConfigOpt = DEFAULT_CONFIG,
+    today: TodayOpt = None,
+    bootstrap: BootstrapOpt = False,
+    docs_url: DocsOpt = None,
+    region: RegionOpt = None,
+    concurrency: ConcurrencyOpt = 8,
+) -> None:
+    _publish("all", locals())
+
+
+@app.callback(invoke_without_command=True)
+def _default(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(publish_all)
+
+
+def _options(given: dict[str, Any]) -> PublishOptions:
+    """The options of a run from a command's parameters (each command takes some of them)."""
+    given = dict(given)
+    root, today = given.pop("root"), given.pop("today", None)
+    settings = AwsSettings(region=given.pop("region"), concurrency=given.pop("concurrency"))
+    return PublishOptions(
+        root=root or find_root(),
+        domains=tuple(given.pop("domain") or ()),
+        dbt_target=given.pop("target"),
+        today=_today(today),
+        settings=settings,
+        **given,
+    )
+
+
+def _publish(command: str, given: dict[str, Any]) -> None:
+    """Run a publish command with its parameters (`locals()`); bad ones are reported too."""
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
+    given = dict(given)
+    as_json = given.pop("output") is OutputFormat.json
     try:
-        code = _publish_glue(
-            out,
-            err,
-            domains=domain or [],
-            artifacts=artifacts,
-            target=target,
-            dry_run=dry_run,
-            as_json=output is OutputFormat.json,
-            strict=strict,
-            lf_tags=lf_tags,
-            root=root or find_root(),
-            docs_url=docs_url,
-            settings=AwsSettings(region=region, concurrency=concurrency),
-        )
+        code = _run(out, err, command, _options(given), as_json=as_json)
     except MeshError as exc:
         err.print(f"error: {exc.paragraph()}", markup=False)
         raise typer.Exit(exc.exit_code) from None
     raise typer.Exit(code)
 
 
-def _check_target(domains: list[Domain], target: str) -> None:
-    for d in domains:
-        if d.run_target and d.run_target != target:
-            raise BadInputError(
-                f"the artifacts of domain {d.name} were built for the dbt target "
-                f"`{d.run_target}`, not `{target}`, so their schemas and aliases name that "
-                "target's relations",
-                file=d.artifacts_dir / "run_results.json",
-                fix=f"build the domain for the target (`dbt build --target {target}` and "
-                f"`dbt docs generate --target {target}`), or pass --target {d.run_target}",
-            )
-
-
-def _publish_glue(
-    out: Console,
-    err: Console,
-    *,
-    domains: list[str],
-    artifacts: Path | None,
-    target: str,
-    dry_run: bool,
-    as_json: bool,
-    strict: bool,
-    lf_tags: Path,
-    root: Path,
-    docs_url: str | None,
-    settings: AwsSettings,
+def _run(
+    out: Console, err: Console, command: str, options: PublishOptions, *, as_json: bool
 ) -> int:
-    # 1. inputs: everything is validated before the first AWS call
-    loaded = load_domains(root, artifacts, domains)
-    _check_target(loaded, target)
-    ontology = load_ontology(lf_tags if lf_tags.is_absolute() else root / lf_tags)
-    desired = desired_state(loaded, ontology, ontology_file=lf_tags, docs_url=docs_url)
-
-    # 2. current state and plan
-    glue_target = GlueTarget(AwsClients(settings))
-    with err.status("reading the Glue Data Catalog", spinner="dots"):
-        current = glue_target.read(desired)
-    plan = glue_target.plan(desired, current)
-
-    missing = [i for i in plan.missing if i.kind == "table"]
-    if strict and missing:
-        _print(out, plan, None, dry_run=True, as_json=as_json)
-        raise StrictMissingError(
-            f"{len(missing)} model(s) have no Glue table on target {target}: "
-            + ", ".join(i.name for i in missing[:5])
-            + (" ..." if len(missing) > 5 else ""),
-            fix="build the models on the target before publishing, or run without --strict",
-        )
-    if dry_run or not plan.has_writes:
-        _print(out, plan, None, dry_run=dry_run, as_json=as_json)
+    targets = build_targets(command, options)
+    with err.status("reading the catalogs", spinner="dots"):
+        report = prepare(command, targets, options)
+    total = sum(len(p.actions) for p in report.plans)
+    if options.dry_run or total == 0:
+        _print(out, report, as_json=as_json)
         return EXIT_OK
-
-    # 3. apply
     if not as_json:
-        render_plan(plan, out)
-    total = len(plan.updates)
+        for plan in report.plans:
+            render_plan(plan, out)
     with Progress(
-        TextColumn("applying"),
+        TextColumn("publishing"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -193,30 +252,17 @@ def _publish_glue(
         disable=total < 20 or not sys.stderr.isatty(),
     ) as progress:
         task = progress.add_task("apply", total=total)
-        result = glue_target.apply(plan, on_done=lambda _item: progress.advance(task))
+        apply(report, targets, on_done=lambda _action: progress.advance(task))
     if as_json:
-        _print(out, plan, result, dry_run=False, as_json=True)
+        _print(out, report, as_json=True)
     else:
-        render_summary(plan, out, result, dry_run=False)
-    return EXIT_ERROR if result.failures else EXIT_OK
+        render_report(report, out, plans=False)
+    return EXIT_OK if report.ok else EXIT_ERROR
 
 
-def _print(
-    out: Console, plan: Plan, applied: ApplyResult | None, *, dry_run: bool, as_json: bool
-) -> None:
+def _print(out: Console, report: Report, *, as_json: bool) -> None:
     if as_json:
         # plain print: rich must not wrap or colour JSON for machines
-        print(json.dumps(plan.to_dict(applied, dry_run=dry_run), indent=2))
+        print(json.dumps(report.to_dict(), indent=2))
     else:
-        render_plan(plan, out)
-        render_summary(plan, out, applied, dry_run=dry_run)
-
-
-app.command("datazone")(datazone)
-app.command("all")(publish_all)
-
-
-@app.callback(invoke_without_command=True)
-def _default(ctx: typer.Context) -> None:
-    if ctx.invoked_subcommand is None:
-        ctx.invoke(publish_all)
+        render_report(report, out)

@@ -1,8 +1,10 @@
 """dbt artifacts of every domain + data products + glossary -> the portal's data model.
 
-The typed loader (`publish.artifacts.load_domains`) gives each domain's models with their
-contract, versions, tests, last build and freshness; the raw manifest is read only for what the
-loader leaves out (the groups' team names and descriptions). Lineage keeps every public model,
+The typed loader (`publish.artifacts.load_domains`) gives each domain's models; the mapping stage
+(`publish.mapping`) gives what the catalogs say about each (description, owner, tier, tests,
+freshness of the sources upstream, data-product items), so the portal shows what Glue and
+DataZone hold. The raw manifest is read only for what the loader leaves out (the groups' team
+names and descriptions). Lineage keeps every public model,
 every model on an edge between two domains (dbt-loom injects the upstream domain's public
 models into the downstream manifest, so the downstream model's `depends_on` names them), and
 the edges between those nodes; an edge inside a domain may pass through models the graph does
@@ -22,14 +24,34 @@ import networkx as nx
 
 from publish.artifacts import load_domains
 from publish.datazone.glossary import load_glossary
-from publish.datazone.products import load_products
-from publish.model import TEST_STATUS_ORDER, Domain, Model
+from publish.mapping import (
+    Freshness,
+    MeshFacts,
+    ModelFacts,
+    ProductFacts,
+    ProductItem,
+    TestSummary,
+    key_of,
+    map_mesh,
+    map_products,
+    test_summary,
+)
+from publish.model import Domain, Model
+from publish.products import load_products
 
 GLOSSARY_FILE = Path("catalog") / "glossary.yml"
 PRODUCTS_FILE = "data_products.yml"  # in domains/<domain>/
 
-#: dbt source freshness statuses, worst first
-_FRESHNESS_ORDER = ("runtime error", "error", "warn", "pass")
+__all__ = [
+    "DataProduct",
+    "Freshness",
+    "Portal",
+    "PortalModel",
+    "ProductItem",
+    "TestSummary",
+    "build_portal",
+    "collect",
+]
 
 
 # --- the data model ---------------------------------------------------------------------------
@@ -48,25 +70,6 @@ class ColumnInfo:
     description: str
     sensitivity: str | None
     glossary_terms: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Freshness:
-    """Freshness of the sources upstream of a model (or of a domain) in `dbt source freshness`."""
-
-    status: str  # pass | warn | error | runtime error | not_checked | no_sources
-    max_loaded_at: str | None = None  # the oldest of the sources' latest loads
-    sources: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class TestSummary:
-    status: str | None  # worst status, None without tests
-    total: int = 0
-    passed: int = 0
-    failed: int = 0  # fail + error
-    warned: int = 0
-    not_run: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,20 +109,8 @@ class PortalModel:
         return f"{self.name} v{self.version}" if self.version else self.name
 
 
-@dataclass(frozen=True, slots=True)
-class ProductItem:
-    ref: str  # as written in data_products.yml
-    key: str | None  # the model it resolves to, None when it names no model of the domain
-
-
-@dataclass(frozen=True, slots=True)
-class DataProduct:
-    domain: str
-    name: str
-    description: str
-    owner: str | None
-    glossary_terms: tuple[str, ...]
-    items: tuple[ProductItem, ...]
+#: a data product as the mapping stage resolves it (its items name models by key)
+DataProduct = ProductFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,11 +187,6 @@ class Portal:
 # --- collecting -------------------------------------------------------------------------------
 
 
-def key_of(unique_id: str) -> str:
-    """`model.customers.dim_customers.v2` -> `customers.dim_customers.v2`."""
-    return unique_id.split(".", 1)[1] if unique_id.startswith("model.") else unique_id
-
-
 def domain_of(unique_id: str) -> str:
     return unique_id.split(".")[1]
 
@@ -213,22 +199,23 @@ def collect(
     now: datetime | None = None,
 ) -> Portal:
     """Everything the portal shows, from the artifacts under `root` (or `artifacts`)."""
-    loaded = load_domains(root, artifacts, domains)
+    mesh = map_mesh(load_domains(root, artifacts, domains))
     glossary = _glossary(root / GLOSSARY_FILE)
-    products = [p for d in loaded for p in _products(root, d)]
-    portal = build_portal(loaded, products, glossary, now=now)
+    products = [p for d in mesh.domains for p in _products(root, d, mesh)]
+    portal = build_portal(mesh, products, glossary, now=now)
     # warnings name files; the page shows them relative to the repository, not this machine
     prefix = f"{root.resolve()}/"
     return replace(portal, warnings=tuple(w.replace(prefix, "") for w in portal.warnings))
 
 
 def build_portal(
-    loaded: Sequence[Domain],
+    mesh: MeshFacts,
     products: Sequence[DataProduct],
     glossary: Sequence[GlossaryTerm],
     *,
     now: datetime | None = None,
 ) -> Portal:
+    loaded = mesh.domains
     by_domain = {d.name: d for d in loaded}
     products_of: dict[str, list[str]] = {}
     for product in products:
@@ -257,14 +244,10 @@ def build_portal(
         docs = _docs_href(domain)
         if docs:
             docs_dirs[domain.name] = domain.artifacts_dir
-        by_id = {m.unique_id: m for m in domain.models}
-        public = [m for m in domain.models if m.access == "public"]
-        public.sort(key=lambda m: (m.name, m.version or ""))
-        for model in public:
-            key = key_of(model.unique_id)
-            models.append(
-                _portal_model(model, domain, by_id, tuple(products_of.get(key, ())), docs)
-            )
+        public = [f for f in mesh.of_domain(domain.name) if f.model.access == "public"]
+        public.sort(key=lambda f: (f.model.name, f.model.version or ""))
+        for facts in public:
+            models.append(_portal_model(facts, tuple(products_of.get(facts.key, ())), docs))
         warnings += domain.warnings
         groups = _groups(domain)
         infos.append(
@@ -273,7 +256,7 @@ def build_portal(
                 description=domain.description or _groups_description(groups),
                 owners=_owners(domain, groups),
                 models_total=len(domain.models),
-                public_models=tuple(key_of(m.unique_id) for m in public),
+                public_models=tuple(f.key for f in public),
                 upstream=tuple(sorted(domain_graph.predecessors(domain.name))),
                 downstream=tuple(sorted(domain_graph.successors(domain.name))),
                 last_build_at=max(
@@ -284,11 +267,10 @@ def build_portal(
                     ),
                     default=None,
                 ),
-                tests=_test_summary([t.status for m in domain.models for t in m.tests]),
+                tests=test_summary(t.status for m in domain.models for t in m.tests),
                 # every source some model of the domain reads directly
-                freshness=_freshness(
-                    domain,
-                    {s for m in domain.models for s in m.depends_on if s.startswith("source.")},
+                freshness=mesh.freshness(
+                    {s for m in domain.models for s in m.depends_on if s.startswith("source.")}
                 ),
                 docs_href=f"{docs}#!/overview" if docs else None,
                 dbt_version=domain.dbt_version,
@@ -374,96 +356,44 @@ def _collapsed_edges(graph: nx.DiGraph, shown: set[str]) -> list[LineageEdge]:
     ]
 
 
-def _portal_model(
-    model: Model,
-    domain: Domain,
-    by_id: Mapping[str, Model],
-    products: tuple[str, ...],
-    docs: str | None,
-) -> PortalModel:
-    column_terms = sorted(
-        {t for c in model.columns for t in c.glossary_terms} - set(model.glossary_terms)
-    )
+def _portal_model(facts: ModelFacts, products: tuple[str, ...], docs: str | None) -> PortalModel:
+    model = facts.model
     return PortalModel(
-        key=key_of(model.unique_id),
+        key=facts.key,
         unique_id=model.unique_id,
-        domain=domain.name,
+        domain=model.domain,
         name=model.name,
         version=model.version,
         latest_version=model.latest_version,
         is_latest=model.is_latest_version,
-        description=model.description.strip(),
-        owner=model.owner,
-        tier=model.tier,
+        description=facts.description.full,
+        owner=facts.owner,
+        tier=facts.tier,
         group=model.group,
         access=model.access,
         contract_enforced=model.contract_enforced,
         materialized=model.materialized,
         relation=str(model.relation) if model.relation else None,
         deprecation_date=model.deprecation_date[:10] if model.deprecation_date else None,
-        tests=_test_summary([t.status for t in model.tests]),
+        tests=facts.tests,
         build_status=model.build.status if model.build else None,
         last_build_at=model.build.completed_at if model.build else None,
-        freshness=_freshness(domain, _upstream_sources(model, by_id)),
-        glossary_terms=model.glossary_terms,
-        column_terms=tuple(column_terms),
+        freshness=facts.freshness,
+        glossary_terms=facts.glossary_terms,
+        column_terms=facts.column_terms,
         columns=tuple(
             ColumnInfo(
                 name=c.name,
                 data_type=c.data_type,
-                description=c.description.strip(),
+                description=c.description.full,
                 sensitivity=c.sensitivity,
                 glossary_terms=c.glossary_terms,
             )
-            for c in model.columns
+            for c in facts.columns
         ),
         data_products=products,
         docs_href=f"{docs}#!/model/{model.unique_id}" if docs else None,
     )
-
-
-def _test_summary(statuses: Iterable[str]) -> TestSummary:
-    statuses = list(statuses)
-    if not statuses:
-        return TestSummary(None)
-    worst = next(s for s in TEST_STATUS_ORDER if s in statuses)
-    return TestSummary(
-        status=worst,
-        total=len(statuses),
-        passed=statuses.count("pass"),
-        failed=statuses.count("fail") + statuses.count("error"),
-        warned=statuses.count("warn"),
-        not_run=statuses.count("not_run") + statuses.count("skipped"),
-    )
-
-
-def _upstream_sources(model: Model, by_id: Mapping[str, Model]) -> set[str]:
-    """The sources a model reads, through the domain's own models (`by_id`)."""
-    found: set[str] = set()
-    stack, seen = list(model.depends_on), set()
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        if node.startswith("source."):
-            found.add(node)
-        elif node in by_id:
-            stack.extend(by_id[node].depends_on)
-    return found
-
-
-def _freshness(domain: Domain, sources: set[str]) -> Freshness:
-    if not sources:
-        return Freshness("no_sources")
-    checked = [s for s in domain.sources if s.unique_id in sources]
-    names = tuple(sorted(s.split(".", 2)[2] for s in sources))
-    if not checked:
-        return Freshness("not_checked", sources=names)
-    statuses = {s.status for s in checked}
-    worst = next((s for s in _FRESHNESS_ORDER if s in statuses), sorted(statuses)[0])
-    loaded = [s.max_loaded_at for s in checked if s.max_loaded_at]
-    return Freshness(worst, min(loaded) if loaded else None, names)
 
 
 def _docs_href(domain: Domain) -> str | None:
@@ -520,31 +450,7 @@ def _glossary(path: Path) -> list[GlossaryTerm]:
     ]
 
 
-def _products(root: Path, domain: Domain) -> list[DataProduct]:
+def _products(root: Path, domain: Domain, mesh: MeshFacts) -> list[DataProduct]:
     path = root / "domains" / domain.name / PRODUCTS_FILE
-    spec = load_products(path)  # an absent file is an empty one
-    out = []
-    for product in spec.data_products:
-        items = tuple(ProductItem(ref, _resolve(ref, domain)) for ref in product.items)
-        out.append(
-            DataProduct(
-                domain=domain.name,
-                name=product.name,
-                description=product.description.strip(),
-                owner=product.owner,
-                glossary_terms=tuple(product.glossary_terms),
-                items=items,
-            )
-        )
-    return out
-
-
-def _resolve(item: str, domain: Domain) -> str | None:
-    """`dim_customers` = its latest version, `dim_customers.v1` = that version."""
-    name, _, version = item.partition(".v")
-    candidates = [m for m in domain.models if m.name == name]
-    if version:
-        model = next((m for m in candidates if m.version == version), None)
-    else:
-        model = next((m for m in candidates if m.is_latest_version), None)
-    return key_of(model.unique_id) if model else None
+    declared = load_products(path).data_products  # an absent file is an empty one
+    return map_products(domain.name, declared, mesh.of_domain(domain.name))

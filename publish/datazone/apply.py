@@ -1,86 +1,64 @@
-"""Execute a plan against DataZone, stage by stage, with bounded concurrency.
+"""Write one DataZone action: the handlers `publish.apply` calls, one per kind of action.
 
-Stages run in order (form types, glossary, terms, assets, their listings, data products, their
-listings, unpublishing, lineage); the actions of one stage run in parallel. Every create carries a
-clientToken derived from its request, so a retried call or a re-run never makes a duplicate. A
-failed action is recorded and the actions that depend on it are skipped; a re-run converges.
+The engine starts an action once the actions it requires are done; the handlers only look up
+the ids those produced (form type revisions, glossary and term ids, asset ids). Every create
+carries a clientToken derived from its request, so a retried call or a re-run never makes a
+duplicate. A prerequisite missing at run time raises `Skip` (recorded, not raised).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
+from publish.apply import Skip
 from publish.datazone.api import DataZoneApi, client_token, error_code
 from publish.datazone.assets import COLUMN_FORM, GLUE_FORM, CurrentAsset, DesiredAsset
 from publish.datazone.forms import FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, TermChange, term_request
 from publish.datazone.lineage import DesiredEvent
 from publish.datazone.listings import CurrentListing
-from publish.datazone.plan import STAGES, Action, CurrentState, Plan
+from publish.datazone.plan import CurrentState
 from publish.datazone.products import DesiredProduct
-
-
-@dataclass
-class ApplyResult:
-    done: list[str] = field(default_factory=list)
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "done": len(self.done),
-            "failures": [{"name": n, "error": e} for n, e in self.failures],
-            "skipped": self.skipped,
-        }
+from publish.plan import Action
 
 
 class Applier:
     def __init__(
         self,
         api: DataZoneApi,
-        plan: Plan,
         current: CurrentState,
+        known_assets: dict[str, str],
         governance_project: str,
         asset_type: str,
         form_names: dict[str, str],
-        concurrency: int = 8,
-        on_done: Callable[[Action], None] | None = None,
     ) -> None:
         self.api = api
         self._form_names = form_names
-        self.plan = plan
         self.current = current
         self.governance_project = governance_project
         self.asset_type = asset_type
-        self.concurrency = concurrency
-        self.on_done = on_done or (lambda _a: None)
-        self.result = ApplyResult()
         self._lock = threading.Lock()
         self.form_revisions = {
             name: ft.revision for name, ft in current.form_types.items() if ft.revision
         }
         self.glossary_id = current.glossary.id
         self.term_ids = {name: t.id for name, t in current.glossary.terms.items()}
-        self.asset_ids = dict(plan.asset_ids)
+        self.asset_ids = dict(known_assets)
         self.product_ids: dict[tuple[str, str], str] = {}  # (domain, name) -> id, written now
-        #: (stage, domain, name) of the actions that failed or were skipped
-        self.failed: set[tuple[str, str | None, str]] = set()
 
     @property
     def domain(self) -> str:
         return self.api.domain_id
 
-    # --- driver ---------------------------------------------------------------------------------
-
-    def run(self) -> ApplyResult:
-        handlers: dict[str, Callable[[Action], None]] = {
+    def __call__(self, action: Action) -> None:
+        if action.op == "unpublish":
+            self._unpublish(action)
+            return
+        handler = {
             "form_type": self._form_type,
             "glossary": self._glossary,
             "term": self._term,
@@ -88,43 +66,9 @@ class Applier:
             "asset_listing": self._asset_listing,
             "data_product": self._product,
             "product_listing": self._product_listing,
-            "unpublish": self._unpublish,
             "lineage": self._lineage,
-        }
-        for stage in STAGES:
-            actions = self.plan.stage(stage)
-            if not actions:
-                continue
-            if stage in ("glossary", "term", "form_type", "lineage"):
-                # sequential: terms refer to terms created before them; lineage events go in
-                # event-time order, so each node's latest version carries every edge
-                if stage == "lineage":
-                    actions.sort(key=lambda a: (a.payload.event_time, a.name))
-                for action in actions:
-                    self._do(handlers[stage], action)
-            else:
-                with ThreadPoolExecutor(self.concurrency, thread_name_prefix="dz") as pool:
-                    handler = handlers[stage]
-                    list(pool.map(lambda a, h=handler: self._do(h, a), actions))
-        return self.result
-
-    def _do(self, handler: Callable[[Action], None], action: Action) -> None:
-        label = f"{action.stage} {action.op} {action.name}"
-        key = (action.stage, action.domain, action.name)
-        try:
-            handler(action)
-        except _Skip as skip:
-            with self._lock:
-                self.result.skipped.append(f"{label}: {skip}")
-                self.failed.add(key)
-        except (ClientError, BotoCoreError) as exc:
-            with self._lock:
-                self.result.failures.append((label, str(exc)))
-                self.failed.add(key)
-        else:
-            with self._lock:
-                self.result.done.append(label)
-        self.on_done(action)
+        }[action.kind]
+        handler(action)
 
     # --- handlers ---------------------------------------------------------------------------------
 
@@ -177,10 +121,10 @@ class Applier:
     def _term(self, action: Action) -> None:
         change: TermChange = action.payload
         if self.glossary_id is None:
-            raise _Skip("the glossary was not created")
+            raise Skip("the glossary was not created")
         missing = [n for v in change.spec.relations().values() for n in v if n not in self.term_ids]
         if missing:
-            raise _Skip(f"related terms missing: {', '.join(missing)}")
+            raise Skip(f"related terms missing: {', '.join(missing)}")
         request = term_request(change.spec, self.term_ids)
         if change.create:
             out = self.api.client.create_glossary_term(
@@ -203,13 +147,13 @@ class Applier:
     def _terms(self, names: tuple[str, ...]) -> list[str]:
         missing = [n for n in names if n not in self.term_ids]
         if missing:
-            raise _Skip(f"glossary terms not in DataZone: {', '.join(missing)}")
+            raise Skip(f"glossary terms not in DataZone: {', '.join(missing)}")
         return [self.term_ids[n] for n in names]
 
     def _dbt_form(self, form_key: str, content: Any) -> dict[str, Any]:
         revision = self.form_revisions.get(form_key)
         if revision is None:
-            raise _Skip(f"form type {form_key} is not in DataZone")
+            raise Skip(f"form type {form_key} is not in DataZone")
         return {
             "formName": form_key,
             "typeIdentifier": form_key,
@@ -244,7 +188,7 @@ class Applier:
                 "name": want.name,
                 "owningProjectIdentifier": self._project(want.project),
                 "typeIdentifier": self.asset_type,
-                "externalIdentifier": want.arn,
+                "externalIdentifier": want.arn(self.api.region, self.api.account_id),
                 "formsInput": [glue, *forms],
             }
             out = self.api.client.create_asset(
@@ -276,26 +220,31 @@ class Applier:
             self.asset_ids[want.unique_id] = out["id"]
 
     def _term_map(self, want: DesiredAsset) -> dict[str, str]:
-        self._terms(tuple(t for c in want.columns for t in c.terms))
+        self._terms(want.column_terms())
         return self.term_ids
 
-    def _publish(self, entity_type: str, entity_id: str, digest: str, invocation: str) -> None:
-        listed = self.current.listings.get(entity_id)
+    def _change_listing(
+        self, change: str, entity_type: str, entity_id: str, *token_parts: object
+    ) -> None:
+        """PUBLISH or UNPUBLISH an asset or data product (one listing change set)."""
         self.api.client.create_listing_change_set(
             domainIdentifier=self.domain,
             entityIdentifier=entity_id,
             entityType=entity_type,
-            action="PUBLISH",
-            clientToken=client_token(
-                "PUBLISH", entity_id, digest, invocation, listed.entity_revision if listed else None
-            ),
+            action=change,
+            clientToken=client_token(change, entity_id, *token_parts),
         )
+
+    def _publish(self, entity_type: str, entity_id: str, digest: str, invocation: str) -> None:
+        listed = self.current.listings.get(entity_id)
+        revision = listed.entity_revision if listed else None
+        self._change_listing("PUBLISH", entity_type, entity_id, digest, invocation, revision)
 
     def _asset_listing(self, action: Action) -> None:
         want: DesiredAsset = action.payload
         asset_id = self.asset_ids.get(want.unique_id)
-        if asset_id is None or ("asset", want.domain, want.unique_id) in self.failed:
-            raise _Skip("the asset was not written")
+        if asset_id is None:
+            raise Skip("the asset is not in DataZone")
         self._publish("ASSET", asset_id, want.content_hash, want.invocation)
 
     def _product(self, action: Action) -> None:
@@ -305,7 +254,7 @@ class Applier:
         for unique_id in want.items:
             asset_id = self.asset_ids.get(unique_id)
             if asset_id is None:
-                raise _Skip(f"the asset of {unique_id} is not in DataZone")
+                raise Skip(f"the asset of {unique_id} is not in DataZone")
             items.append({"itemType": "ASSET", "identifier": asset_id})
         request = {
             "domainIdentifier": self.domain,
@@ -334,21 +283,15 @@ class Applier:
         want: DesiredProduct
         want, known = action.payload
         product_id = self.product_ids.get((want.domain, want.name)) or known
-        if product_id is None or ("data_product", want.domain, want.name) in self.failed:
-            raise _Skip("the data product was not written")
+        if product_id is None:
+            raise Skip("the data product is not in DataZone")
         self._publish("DATA_PRODUCT", product_id, want.content_hash, want.invocation)
 
     def _unpublish(self, action: Action) -> None:
         entity_type, entity_id, listed = action.payload
         assert isinstance(listed, CurrentListing)
-        self.api.client.create_listing_change_set(
-            domainIdentifier=self.domain,
-            entityIdentifier=entity_id,
-            entityType=entity_type,
-            action="UNPUBLISH",
-            clientToken=client_token(
-                "UNPUBLISH", entity_id, listed.listing_id, listed.entity_revision
-            ),
+        self._change_listing(
+            "UNPUBLISH", entity_type, entity_id, listed.listing_id, listed.entity_revision
         )
 
     def _lineage(self, action: Action) -> None:
@@ -358,24 +301,3 @@ class Applier:
             event=event.payload.encode(),
             clientToken=client_token("PostLineageEvent", event.run_id),
         )
-
-
-class _Skip(Exception):
-    """An action whose prerequisite failed or is missing; recorded, not raised."""
-
-
-def apply_plan(
-    api: DataZoneApi,
-    plan: Plan,
-    current: CurrentState,
-    *,
-    governance_project: str,
-    asset_type: str,
-    form_names: dict[str, str],
-    concurrency: int = 8,
-    on_done: Callable[[Action], None] | None = None,
-) -> ApplyResult:
-    applier = Applier(
-        api, plan, current, governance_project, asset_type, form_names, concurrency, on_done
-    )
-    return applier.run()

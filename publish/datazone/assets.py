@@ -3,15 +3,16 @@
 Every public model with an enforced contract is an asset of its domain's project, identified by
 its Glue table ARN (`externalIdentifier`). The publisher creates it, or adopts the asset a Glue
 data source run imported, and writes: name (kept when adopting), description, glossary terms, the
-`ColumnBusinessMetadataForm` and the `dbt_model` form. The form carries a hash of everything the
-publisher writes, so the check "does this asset need a new revision" is one comparison.
+`ColumnBusinessMetadataForm` and the `dbt_model` form, all rendered from the mapping stage
+(`publish.mapping`). The form carries a hash of everything the publisher writes, so the check
+"does this asset need a new revision" is one comparison.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from publish.datazone.api import (
@@ -24,57 +25,67 @@ from publish.datazone.api import (
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
-from publish.datazone.manifest import ManifestExtras
-from publish.desired import docs_link
-from publish.model import Domain, Model
+from publish.mapping import (
+    DATAZONE_DESCRIPTION_LIMIT,
+    MeshFacts,
+    ModelFacts,
+    datazone_columns,
+    datazone_form,
+)
+from publish.plan import Skipped
 
 COLUMN_FORM = "ColumnBusinessMetadataForm"
 COLUMN_FORM_TYPE = "amazon.datazone.ColumnBusinessMetadataFormType"
 GLUE_FORM = "GlueTableForm"
-#: DataZone's limit on an asset's description
-DESCRIPTION_LIMIT = 2048
-_FRESHNESS_ORDER = ("runtime error", "error", "warn", "pass")
-
-
-@dataclass(frozen=True)
-class ColumnMeta:
-    name: str
-    description: str
-    terms: tuple[str, ...]
-    data_type: str | None
 
 
 @dataclass(frozen=True)
 class DesiredAsset:
-    unique_id: str
-    domain: str
+    facts: ModelFacts
     project: str
     database: str
     table: str
-    arn: str
     name: str
-    description: str
-    terms: tuple[str, ...]
-    columns: tuple[ColumnMeta, ...]
     form: Mapping[str, Any]  # dbt_model content, with managedBy and contentHash
     publish: bool
     why_unlisted: str | None  # deprecated past its date
-    file: str
     invocation: str  # generated_at of the domain's artifacts: scopes the client tokens
+
+    @property
+    def unique_id(self) -> str:
+        return self.facts.unique_id
+
+    @property
+    def domain(self) -> str:
+        return self.facts.domain
+
+    @property
+    def description(self) -> str:
+        return self.facts.description.full
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return self.facts.glossary_terms
 
     @property
     def content_hash(self) -> str:
         return str(self.form["contentHash"])
 
+    def arn(self, region: str, account: str) -> str:
+        return glue_table_arn(region, account, self.database, self.table)
+
+    def column_terms(self) -> tuple[str, ...]:
+        return tuple(t for c in self.facts.documented_columns for t in c.glossary_terms)
+
     def column_form(self, term_ids: Mapping[str, str]) -> dict[str, Any]:
         return {
             "columnsBusinessMetadata": [
                 {
-                    "name": c.name,
-                    **({"description": c.description} if c.description else {}),
-                    **({"glossaryTerms": [term_ids[t] for t in c.terms]} if c.terms else {}),
+                    "name": c["name"],
+                    **({"description": c["description"]} if c["description"] else {}),
+                    **({"glossaryTerms": [term_ids[t] for t in c["terms"]]} if c["terms"] else {}),
                 }
-                for c in self.columns
+                for c in datazone_columns(self.facts)
             ]
         }
 
@@ -84,188 +95,107 @@ class DesiredAsset:
             "catalogId": account,
             "databaseName": self.database,
             "tableName": self.table,
-            "tableArn": self.arn,
+            "tableArn": self.arn(region, account),
             "region": region,
-            "tableDescription": self.description[:DESCRIPTION_LIMIT],
+            "tableDescription": self.description[:DATAZONE_DESCRIPTION_LIMIT],
             "columns": [
                 {
-                    "columnName": c.name,
-                    "dataType": c.data_type or "string",
-                    **({"description": c.description} if c.description else {}),
+                    "columnName": c["name"],
+                    "dataType": c["data_type"] or "string",
+                    **({"description": c["description"]} if c["description"] else {}),
                 }
-                for c in self.columns
+                for c in datazone_columns(self.facts)
             ],
         }
 
 
-def is_published_model(model: Model) -> bool:
-    return model.access == "public" and model.contract_enforced and model.relation is not None
-
-
-def past_deprecation(model: Model, today: date) -> bool:
-    if not model.deprecation_date:
-        return False
-    try:
-        when = datetime.fromisoformat(model.deprecation_date.replace("Z", "+00:00")).date()
-    except ValueError:
-        return False
-    return when < today
-
-
-def model_file(domain: Domain, model: Model) -> str:
-    return f"domains/{domain.name}/{model.source_file}" if model.source_file else model.unique_id
-
-
-def readme(model: Model, docs_url: str | None) -> str:
-    lines = [f"# {model.name}" + (f" (v{model.version})" if model.version else ""), ""]
-    lines += [model.description.strip() or "_No description in dbt._", ""]
-    documented = [c for c in model.columns if c.documented]
-    if documented:
-        lines += ["| column | type | description |", "| --- | --- | --- |"]
-        lines += [
-            f"| {c.name} | {c.data_type or ''} | {' '.join(c.description.split())} |"
-            for c in documented
-        ]
-        lines.append("")
-    if model.tests:
-        lines.append(f"Tests: {_tests_passed(model)} passed ({model.test_status}).")
-    if docs_url:
-        lines.append(f"dbt docs: {docs_link(docs_url, model)}")
-    return "\n".join(lines).strip()
-
-
-def _tests_passed(model: Model) -> str | None:
-    """`passed/total` of the model's tests, None without tests."""
-    if not model.tests:
-        return None
-    return f"{sum(t.status == 'pass' for t in model.tests)}/{len(model.tests)}"
-
-
-def _freshness(statuses: Mapping[str, str], model: Model) -> str | None:
-    found = [statuses[d] for d in model.depends_on if d in statuses]
-    return next((s for s in _FRESHNESS_ORDER if s in found), None)
-
-
 def desired_assets(
-    domains: Sequence[Domain],
+    mesh: MeshFacts,
     config: DataZoneConfig,
     glossary: GlossarySpec,
     form_type: FormTypeSpec,
-    extras: ManifestExtras,
+    tags: Mapping[str, Sequence[str]],
     *,
-    region: str,
-    account: str,
     today: date,
     docs_url: str | None,
     problems: list[tuple[str, str]],
-) -> list[DesiredAsset]:
-    """Desired assets of every public, contracted model; problems are collected, not raised."""
-    out = []
-    for domain in domains:
-        project = config.projects.get(domain.name, "")
-        freshness = {s.unique_id: s.status for s in domain.sources}
-        for model in domain.models:
-            if not is_published_model(model):
-                continue
-            assert model.relation is not None
-            file = model_file(domain, model)
+) -> tuple[list[DesiredAsset], list[Skipped]]:
+    """The asset of every public, contracted model, and why the others are not assets.
+
+    Problems (unknown glossary terms, form values the form type refuses, descriptions DataZone
+    refuses) are collected, not raised.
+    """
+    out: list[DesiredAsset] = []
+    skipped: list[Skipped] = []
+    invocations = {d.name: d.generated_at or "" for d in mesh.domains}
+    for facts in mesh.models:
+        model = facts.model
+        if facts.not_an_asset is not None:
+            why = facts.not_an_asset
+            skipped.append(
+                Skipped(
+                    "model", model.unique_id, why.code, why.reason, model.domain, model.unique_id
+                )
+            )
+            continue
+        assert model.relation is not None
+        problems += check_terms(
+            facts.glossary_terms, glossary, model.unique_id, facts.file, config.glossary
+        )
+        for column in facts.documented_columns:
+            where = f"column `{column.name}` of {model.unique_id}"
             problems += check_terms(
-                model.glossary_terms, glossary, model.unique_id, file, config.glossary
+                column.glossary_terms, glossary, where, facts.file, config.glossary
             )
-            columns = []
-            for column in model.columns:
-                if not column.documented:
-                    continue
-                where = f"column `{column.name}` of {model.unique_id}"
-                problems += check_terms(
-                    column.glossary_terms, glossary, where, file, config.glossary
-                )
-                columns.append(
-                    ColumnMeta(
-                        column.name.lower(),
-                        column.description.strip(),
-                        column.glossary_terms,
-                        column.data_type,
-                    )
-                )
-            database, table = model.relation.glue_database, model.relation.glue_table
-            arn = glue_table_arn(region, account, database, table)
-            form: dict[str, Any] = {
-                "uniqueId": model.unique_id,
-                "domain": domain.name,
-                "owner": model.owner,
-                "tier": model.tier,
-                "materialization": model.materialized,
-                "contractEnforced": model.contract_enforced,
-                "version": model.version,
-                "latestVersion": model.latest_version if model.version else None,
-                "deprecationDate": model.deprecation_date,
-                "tags": list(extras.tags(model.unique_id)) or None,
-                "testStatus": model.test_status,
-                "testsPassed": _tests_passed(model),
-                "lastSuccessfulBuild": model.build.completed_at
-                if model.build is not None and model.build.status == "success"
-                else None,
-                "sourceFreshness": _freshness(freshness, model),
-                "upstreamModels": sorted(d for d in model.depends_on if d.startswith("model."))
-                or None,
-                "docsUrl": docs_link(docs_url, model) if docs_url else None,
-                "readme": readme(model, docs_url),
-                "managedBy": MANAGED_BY,
-            }
-            form = {k: v for k, v in form.items() if v is not None}
-            description = model.description.strip()
-            name = table
-            hashed = {
-                "name": name,
-                "description": description,
-                "terms": list(model.glossary_terms),
-                "columns": [c.__dict__ for c in columns],
-                "form": form,
-                "formType": form_type.digest,
-            }
-            form["contentHash"] = content_hash(hashed)
-            for problem in form_type.problems(form):
-                problems.append(
-                    (
-                        file,
-                        f"the `{form_type.name}` form of {model.unique_id} breaks the form type "
-                        f"{form_type.path}: {problem}",
-                    )
-                )
-            if len(description) > DESCRIPTION_LIMIT:
-                problems.append(
-                    (
-                        file,
-                        f"the description of {model.unique_id} has {len(description)} "
-                        f"characters; DataZone allows {DESCRIPTION_LIMIT}",
-                    )
-                )
-            deprecated = past_deprecation(model, today)
-            out.append(
-                DesiredAsset(
-                    unique_id=model.unique_id,
-                    domain=domain.name,
-                    project=project,
-                    database=database,
-                    table=table,
-                    arn=arn,
-                    name=name,
-                    description=description,
-                    terms=model.glossary_terms,
-                    columns=tuple(columns),
-                    form=form,
-                    publish=not deprecated,
-                    why_unlisted=(
-                        f"deprecated since {model.deprecation_date[:10]}"
-                        if deprecated and model.deprecation_date
-                        else None
-                    ),
-                    file=file,
-                    invocation=domain.generated_at or "",
+        database, table = model.relation.glue_database, model.relation.glue_table
+        form = datazone_form(
+            facts, docs_url=docs_url, tags=tags.get(model.unique_id, ()), managed_by=MANAGED_BY
+        )
+        description = facts.description.full
+        hashed = {
+            "name": table,
+            "description": description,
+            "terms": list(facts.glossary_terms),
+            "columns": datazone_columns(facts),
+            "form": form,
+            "formType": form_type.digest,
+        }
+        form["contentHash"] = content_hash(hashed)
+        for problem in form_type.problems(form):
+            problems.append(
+                (
+                    facts.file,
+                    f"the `{form_type.name}` form of {model.unique_id} breaks the form type "
+                    f"{form_type.path}: {problem}",
                 )
             )
-    return out
+        if len(description) > DATAZONE_DESCRIPTION_LIMIT:
+            problems.append(
+                (
+                    facts.file,
+                    f"the description of {model.unique_id} has {len(description)} "
+                    f"characters; DataZone allows {DATAZONE_DESCRIPTION_LIMIT}",
+                )
+            )
+        deprecated = facts.past_deprecation(today)
+        out.append(
+            DesiredAsset(
+                facts=facts,
+                project=config.projects.get(model.domain, ""),
+                database=database,
+                table=table,
+                name=table,
+                form=form,
+                publish=not deprecated,
+                why_unlisted=(
+                    f"deprecated since {model.deprecation_date[:10]}"
+                    if deprecated and model.deprecation_date
+                    else None
+                ),
+                invocation=invocations.get(model.domain, ""),
+            )
+        )
+    return out, skipped
 
 
 # --- current ------------------------------------------------------------------------------------

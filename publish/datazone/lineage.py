@@ -22,7 +22,7 @@ from openlineage.client.serde import Serde
 
 from publish.datazone.api import DataZoneApi
 from publish.datazone.manifest import ManifestExtras, NodeInfo
-from publish.model import Domain, Model
+from publish.mapping import MeshFacts, ModelFacts
 
 PRODUCER = "https://github.com/analytics-mesh/publish"
 JOB_NAMESPACE = "dbt"
@@ -46,20 +46,20 @@ def _dataset(region: str, account: str, node: NodeInfo) -> tuple[str, str]:
 
 
 def desired_events(
-    domains: Sequence[Domain], extras: ManifestExtras, *, region: str, account: str
+    mesh: MeshFacts, extras: ManifestExtras, *, region: str, account: str
 ) -> list[DesiredEvent]:
     out = []
-    for domain in domains:
-        for model in domain.models:
-            event = _event(domain, model, extras, region, account)
-            if event is not None:
-                out.append(event)
+    for facts in mesh.models:
+        event = _event(facts, extras, region, account)
+        if event is not None:
+            out.append(event)
     return out
 
 
 def _event(
-    domain: Domain, model: Model, extras: ManifestExtras, region: str, account: str
+    facts: ModelFacts, extras: ManifestExtras, region: str, account: str
 ) -> DesiredEvent | None:
+    model = facts.model
     build = model.build
     if model.relation is None or build is None or build.status != "success":
         return None
@@ -102,9 +102,9 @@ def _event(
         "schema": schema_dataset.SchemaDatasetFacet(
             fields=[
                 schema_dataset.SchemaDatasetFacetFields(
-                    name=c.name.lower(), type=c.data_type, description=c.description or None
+                    name=c.name.lower(), type=c.data_type, description=c.description.full or None
                 )
-                for c in model.columns
+                for c in facts.columns
             ]
         )
     }
@@ -116,7 +116,7 @@ def _event(
         run=Run(runId=run_id),
         job=Job(
             namespace=JOB_NAMESPACE,
-            name=f"{domain.name}.{model.name}" + (f".v{model.version}" if model.version else ""),
+            name=f"{model.domain}.{model.name}" + (f".v{model.version}" if model.version else ""),
         ),
         producer=PRODUCER,
         inputs=inputs,
@@ -124,7 +124,7 @@ def _event(
     )
     return DesiredEvent(
         model.unique_id,
-        domain.name,
+        model.domain,
         run_id,
         build.completed_at,
         Serde.to_json(event),

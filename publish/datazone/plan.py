@@ -1,18 +1,17 @@
-"""Desired + current DataZone state -> the plan: every write a publish would make, and why.
+"""Desired + current DataZone state -> the plan (`publish.plan.Plan`): every write a publish would
+make, why, and what each write waits for.
 
-The plan is printed (rich) or emitted as JSON for CI; `apply` executes it. An empty plan means a
-publish makes zero write calls. Assets and data products the publisher did not create or adopt
-never appear in a plan.
+An empty plan means a publish makes zero write calls. Assets and data products the publisher did
+not create or adopt never appear in a plan. Each action names the actions it requires (a term
+the terms it relates to, an asset its form type and terms, a listing its asset, a data product
+the assets of its items), so `publish.apply` starts each one as soon as it can.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
-
-from rich.console import Console
-from rich.table import Table
+from typing import Any
 
 from publish.datazone.assets import CurrentAsset, DesiredAsset
 from publish.datazone.forms import CurrentFormType, FormTypeSpec
@@ -20,39 +19,10 @@ from publish.datazone.glossary import CurrentGlossary, GlossarySpec, diff_terms
 from publish.datazone.lineage import DesiredEvent
 from publish.datazone.listings import CurrentListing
 from publish.datazone.products import CurrentProduct, DesiredProduct
+from publish.plan import Action, Plan, Skipped
 
-Stage = Literal[
-    "form_type",
-    "glossary",
-    "term",
-    "asset",
-    "asset_listing",
-    "data_product",
-    "product_listing",
-    "unpublish",
-    "lineage",
-]
-#: the order `apply` runs the stages in
-STAGES: tuple[Stage, ...] = get_args(Stage)
-
-
-@dataclass
-class Action:
-    stage: Stage
-    op: str  # create | revise | adopt | update | publish | unpublish | post
-    name: str
-    domain: str | None = None
-    reason: str = ""
-    payload: Any = field(default=None, repr=False, compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "stage": self.stage,
-            "op": self.op,
-            "name": self.name,
-            "domain": self.domain,
-            "reason": self.reason,
-        }
+TARGET = "datazone"
+TITLE = "Amazon DataZone"
 
 
 @dataclass
@@ -71,284 +41,356 @@ class DesiredState:
     glossary: GlossarySpec
     assets: list[DesiredAsset]
     products: list[DesiredProduct]
-    events: list[DesiredEvent]
     #: unique ids of every model of the loaded domains (to tell "no longer public" from "removed")
     models: set[str]
     domains: set[str]
     #: dbt domain -> DataZone project name, for every loaded domain
     domain_projects: dict[str, str] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
-class Plan:
-    actions: list[Action] = field(default_factory=list)
-    unchanged: Counter[str] = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)  # models removed from dbt (unpublished)
-    #: asset ids known before apply, by unique id (noop and skipped assets)
-    asset_ids: dict[str, str] = field(default_factory=dict)
+class Where:
+    """The identity of the DataZone side: region and account of the Glue tables, project ids."""
 
-    @property
-    def has_writes(self) -> bool:
-        return bool(self.actions)
-
-    def stage(self, stage: Stage) -> list[Action]:
-        return [a for a in self.actions if a.stage == stage]
-
-    def to_dict(self, result: Any = None, *, dry_run: bool) -> dict[str, Any]:
-        return {
-            "dry_run": dry_run,
-            "actions": [a.to_dict() for a in self.actions],
-            "counts": dict(Counter(f"{a.stage}.{a.op}" for a in self.actions)),
-            "unchanged": dict(self.unchanged),
-            "removed_models": self.removed,
-            "warnings": self.warnings,
-            **({"result": result.to_dict()} if result is not None else {}),
-        }
+    region: str
+    account: str
+    project_ids: dict[str, str]
 
 
-def build_plan(desired: DesiredState, current: CurrentState, project_ids: dict[str, str]) -> Plan:
-    plan = Plan(warnings=list(desired.warnings))
-    _plan_form_types(plan, desired, current)
-    _plan_glossary(plan, desired, current)
-    _plan_assets(plan, desired, current, project_ids)
-    _plan_products(plan, desired, current, project_ids)
-    _plan_lineage(plan, desired, current)
-    return plan
+def _action(kind: str, op: str, name: str, **kwargs: Any) -> Action:
+    return Action(TARGET, kind, op, name, **kwargs)
 
 
-def _plan_form_types(plan: Plan, desired: DesiredState, current: CurrentState) -> None:
-    for spec in desired.form_types.values():
-        now = current.form_types[spec.name]
-        if now.revision is None:
-            plan.actions.append(Action("form_type", "create", spec.name, payload=spec))
-        elif now.digest != spec.digest:
-            plan.actions.append(
-                Action(
+class _Planner:
+    def __init__(
+        self,
+        desired: DesiredState,
+        current: CurrentState,
+        events: list[DesiredEvent],
+        where: Where,
+    ) -> None:
+        self.desired, self.current, self.events, self.where = desired, current, events, where
+        self.plan = Plan(TARGET, TITLE, warnings=list(desired.warnings))
+        self.plan.skipped.extend(desired.skipped)
+        #: ids of planned actions, to name what an action waits for
+        self.form_type_ids: dict[str, str] = {}  # "model" / "data_product" -> action id
+        self.glossary_id: str | None = None  # set when the glossary is created
+        self.term_ids: dict[str, str] = {}  # term name -> action id
+        self.asset_ids: dict[str, str] = {}  # unique id -> action id
+        #: asset ids known before apply, by unique id (noop assets)
+        self.known_assets: dict[str, str] = {}
+
+    def build(self) -> Plan:
+        self._form_types()
+        self._glossary()
+        self._assets()
+        self._products()
+        self._lineage()
+        return self.plan
+
+    def _add(self, action: Action) -> Action:
+        self.plan.actions.append(action)
+        return action
+
+    def _terms(self, names: Iterable[str]) -> set[str]:
+        return {self.term_ids[n] for n in names if n in self.term_ids}
+
+    def _form_types(self) -> None:
+        for key, spec in self.desired.form_types.items():
+            now = self.current.form_types[spec.name]
+            if now.revision is None:
+                action = _action("form_type", "create", spec.name, reason="new")
+            elif now.digest != spec.digest:
+                action = _action(
                     "form_type",
                     "revise",
                     spec.name,
                     reason=f"{spec.path} changed (revision {now.revision} differs)",
+                )
+            else:
+                self.plan.unchanged["form_type"] += 1
+                continue
+            action.operation, action.payload = "CreateFormType", spec
+            self.form_type_ids[key] = self._add(action).id
+
+    def _glossary(self) -> None:
+        spec, now = self.desired.glossary, self.current.glossary
+        head = spec.glossary
+        if now.id is None:
+            action = self._add(
+                _action("glossary", "create", head.name, operation="CreateGlossary", payload=spec)
+            )
+            self.glossary_id = action.id
+        elif (now.description or "") != head.description.strip():
+            self._add(
+                _action(
+                    "glossary",
+                    "update",
+                    head.name,
+                    reason="description",
+                    operation="UpdateGlossary",
                     payload=spec,
                 )
             )
         else:
-            plan.unchanged["form_type"] += 1
-
-
-def _plan_glossary(plan: Plan, desired: DesiredState, current: CurrentState) -> None:
-    spec, now = desired.glossary, current.glossary
-    if now.id is None:
-        plan.actions.append(Action("glossary", "create", spec.glossary.name, payload=spec))
-    elif (now.description or "") != spec.glossary.description.strip():
-        plan.actions.append(
-            Action("glossary", "update", spec.glossary.name, reason="description", payload=spec)
-        )
-    else:
-        plan.unchanged["glossary"] += 1
-    changes = diff_terms(spec, now)
-    for change in changes:
-        plan.actions.append(
-            Action(
-                "term",
-                "create" if change.create else "update",
-                change.spec.name,
-                reason="" if change.create else ", ".join(change.fields),
-                payload=change,
-            )
-        )
-    plan.unchanged["term"] += len(spec.terms) - len(changes)
-    extra = sorted(set(now.terms) - spec.names())
-    if extra:
-        plan.warnings.append(
-            f"glossary terms in DataZone but not in {spec.glossary.name!r} YAML (kept): "
-            + ", ".join(extra)
-        )
-
-
-def _plan_assets(
-    plan: Plan, desired: DesiredState, current: CurrentState, project_ids: dict[str, str]
-) -> None:
-    by_arn = {a.external_id: a for a in current.assets if a.external_id}
-    wanted = {d.arn for d in desired.assets}
-    for want in desired.assets:
-        now = by_arn.get(want.arn)
-        project_id = project_ids[want.project]
-        if now is not None and now.project_id != project_id:
-            plan.warnings.append(
-                f"{want.unique_id}: the asset of {want.arn} belongs to another project "
-                f"({now.project_id}, not {want.project}); left untouched"
-            )
-            continue
-        if now is None:
-            action = Action("asset", "create", want.unique_id, want.domain, "new", (want, None))
-        elif not now.owned:
-            action = Action(
-                "asset", "adopt", want.unique_id, want.domain, f"adopt {now.id}", (want, now)
-            )
-        elif now.content_hash != want.content_hash:
-            action = Action(
-                "asset", "revise", want.unique_id, want.domain, "content changed", (want, now)
-            )
-        else:
-            action = None
-            plan.unchanged["asset"] += 1
-            plan.asset_ids[want.unique_id] = now.id
-        if action is not None:
-            plan.actions.append(action)
-        listed = current.listings.get(now.id) if now is not None else None
-        if want.publish:
-            if action is not None or listed is None or listed.content_hash != want.content_hash:
-                reason = "not listed" if listed is None else "listing out of date"
-                plan.actions.append(
-                    Action("asset_listing", "publish", want.unique_id, want.domain, reason, want)
+            self.plan.unchanged["glossary"] += 1
+        changes = diff_terms(spec, now)
+        for change in changes:  # targets of relations first
+            related = [n for names in change.spec.relations().values() for n in names]
+            requires = self._terms(related) | ({self.glossary_id} if self.glossary_id else set())
+            action = self._add(
+                _action(
+                    "term",
+                    "create" if change.create else "update",
+                    change.spec.name,
+                    reason="new" if change.create else ", ".join(change.fields),
+                    requires=tuple(sorted(requires)),
+                    operation="CreateGlossaryTerm" if change.create else "UpdateGlossaryTerm",
+                    payload=change,
                 )
+            )
+            self.term_ids[change.spec.name] = action.id
+        self.plan.unchanged["term"] += len(spec.terms) - len(changes)
+        extra = sorted(set(now.terms) - spec.names())
+        if extra:
+            self.plan.warnings.append(
+                f"glossary terms in DataZone but not in {head.name!r} YAML (kept): "
+                + ", ".join(extra)
+            )
+
+    def _assets(self) -> None:
+        desired, current, where = self.desired, self.current, self.where
+        by_arn = {a.external_id: a for a in current.assets if a.external_id}
+        wanted = set()
+        form_type = {self.form_type_ids["model"]} if "model" in self.form_type_ids else set()
+        for want in desired.assets:
+            arn = want.arn(where.region, where.account)
+            wanted.add(arn)
+            now = by_arn.get(arn)
+            project_id = where.project_ids[want.project]
+            if now is not None and now.project_id != project_id:
+                self.plan.warnings.append(
+                    f"{want.unique_id}: the asset of {arn} belongs to another project "
+                    f"({now.project_id}, not {want.project}); left untouched"
+                )
+                continue
+            requires = tuple(sorted(form_type | self._terms((*want.terms, *want.column_terms()))))
+            if now is None:
+                op, reason, operation = "create", "new", "CreateAsset"
+            elif not now.owned:
+                op, reason, operation = "adopt", f"adopt {now.id}", "CreateAssetRevision"
+            elif now.content_hash != want.content_hash:
+                op, reason, operation = "revise", "content changed", "CreateAssetRevision"
             else:
-                plan.unchanged["asset_listing"] += 1
-        elif listed is not None:
-            assert now is not None
-            plan.actions.append(
-                Action(
-                    "unpublish",
-                    "unpublish",
+                op = None
+                self.plan.unchanged["asset"] += 1
+                self.known_assets[want.unique_id] = now.id
+            action = None
+            if op is not None:
+                action = self._add(
+                    _action(
+                        "asset",
+                        op,
+                        want.unique_id,
+                        domain=want.domain,
+                        unique_id=want.unique_id,
+                        reason=reason,
+                        requires=requires,
+                        operation=operation,
+                        payload=(want, now),
+                    )
+                )
+                self.asset_ids[want.unique_id] = action.id
+            listed = current.listings.get(now.id) if now is not None else None
+            if want.publish:
+                self._publish(
+                    "asset_listing",
+                    want.unique_id,
+                    want.domain,
+                    action,
+                    listed,
+                    want.content_hash,
+                    want,
+                )
+            elif listed is not None:
+                assert now is not None
+                self._unpublish(
+                    "asset_listing",
                     want.unique_id,
                     want.domain,
                     want.why_unlisted or "not published",
-                    ("ASSET", now.id, listed),
+                    "ASSET",
+                    now.id,
+                    listed,
                 )
-            )
-    # assets the publisher owns whose model is no longer a published one
-    for now in current.assets:
-        if not now.owned or now.external_id in wanted:
-            continue
-        form = now.dbt or {}
-        unique_id, domain = str(form.get("uniqueId", now.name)), form.get("domain")
-        if domain not in desired.domains:
-            continue  # a domain this run does not publish
-        listed = current.listings.get(now.id)
-        if unique_id in desired.models:
-            reason = "no longer public with an enforced contract"
-        else:
-            reason = "removed from dbt"
-            plan.removed.append(unique_id)
-        if listed is not None:
-            plan.actions.append(
-                Action(
-                    "unpublish", "unpublish", unique_id, domain, reason, ("ASSET", now.id, listed)
+        # assets the publisher owns whose model is no longer a published one
+        for now in current.assets:
+            if not now.owned or now.external_id in wanted:
+                continue
+            form = now.dbt or {}
+            unique_id, domain = str(form.get("uniqueId", now.name)), form.get("domain")
+            if domain not in desired.domains:
+                continue  # a domain this run does not publish
+            listed = current.listings.get(now.id)
+            if unique_id in desired.models:
+                reason = "no longer public with an enforced contract"
+            else:
+                reason = "removed from dbt"
+                self.plan.warnings.append(
+                    f"removed from dbt: {unique_id} (its asset is unpublished, never deleted)"
                 )
-            )
+            if listed is not None:
+                self._unpublish("asset_listing", unique_id, domain, reason, "ASSET", now.id, listed)
 
+    def _publish(
+        self,
+        kind: str,
+        name: str,
+        domain: str,
+        written: Action | None,
+        listed: CurrentListing | None,
+        content_hash: str,
+        payload: Any,
+    ) -> None:
+        """Publish a listing when the entity is written now or its listing is not up to date."""
+        if written is None and listed is not None and listed.content_hash == content_hash:
+            self.plan.unchanged[kind] += 1
+            return
+        self._add(
+            _action(
+                kind,
+                "publish",
+                name,
+                domain=domain,
+                unique_id=name if kind == "asset_listing" else None,
+                reason="not listed" if listed is None else "listing out of date",
+                requires=(written.id,) if written is not None else (),
+                operation="CreateListingChangeSet",
+                payload=payload,
+            )
+        )
 
-def _plan_products(
-    plan: Plan, desired: DesiredState, current: CurrentState, project_ids: dict[str, str]
-) -> None:
-    by_key = {(p.project_id, p.name): p for p in current.products}
-    seen: set[str] = set()
-    for want in desired.products:
-        now = by_key.get((project_ids[want.project], want.name))
-        if now is not None:
-            seen.add(now.id)
-        if now is not None and not now.owned:
-            plan.warnings.append(
-                f"data product {want.name!r} of project {want.project} exists but was not created "
-                "by the publisher; left untouched"
+    def _unpublish(
+        self,
+        kind: str,
+        name: str,
+        domain: str | None,
+        reason: str,
+        entity_type: str,
+        entity_id: str,
+        listed: CurrentListing,
+    ) -> None:
+        self._add(
+            _action(
+                kind,
+                "unpublish",
+                name,
+                domain=domain,
+                unique_id=name if kind == "asset_listing" else None,
+                reason=reason,
+                operation="CreateListingChangeSet",
+                payload=(entity_type, entity_id, listed),
             )
-            continue
-        for left in want.left_out:
-            plan.warnings.append(
-                f"data product {want.name!r}: {left} is past its deprecation date and left out"
-            )
-        if now is None:
-            action = Action("data_product", "create", want.name, want.domain, "new", (want, None))
-        elif now.content_hash != want.content_hash:
-            action = Action(
-                "data_product", "revise", want.name, want.domain, "content changed", (want, now)
-            )
-        else:
+        )
+
+    def _products(self) -> None:
+        desired, current, project_ids = self.desired, self.current, self.where.project_ids
+        by_key = {(p.project_id, p.name): p for p in current.products}
+        seen: set[str] = set()
+        form_type = (
+            {self.form_type_ids["data_product"]} if "data_product" in self.form_type_ids else set()
+        )
+        for want in desired.products:
+            now = by_key.get((project_ids[want.project], want.name))
+            if now is not None:
+                seen.add(now.id)
+            if now is not None and not now.owned:
+                self.plan.warnings.append(
+                    f"data product {want.name!r} of project {want.project} exists but was not "
+                    "created by the publisher; left untouched"
+                )
+                continue
+            for left in want.left_out:
+                self.plan.warnings.append(
+                    f"data product {want.name!r}: {left} is past its deprecation date and left out"
+                )
+            items = {self.asset_ids[i] for i in want.items if i in self.asset_ids}
+            requires = tuple(sorted(form_type | items | self._terms(want.terms)))
+            if now is None:
+                op, reason, operation = "create", "new", "CreateDataProduct"
+            elif now.content_hash != want.content_hash:
+                op, reason, operation = "revise", "content changed", "CreateDataProductRevision"
+            else:
+                op = None
+                self.plan.unchanged["data_product"] += 1
             action = None
-            plan.unchanged["data_product"] += 1
-        if action is not None:
-            plan.actions.append(action)
-        listed = current.listings.get(now.id) if now is not None else None
-        if action is not None or listed is None or listed.content_hash != want.content_hash:
-            plan.actions.append(
-                Action(
-                    "product_listing",
-                    "publish",
-                    want.name,
-                    want.domain,
-                    "not listed" if listed is None else "listing out of date",
-                    (want, now.id if now else None),
+            if op is not None:
+                action = self._add(
+                    _action(
+                        "data_product",
+                        op,
+                        want.name,
+                        domain=want.domain,
+                        reason=reason,
+                        requires=requires,
+                        operation=operation,
+                        payload=(want, now),
+                    )
                 )
+            listed = current.listings.get(now.id) if now is not None else None
+            self._publish(
+                "product_listing",
+                want.name,
+                want.domain,
+                action,
+                listed,
+                want.content_hash,
+                (want, now.id if now else None),
             )
-        else:
-            plan.unchanged["product_listing"] += 1
-    mapped = {project_ids[p] for p in desired.domain_projects.values() if p in project_ids}
-    for now in current.products:
-        if now.id in seen or not now.owned or now.project_id not in mapped:
-            continue
-        listed = current.listings.get(now.id)
-        domain = (now.form or {}).get("domain")
-        if listed is not None and domain in desired.domains:
-            plan.actions.append(
-                Action(
-                    "unpublish",
-                    "unpublish",
+        mapped = {project_ids[p] for p in desired.domain_projects.values() if p in project_ids}
+        for now in current.products:
+            if now.id in seen or not now.owned or now.project_id not in mapped:
+                continue
+            listed = current.listings.get(now.id)
+            domain = (now.form or {}).get("domain")
+            if listed is not None and domain in desired.domains:
+                self._unpublish(
+                    "product_listing",
                     now.name,
                     domain,
                     "data product no longer declared",
-                    ("DATA_PRODUCT", now.id, listed),
+                    "DATA_PRODUCT",
+                    now.id,
+                    listed,
+                )
+
+    def _lineage(self) -> None:
+        # event-time order: the lane posts them in this order (DataZone versions lineage nodes by
+        # event time, so the order is for people reading the plan, not a prerequisite)
+        for event in sorted(self.events, key=lambda e: (e.event_time, e.unique_id)):
+            if event.run_id in self.current.posted_runs:
+                self.plan.unchanged["lineage"] += 1
+                continue
+            self._add(
+                _action(
+                    "lineage",
+                    "post",
+                    event.unique_id,
+                    domain=event.domain,
+                    unique_id=event.unique_id,
+                    reason=f"{', '.join(event.inputs) or '-'} -> {event.output}",
+                    operation="PostLineageEvent",
+                    payload=event,
                 )
             )
 
 
-def _plan_lineage(plan: Plan, desired: DesiredState, current: CurrentState) -> None:
-    for event in desired.events:
-        if event.run_id in current.posted_runs:
-            plan.unchanged["lineage"] += 1
-            continue
-        plan.actions.append(
-            Action(
-                "lineage",
-                "post",
-                event.unique_id,
-                event.domain,
-                f"{', '.join(event.inputs) or '-'} -> {event.output}",
-                event,
-            )
-        )
-
-
-# --- output -------------------------------------------------------------------------------------
-
-
-def render_plan(plan: Plan, console: Console, *, limit: int = 60) -> None:
-    if not plan.actions:
-        console.print("DataZone: nothing to change.")
-    else:
-        table = Table(title="DataZone plan", show_lines=False)
-        for column in ("stage", "op", "name", "domain", "why"):
-            table.add_column(column)
-        for action in plan.actions[:limit]:
-            table.add_row(action.stage, action.op, action.name, action.domain or "", action.reason)
-        console.print(table)
-        if len(plan.actions) > limit:
-            console.print(f"... and {len(plan.actions) - limit} more actions (use --output json)")
-    for warning in plan.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
-    for removed in plan.removed:
-        console.print(
-            f"[yellow]removed from dbt:[/] {removed} (its asset is unpublished, not deleted)"
-        )
-
-
-def render_summary(plan: Plan, console: Console, result: Any, *, dry_run: bool) -> None:
-    counts = Counter(f"{a.stage} {a.op}" for a in plan.actions)
-    done = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no writes"
-    unchanged = sum(plan.unchanged.values())
-    verb = "would make" if dry_run else "made"
-    console.print(f"DataZone: {verb} {done}; {unchanged} items unchanged.")
-    if result is not None and result.failures:
-        for name, message in result.failures:
-            console.print(f"[red]failed:[/] {name}: {message}")
+def build_plan(
+    desired: DesiredState, current: CurrentState, events: list[DesiredEvent], where: Where
+) -> tuple[Plan, dict[str, str]]:
+    """The plan, and the ids of the assets that need no write (by unique id) for apply."""
+    planner = _Planner(desired, current, events, where)
+    plan = planner.build()
+    return plan, planner.known_assets

@@ -1,59 +1,24 @@
 """Data products declared per domain (`domains/<domain>/data_products.yml`) -> DataZone.
 
-Each product names models of its own domain (`dim_customers` = its latest version,
-`dim_customers.v1` = that version); every item must be a public model with an enforced contract.
-A version past its deprecation date is left out of the product (and unpublished as an asset).
+The mapping stage (`publish.mapping.map_products`) resolves each item to a model of the product's
+own domain; here every item must be a public model with an enforced contract. A version past its
+deprecation date is left out of the product (and unpublished as an asset).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
 from publish.datazone.api import DataZoneApi, content_hash, form_content
-from publish.datazone.assets import is_published_model, past_deprecation
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
-from publish.model import Domain, Model
-from publish.yamlfile import load_model
-
-_FIX = "correct the data products file (keys: name, description, owner, items, glossary_terms)"
-
-
-class ProductSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=64)
-    description: str = Field(default="", max_length=4096)
-    owner: str | None = None
-    items: list[str] = Field(min_length=1)
-    glossary_terms: list[str] = Field(default_factory=list)
-
-
-class ProductsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    data_products: list[ProductSpec] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _unique(self) -> ProductsFile:
-        names = [p.name for p in self.data_products]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"data product names must be unique: {', '.join(dupes)}")
-        return self
-
-
-def load_products(path: Path) -> ProductsFile:
-    if not path.exists():
-        return ProductsFile()
-    return load_model(path, ProductsFile, "the data products file", fix=_FIX)
+from publish.mapping import MeshFacts, map_products
+from publish.products import load_products
 
 
 @dataclass(frozen=True)
@@ -74,16 +39,8 @@ class DesiredProduct:
         return str(self.form["contentHash"])
 
 
-def _resolve(item: str, domain: Domain) -> Model | None:
-    name, _, version = item.partition(".v")
-    candidates = [m for m in domain.models if m.name == name]
-    if version:
-        return next((m for m in candidates if m.version == version), None)
-    return next((m for m in candidates if m.is_latest_version), None)
-
-
 def desired_products(
-    domains: Sequence[Domain],
+    mesh: MeshFacts,
     root: Path,
     config: DataZoneConfig,
     glossary: GlossarySpec,
@@ -93,37 +50,38 @@ def desired_products(
     problems: list[tuple[str, str]],
 ) -> list[DesiredProduct]:
     out = []
-    for domain in domains:
+    for domain in mesh.domains:
         path = config.data_products_file(root, domain.name)
-        spec = load_products(path)
-        shown = path.relative_to(root) if path.is_relative_to(root) else path
-        for product in spec.data_products:
+        shown = str(path.relative_to(root) if path.is_relative_to(root) else path)
+        declared = load_products(path).data_products
+        models = {m.key: m for m in mesh.of_domain(domain.name)}
+        for product in map_products(domain.name, declared, list(models.values())):
             where = f"data product {product.name!r}"
             problems += check_terms(product.glossary_terms, glossary, where, shown, config.glossary)
             items, left_out = [], []
             for item in product.items:
-                model = _resolve(item, domain)
-                if model is None:
+                facts = models.get(item.key) if item.key else None
+                if facts is None:
                     problems.append(
                         (
-                            str(shown),
-                            f"{where} names {item!r}, which is not a model of domain "
+                            shown,
+                            f"{where} names {item.ref!r}, which is not a model of domain "
                             f"{domain.name} (use `<model>` or `<model>.v<version>`)",
                         )
                     )
-                elif not is_published_model(model):
+                elif facts.not_an_asset is not None:
                     problems.append(
                         (
-                            str(shown),
-                            f"{where} names {item!r} ({model.unique_id}), which is "
-                            f"{model.access}{'' if model.contract_enforced else ' without an enforced contract'}; "  # noqa: E501
-                            "only public models with an enforced contract can be in a data product",
+                            shown,
+                            f"{where} names {item.ref!r} ({facts.unique_id}), which is "
+                            f"{facts.not_an_asset.reason}; only public models with an enforced "
+                            "contract can be in a data product",
                         )
                     )
-                elif past_deprecation(model, today):
-                    left_out.append(model.unique_id)
+                elif facts.past_deprecation(today):
+                    left_out.append(facts.unique_id)
                 else:
-                    items.append(model.unique_id)
+                    items.append(facts.unique_id)
             form: dict[str, Any] = {
                 "domain": domain.name,
                 "owner": product.owner,
@@ -134,27 +92,27 @@ def desired_products(
             form["contentHash"] = content_hash(
                 {
                     "name": product.name,
-                    "description": product.description.strip(),
-                    "terms": product.glossary_terms,
+                    "description": product.description,
+                    "terms": list(product.glossary_terms),
                     "form": form,
                     "formType": form_type.digest,
                 }
             )
             for problem in form_type.problems(form):
                 problems.append(
-                    (str(shown), f"{where} breaks the form type {form_type.path}: {problem}")
+                    (shown, f"{where} breaks the form type {form_type.path}: {problem}")
                 )
             out.append(
                 DesiredProduct(
                     domain=domain.name,
                     project=config.projects.get(domain.name, ""),
                     name=product.name,
-                    description=product.description.strip(),
-                    terms=tuple(product.glossary_terms),
+                    description=product.description,
+                    terms=product.glossary_terms,
                     items=tuple(sorted(items)),
                     left_out=tuple(left_out),
                     form=form,
-                    file=str(shown),
+                    file=shown,
                     invocation=domain.generated_at or "",
                 )
             )

@@ -1,10 +1,12 @@
-"""The Glue Data Catalog target: read the current state, diff it with the desired state, apply.
+"""The Glue Data Catalog target: validate, read the current state, diff it with the desired
+state, apply.
 
 Reads are batched: one paginated `GetDatabases` and one paginated `GetTables` per database (never a
-`GetTable` per model), plus one `ListLFTags`. Writes are `UpdateTable` / `UpdateDatabase` with the
-complete input read from Glue, projected onto the input shape of botocore's service model (so every
-read-only field is stripped and every field the publisher does not own, above all Iceberg's
-`metadata_location`, `previous_metadata_location` and `table_type`, is sent back unchanged).
+`GetTable` per model); the Lake Formation target reads the same tables through this one. Writes
+are `UpdateTable` / `UpdateDatabase` with the complete input read from Glue, projected onto the
+input shape of botocore's service model (so every read-only field is stripped and every field the
+publisher does not own, above all Iceberg's `metadata_location`, `previous_metadata_location` and
+`table_type`, is sent back unchanged).
 `UpdateTable` carries the `VersionId` it read; on `ConcurrentModificationException` (an Iceberg
 commit landed in between) the table is read again, diffed again and the update retried.
 The publisher never creates or deletes a database or a table.
@@ -13,32 +15,35 @@ The publisher never creates or deletes a database or a table.
 from __future__ import annotations
 
 import copy
-import hashlib
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 from botocore.model import Shape
 
+from publish.apply import Handler, Outcome
 from publish.artifacts import paused_gc
 from publish.aws import AwsClients
 from publish.desired import (
     BUILD_KEYS,
+    DEFAULT_ONTOLOGY,
     LF_TAGS_KEY,
     PREFIX,
     DesiredDatabase,
     DesiredState,
     DesiredTable,
-    GlueText,
+    desired_state,
+    load_ontology,
 )
-from publish.errors import PublishError
-from publish.plan import Action, ApplyResult, Change, ItemPlan, Plan, TagAssignment
-from publish.targets import lakeformation
+from publish.mapping import GlueText, MeshFacts
+from publish.plan import Action, Change, Plan, Skipped, action_id
+from publish.targets.lakeformation import TagAssignment, lf_fingerprint, table_assignments
 
 if TYPE_CHECKING:
     from mypy_boto3_glue import GlueClient
@@ -93,13 +98,6 @@ class TableDiff:
     notes: list[str]
 
 
-def lf_fingerprint(assignments: Iterable[TagAssignment]) -> str | None:
-    canonical = sorted(f"{a.column or ''}\x1f{a.key}\x1f{a.value}" for a in assignments)
-    if not canonical:
-        return None
-    return hashlib.sha256("\x1e".join(canonical).encode()).hexdigest()[:16]
-
-
 def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Shape) -> TableDiff:
     """What must change in `table` (as GetTable(s) returned it) to match `desired`.
 
@@ -117,7 +115,6 @@ def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Sha
     glue_columns: dict[str, dict[str, Any]] = {}
     for col in new.get("StorageDescriptor", {}).get("Columns", []) + new.get("PartitionKeys", []):
         glue_columns.setdefault(col["Name"].lower(), col)
-    tags: list[TagAssignment] = [TagAssignment(None, k, v) for k, v in desired.table_tags.items()]
     for dcol in desired.columns:
         col = glue_columns.get(dcol.name.lower())
         if col is None:
@@ -132,11 +129,11 @@ def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Sha
         if dcol.comment.truncated:
             full = len(dcol.comment.full.encode())
             notes.append(f"comment of {col['Name']} truncated to Glue's 255 bytes ({full} in dbt)")
-        tags.extend(TagAssignment(col["Name"], k, v) for k, v in dcol.tags.items())
 
     params = _diff_parameters(desired.parameters, new, changes, keep=_TABLE_KEEP)
 
     # LF-tags: assigned again whenever the fingerprint of what should be assigned changes
+    tags = table_assignments(desired, glue_columns)
     fingerprint = lf_fingerprint(tags)
     to_assign: list[TagAssignment] = []
     if params.get(LF_TAGS_KEY) != fingerprint:
@@ -202,7 +199,9 @@ def _diff_parameters(
 class CurrentState:
     databases: dict[str, dict[str, Any]] = field(default_factory=dict)
     tables: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    lf_tags: dict[str, set[str]] = field(default_factory=dict)
+
+    def table(self, database: str, name: str) -> dict[str, Any] | None:
+        return self.tables.get(database, {}).get(name)
 
 
 @dataclass(slots=True)
@@ -211,32 +210,62 @@ class _TablePayload:
     diff: TableDiff
 
 
+def lf_tags_action_id(desired: DesiredTable) -> str:
+    """The Lake Formation action that assigns a table's LF-tags (a Glue update waits for it)."""
+    return action_id("lakeformation", "lf_tags", desired.domain, desired.key)
+
+
 class GlueTarget:
     name = "glue"
+    title = "Glue Data Catalog"
+    read_fix = (
+        "check the AWS credentials, region and endpoint (AWS_PROFILE, AWS_REGION, "
+        "AWS_ENDPOINT_URL) and that the caller may call glue:GetDatabases and glue:GetTables"
+    )
 
-    def __init__(self, clients: AwsClients) -> None:
+    def __init__(
+        self,
+        clients: AwsClients,
+        mesh: MeshFacts,
+        *,
+        ontology_file: Path = DEFAULT_ONTOLOGY,
+        root: Path = Path("."),
+        docs_url: str | None = None,
+    ) -> None:
         self.glue = clients.glue
-        self.lf = clients.lakeformation
         self.concurrency = clients.settings.concurrency
+        self.mesh = mesh
+        self.ontology_file = ontology_file
+        self.root = root
+        self.docs_url = docs_url
+        self.desired: DesiredState | None = None
+        self.current: CurrentState | None = None
         self._table_input = _input_shape(self.glue, "UpdateTable", "TableInput")
         self._database_input = _input_shape(self.glue, "UpdateDatabase", "DatabaseInput")
 
-    # read ------------------------------------------------------------------------------------
+    # validate ----------------------------------------------------------------------------------
 
-    def read(self, desired: DesiredState) -> CurrentState:
-        try:
-            return self._read(desired)
-        except (ClientError, BotoCoreError) as exc:
-            raise PublishError(
-                f"could not read the Glue Data Catalog / Lake Formation: {exc}",
-                fix="check the AWS credentials, region and endpoint (AWS_PROFILE, AWS_REGION, "
-                "AWS_ENDPOINT_URL) and that the caller may call glue:GetDatabases, "
-                "glue:GetTables and lakeformation:ListLFTags",
-            ) from exc
+    def validate(self) -> None:
+        path = self.ontology_file
+        ontology = load_ontology(path if path.is_absolute() else self.root / path)
+        self.desired = desired_state(
+            self.mesh, ontology, ontology_file=self.ontology_file, docs_url=self.docs_url
+        )
 
-    def _read(self, desired: DesiredState) -> CurrentState:
+    def _desired(self) -> DesiredState:
+        if self.desired is None:
+            self.validate()
+        assert self.desired is not None
+        return self.desired
+
+    # read --------------------------------------------------------------------------------------
+
+    def read(self) -> None:
+        """One paginated GetDatabases, one paginated GetTables per database (once per run)."""
+        if self.current is not None:
+            return
         state = CurrentState()
-        wanted = set(desired.databases)
+        wanted = set(self._desired().databases)
         for page in self.glue.get_paginator("get_databases").paginate():
             for database in page["DatabaseList"]:
                 if database["Name"] in wanted:
@@ -252,118 +281,100 @@ class GlueTarget:
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             for name, found in pool.map(tables_of, sorted(state.databases)):
                 state.tables[name] = found
-        if desired.ontology.tags:
-            state.lf_tags = lakeformation.read_tags(self.lf)
-        return state
+        self.current = state
 
-    # plan ------------------------------------------------------------------------------------
+    # plan --------------------------------------------------------------------------------------
 
-    def plan(self, desired: DesiredState, current: CurrentState) -> Plan:
+    def plan(self) -> Plan:
         with paused_gc():
-            return self._plan(desired, current)
+            return self._plan()
 
-    def _plan(self, desired: DesiredState, current: CurrentState) -> Plan:
-        plan = Plan(target=self.name, warnings=list(desired.warnings))
-        plan.lf_tags = lakeformation.plan_ontology(desired.ontology, current.lf_tags)
+    def _plan(self) -> Plan:
+        desired, current = self._desired(), self.current
+        assert current is not None, "read() before plan()"
+        plan = Plan(self.name, self.title, warnings=list(desired.warnings))
+        plan.skipped.extend(desired.skipped)
         for name, ddb in sorted(desired.databases.items()):
             database = current.databases.get(name)
             if database is None:
-                plan.items.append(
-                    ItemPlan(
+                plan.skipped.append(
+                    Skipped(
                         "database",
                         name,
-                        "missing",
+                        "no_glue_database",
+                        "no Glue database: not built on this target (never created)",
                         ddb.domain,
-                        notes=["the Glue database does not exist (the publisher never creates it)"],
                     )
                 )
                 continue
             changes, database_input = diff_database(ddb, database, self._database_input)
-            action: Action = "update" if changes else "noop"
-            plan.items.append(
-                ItemPlan(
-                    "database", name, action, ddb.domain, changes=changes, payload=database_input
+            if not changes:
+                plan.unchanged["database"] += 1
+                continue
+            plan.actions.append(
+                Action(
+                    self.name,
+                    "database",
+                    "update",
+                    name,
+                    ddb.domain,
+                    changes=changes,
+                    operation="UpdateDatabase",
+                    payload=database_input,
                 )
             )
         for dt in sorted(desired.tables, key=lambda t: t.key):
-            table = current.tables.get(dt.database, {}).get(dt.name)
+            table = current.table(dt.database, dt.name)
             if table is None:
-                plan.items.append(
-                    ItemPlan(
+                plan.skipped.append(
+                    Skipped(
                         "table",
                         dt.key,
-                        "missing",
+                        "no_glue_table",
+                        "no Glue table: the model has not been built on this target "
+                        "(reported, never created)",
                         dt.domain,
                         dt.unique_id,
-                        notes=[
-                            "no Glue table: the model has not been built on this target "
-                            "(reported, never created)"
-                        ],
                     )
                 )
                 continue
             diff = diff_table(dt, table, self._table_input)
-            plan.items.append(
-                ItemPlan(
+            if not diff.changes:
+                plan.unchanged["table"] += 1
+                continue
+            plan.actions.append(
+                Action(
+                    self.name,
                     "table",
+                    "update",
                     dt.key,
-                    "update" if diff.changes else "noop",
                     dt.domain,
                     dt.unique_id,
                     changes=diff.changes,
-                    tags=diff.tags,
                     notes=diff.notes,
+                    # the new LF-tag fingerprint is written only once the tags are assigned
+                    requires=(lf_tags_action_id(dt),) if diff.tags else (),
+                    operation="UpdateTable",
                     payload=_TablePayload(dt, diff),
                 )
             )
         return plan
 
-    # apply -----------------------------------------------------------------------------------
+    # apply -------------------------------------------------------------------------------------
 
-    def apply(self, plan: Plan, on_done: Callable[[ItemPlan], None] | None = None) -> ApplyResult:
-        result = ApplyResult()
-        try:
-            lakeformation.apply_ontology(self.lf, plan.lf_tags)
-        except (ClientError, BotoCoreError) as exc:
-            raise PublishError(
-                f"could not create the LF-tags of the ontology: {exc}",
-                fix="run as a Lake Formation data lake administrator (or with "
-                "lakeformation:CreateLFTag / UpdateLFTag), or create the tags by hand",
-            ) from exc
-        updates = plan.updates
-        for item in (i for i in updates if i.kind == "database"):
-            try:
-                self.glue.update_database(Name=item.name, DatabaseInput=item.payload)
-                result.updated.append(item.name)
-            except (ClientError, BotoCoreError) as exc:
-                result.failures.append((item.name, str(exc)))
-            if on_done is not None:
-                on_done(item)
-        updates = [i for i in updates if i.kind == "table"]
-        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            futures = {pool.submit(self._apply_table, item.payload): item for item in updates}
-            for future in as_completed(futures):
-                item = futures[future]
-                try:
-                    changed, conflicts = future.result()
-                except (ClientError, BotoCoreError, PublishError) as exc:
-                    result.failures.append((item.name, str(exc)))
-                else:
-                    result.conflicts += conflicts
-                    (result.updated if changed else result.unchanged_on_retry).append(item.name)
-                if on_done is not None:
-                    on_done(item)
-        result.updated.sort()
-        return result
+    def handler(self) -> Handler:
+        return self._apply
 
-    def _apply_table(self, payload: _TablePayload) -> tuple[bool, int]:
-        """Update one table; returns (written, number of concurrent-modification retries)."""
+    def _apply(self, action: Action) -> Outcome:
+        if action.kind == "database":
+            self.glue.update_database(Name=action.name, DatabaseInput=action.payload)
+            return Outcome()
+        return self._apply_table(action.payload)
+
+    def _apply_table(self, payload: _TablePayload) -> Outcome:
+        """Update one table, re-reading and re-diffing it when an Iceberg commit got there first."""
         desired, diff = payload.desired, payload.diff
-        assigned: list[TagAssignment] = []
         for attempt in range(MAX_CONFLICT_RETRIES + 1):
-            if diff.tags and diff.tags != assigned:
-                lakeformation.assign_tags(self.lf, desired.database, desired.name, diff.tags)
-                assigned = diff.tags
             kwargs: dict[str, Any] = {
                 "DatabaseName": desired.database,
                 "TableInput": diff.table_input,
@@ -373,7 +384,7 @@ class GlueTarget:
                 kwargs["VersionId"] = diff.version_id
             try:
                 self.glue.update_table(**kwargs)
-                return True, attempt
+                return Outcome(written=True, retries=attempt)
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code")
                 if code != "ConcurrentModificationException" or attempt == MAX_CONFLICT_RETRIES:
@@ -383,5 +394,5 @@ class GlueTarget:
             table = self.glue.get_table(DatabaseName=desired.database, Name=desired.name)["Table"]
             diff = diff_table(desired, table, self._table_input)
             if not diff.changes:
-                return False, attempt + 1
+                return Outcome(written=False, retries=attempt + 1)
         raise AssertionError("unreachable")

@@ -1,22 +1,67 @@
-"""Lake Formation LF-tags: the ontology of `catalog/lf_tags.yml`, and tag assignments on tables.
+"""The Lake Formation target: the LF-tag ontology of `catalog/lf_tags.yml`, and tag assignments
+on the tables and columns whose `meta` sets them.
 
 The publisher creates missing tag keys and values (never deletes one) and assigns tags with
 `AddLFTagsToResource`, which merges: tag keys the publisher does not set on a resource are kept.
-It never calls `RemoveLFTagsFromResource`.
+It never calls `RemoveLFTagsFromResource`. To avoid a `GetResourceLFTags` per table, the Glue
+table keeps a fingerprint of what was assigned (`mesh:lf_tags`, written by the Glue target once
+the assignment is done); a table is assigned again only when that fingerprint changes. The
+desired state and the Glue tables come from the Glue target of the same run (read once, by it).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from publish.desired import LfTagOntology
+from publish.apply import Handler, Outcome
+from publish.desired import LF_TAGS_KEY, DesiredTable, LfTagOntology
 from publish.errors import PublishError
-from publish.plan import OntologyChange, TagAssignment
+from publish.plan import Action, Plan, Skipped
 
 if TYPE_CHECKING:
     from mypy_boto3_lakeformation import LakeFormationClient
+
+    from publish.targets.glue import GlueTarget
+
+
+@dataclass(frozen=True, slots=True)
+class TagAssignment:
+    column: str | None  # None: on the table
+    key: str
+    value: str
+
+
+def glue_columns(table: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """A Glue table's regular and partition columns by lower-case name."""
+    columns: dict[str, Mapping[str, Any]] = {}
+    for col in (table.get("StorageDescriptor") or {}).get("Columns", []) + (
+        table.get("PartitionKeys") or []
+    ):
+        columns.setdefault(col["Name"].lower(), col)
+    return columns
+
+
+def table_assignments(
+    desired: DesiredTable, columns: Mapping[str, Mapping[str, Any]]
+) -> list[TagAssignment]:
+    """Every tag the table and its columns (those Glue has, by Glue's name) should carry."""
+    tags = [TagAssignment(None, k, v) for k, v in desired.table_tags.items()]
+    for dcol in desired.columns:
+        col = columns.get(dcol.name.lower())
+        if col is not None:
+            tags.extend(TagAssignment(col["Name"], k, v) for k, v in dcol.tags.items())
+    return tags
+
+
+def lf_fingerprint(assignments: Iterable[TagAssignment]) -> str | None:
+    canonical = sorted(f"{a.column or ''}\x1f{a.key}\x1f{a.value}" for a in assignments)
+    if not canonical:
+        return None
+    return hashlib.sha256("\x1e".join(canonical).encode()).hexdigest()[:16]
 
 
 def read_tags(lf: LakeFormationClient) -> dict[str, set[str]]:
@@ -33,26 +78,118 @@ def read_tags(lf: LakeFormationClient) -> dict[str, set[str]]:
         kwargs["NextToken"] = token
 
 
-def plan_ontology(ontology: LfTagOntology, current: dict[str, set[str]]) -> list[OntologyChange]:
+def plan_ontology(
+    ontology: LfTagOntology, current: Mapping[str, set[str]]
+) -> list[tuple[str, bool, list[str]]]:
+    """(key, create, values): tag keys to create, and values to add to existing keys."""
     changes = []
     for tag in ontology.tags:
         if tag.key not in current:
-            changes.append(OntologyChange(tag.key, True, list(tag.values)))
+            changes.append((tag.key, True, list(tag.values)))
         else:
             missing = [v for v in tag.values if v not in current[tag.key]]
             if missing:
-                changes.append(OntologyChange(tag.key, False, missing))
+                changes.append((tag.key, False, missing))
     return changes
 
 
-def apply_ontology(lf: LakeFormationClient, changes: Iterable[OntologyChange]) -> None:
-    for change in changes:
-        if change.create:
-            lf.create_lf_tag(TagKey=change.key, TagValues=change.values)
-        else:
-            # at most 50 values per call
-            for i in range(0, len(change.values), 50):
-                lf.update_lf_tag(TagKey=change.key, TagValuesToAdd=change.values[i : i + 50])
+class LakeFormationTarget:
+    name = "lakeformation"
+    title = "Lake Formation LF-tags"
+    read_fix = (
+        "check the AWS credentials, region and endpoint (AWS_ENDPOINT_URL) and that the caller "
+        "may call lakeformation:ListLFTags"
+    )
+
+    def __init__(self, glue: GlueTarget, lf: LakeFormationClient, concurrency: int = 8) -> None:
+        self.glue = glue
+        self.lf = lf
+        self.concurrency = concurrency
+        self.tags: dict[str, set[str]] = {}
+
+    def validate(self) -> None:
+        self.glue.validate()
+
+    def read(self) -> None:
+        """ListLFTags; the tables are the Glue target's, read by it in the same run."""
+        assert self.glue.desired is not None
+        self.tags = read_tags(self.lf) if self.glue.desired.ontology.tags else {}
+
+    def plan(self) -> Plan:
+        desired, current = self.glue.desired, self.glue.current
+        assert desired is not None and current is not None, "read() before plan()"
+        plan = Plan(self.name, self.title)
+        keys: dict[str, str] = {}  # tag key -> id of the action creating it or adding values
+        for key, create, values in plan_ontology(desired.ontology, self.tags):
+            action = Action(
+                self.name,
+                "lf_tag",
+                "create" if create else "add_values",
+                key,
+                reason=("new: " if create else "add values: ") + ", ".join(values),
+                operation="CreateLFTag" if create else "UpdateLFTag",
+                payload=values,
+            )
+            keys[key] = action.id
+            plan.actions.append(action)
+        plan.unchanged["lf_tag"] = len(desired.ontology.tags) - len(keys)
+        for dt in sorted(desired.tables, key=lambda t: t.key):
+            table = current.table(dt.database, dt.name)
+            if table is None:
+                if dt.table_tags or any(c.tags for c in dt.columns):
+                    plan.skipped.append(
+                        Skipped(
+                            "table",
+                            dt.key,
+                            "no_glue_table",
+                            "no Glue table to tag",
+                            dt.domain,
+                            dt.unique_id,
+                        )
+                    )
+                continue
+            assignments = table_assignments(dt, glue_columns(table))
+            fingerprint = lf_fingerprint(assignments)
+            if fingerprint is None:
+                continue
+            if (table.get("Parameters") or {}).get(LF_TAGS_KEY) == fingerprint:
+                plan.unchanged["lf_tags"] += 1
+                continue
+            plan.actions.append(
+                Action(
+                    self.name,
+                    "lf_tags",
+                    "assign",
+                    dt.key,
+                    dt.domain,
+                    dt.unique_id,
+                    details=[
+                        f"+ LF-tag {a.key}={a.value} on "
+                        + (f"column {a.column}" if a.column else "table")
+                        for a in assignments
+                    ],
+                    requires=tuple(sorted({keys[a.key] for a in assignments if a.key in keys})),
+                    operation="AddLFTagsToResource",
+                    payload=(dt, assignments),
+                )
+            )
+        return plan
+
+    def handler(self) -> Handler:
+        return self._apply
+
+    def _apply(self, action: Action) -> Outcome:
+        if action.kind == "lf_tag":
+            values: list[str] = action.payload
+            if action.op == "create":
+                self.lf.create_lf_tag(TagKey=action.name, TagValues=values)
+            else:
+                for i in range(0, len(values), 50):  # at most 50 values per call
+                    self.lf.update_lf_tag(TagKey=action.name, TagValuesToAdd=values[i : i + 50])
+            return Outcome()
+        desired, assignments = action.payload
+        assign_tags(self.lf, desired.database, desired.name, assignments)
+        return Outcome()
 
 
 def assign_tags(

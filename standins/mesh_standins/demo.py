@@ -26,7 +26,7 @@ from mesh_standins.prodmirror import seed_glue
 from publish.aws import AwsClients, AwsSettings
 from publish.datazone.api import DataZoneApi, client_token, paginate
 from publish.datazone.config import load_config
-from publish.datazone.publisher import PublishOptions, apply, prepare
+from publish.run import PublishOptions, publish
 
 REGION = "us-east-1"
 #: the glossary terms a consumer searches for, unless `--term` names others
@@ -122,18 +122,9 @@ def run_glue_data_sources(
 
 
 def publish_glue(root: Path, artifacts: Path | None, aws: AwsClients) -> int:
-    """The Glue publisher of `mesh publish glue`, called in-process; returns the tables updated."""
-    from publish.artifacts import load_domains
-    from publish.desired import DEFAULT_ONTOLOGY, desired_state, load_ontology
-    from publish.targets.glue import GlueTarget
-
-    domains = load_domains(root, artifacts)
-    ontology = load_ontology(root / DEFAULT_ONTOLOGY)
-    desired = desired_state(domains, ontology)
-    target = GlueTarget(aws)
-    plan = target.plan(desired, target.read(desired))
-    result = target.apply(plan)
-    return len(result.updated)
+    """`mesh publish glue`, called in-process; returns the tables updated."""
+    report = publish("glue", PublishOptions(root=root, artifacts=artifacts), clients=aws)
+    return sum(a.kind == "table" for a in report.results["glue"].done)
 
 
 def consumer_view(dz: Any, domain_id: str, term: str) -> list[dict[str, Any]]:
@@ -196,16 +187,17 @@ def run_demo(
         imported = sum(s.get("added", 0) for s in stats.values())
         console.print(f"DataZone data source runs: {imported} Glue tables imported as assets")
 
-        prepared = prepare(PublishOptions(root=root, artifacts=artifacts), clients=aws)
-        result = apply(prepared)
-        counts = Counter(f"{action.stage} {action.op}" for action in prepared.plan.actions)
+        report = publish("datazone", PublishOptions(root=root, artifacts=artifacts), clients=aws)
+        plan, result = report.plan("datazone"), report.results["datazone"]
+        counts = Counter(f"{action.kind} {action.op}" for action in plan.actions)
         console.print(
             "DataZone publish: "
             + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
             + (f"; {len(result.failures)} failures" if result.failures else "")
         )
-        again = prepare(PublishOptions(root=root, artifacts=artifacts), clients=aws)
-        console.print(f"second publish would make {len(again.plan.actions)} writes")
+        options = PublishOptions(root=root, artifacts=artifacts, dry_run=True)
+        again = publish("datazone", options, clients=aws).plan("datazone")
+        console.print(f"second publish would make {len(again.actions)} writes")
 
         consumer = boto3.client(
             "datazone",
@@ -221,4 +213,4 @@ def run_demo(
                 table.add_row(row["kind"], row["name"], row["owner"], row["terms"], row["tests"])
             console.print(table)
     console.print(f"demo finished in {time.monotonic() - started:.1f} s; stand-ins stopped")
-    return 1 if result.failures else 0
+    return 0 if result.ok else 1

@@ -3,23 +3,30 @@
 main is built and its artifacts uploaded to the artifact store (moto S3 over HTTP); a
 downstream domain builds from the S3 manifests; a pull request that changes one staging
 model builds only its downstream set; one that drops a public column fails the
-breaking-change report naming the affected domain.
+breaking-change report naming the affected domain. From a second checkout in another folder
+(another runner, a laptop) sharing only the store and the production warehouse, slim builds
+are checked against the downstream closure computed from the production manifests: an upstream
+change no other domain reads, a public model change read by another domain, and a
+documentation-only change, which builds nothing yet reaches the merged artifacts and warehouse.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from mesh.ci.slim import slim_build
 from mesh.cli import app
 from mesh_standins.moto_server import local_aws_env, moto_server, reset_moto
+from tests.ci.closure import closure, dependency_graph
 from tests.meshcopy import copy_mesh
 
 pytestmark = pytest.mark.e2e
@@ -48,7 +55,9 @@ def merged_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for key, value in {**local_aws_env(url), "MESH_ARTIFACT_STORE": STORE}.items():
             patch.setenv(key, value)
         root = copy_mesh(tmp_path_factory.mktemp("ci") / "repo")
-        (root / ".gitignore").write_text("target/\ndbt_packages/\nlogs/\n/data/\n/warehouse/\n")
+        (root / ".gitignore").write_text(
+            "target/\ndbt_packages/\nlogs/\npackage-lock.yml\n/data/\n/warehouse/\n.mesh-state/\n"
+        )
         git(root, "init", "-q", "-b", "main")
         git(
             root,
@@ -170,3 +179,167 @@ def test_full_build_node_count_matches_the_benchmark_baseline(repo: Path) -> Non
         for d in ("customers", "sales", "marketing")
     )
     assert total == FULL_BUILD_NODES
+
+
+@pytest.fixture(scope="module")
+def second_checkout(merged_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """main cloned into another folder, with its own raw data files and no build of its own."""
+    clone = tmp_path_factory.mktemp("laptop") / "analytics-mesh"
+    subprocess.run(["git", "clone", "-q", str(merged_repo), str(clone)], check=True)
+    shutil.copytree(merged_repo / "data", clone / "data")
+    (clone / "warehouse").mkdir()
+    return clone
+
+
+@pytest.fixture
+def laptop(second_checkout: Path, merged_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The second checkout as the mesh `mesh` works on; production tables stay where main's
+    build put them (the production warehouse), production artifacts come from the store."""
+    monkeypatch.setenv("MESH_ROOT", str(second_checkout))
+    monkeypatch.setenv("MESH_DUCKDB_PATH", str(merged_repo / "warehouse" / "mesh.duckdb"))
+    code, output = mesh("ci", "download")
+    assert code == 0, output
+    return second_checkout
+
+
+def production_manifests(root: Path) -> dict[str, dict]:
+    state = root / ".mesh-state/prod"
+    return {m.parent.name: json.loads(m.read_text()) for m in state.glob("*/manifest.json")}
+
+
+def built_nodes(root: Path, domain: str) -> set[str]:
+    results = json.loads((root / f"domains/{domain}/target/run_results.json").read_text())
+    return {r["unique_id"] for r in results["results"]}
+
+
+def summary_row(output: str, domain: str) -> list[str]:
+    """The cells of the domain's row in `mesh ci slim`'s summary table."""
+    (line,) = [line for line in output.splitlines() if line.strip("│ ").startswith(domain + " ")]
+    return [cell.strip() for cell in line.strip("│ ").split("│")]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_production_artifacts_do_not_name_the_checkout_they_were_built_in(
+    laptop: Path, merged_repo: Path
+) -> None:
+    for manifest in (laptop / ".mesh-state/prod").glob("*/manifest.json"):
+        assert str(merged_repo) not in manifest.read_text(), manifest
+    # the DuckDB sources find the raw files through the profile, not a path in the manifest
+    sources = production_manifests(laptop)["sales"]["sources"]
+    assert sources["source.sales.pos.orders"]["relation_name"] == (
+        "read_parquet('pos/orders.parquet')"
+    )
+
+
+def test_upstream_change_no_domain_reads_builds_its_closure_only(laptop: Path) -> None:
+    git(laptop, "checkout", "-q", "-b", "pr-daily-sales")
+    try:
+        edit(
+            laptop / "domains/sales/models/marts/sales/fct_daily_sales.sql",
+            "select * from final",
+            "-- grain: one row per day and channel\nselect * from final",
+        )
+        commit_all(laptop, "comment the grain of fct_daily_sales")
+        code, output = mesh("ci", "slim")
+        assert code == 0, output
+        assert "customers: nothing changed, nothing to build" in output
+        assert "marketing: nothing changed, nothing to build" in output
+        want = closure(
+            dependency_graph(production_manifests(laptop)), "model.sales.fct_daily_sales"
+        )
+        assert len(want) == 4  # the model and its three tests; no other domain reads it
+        assert built_nodes(laptop, "sales") == want
+        assert summary_row(output, "sales") == ["sales", "1", "3", "0"]
+        # nothing ran in the domains downstream of sales in the mesh
+        assert not (laptop / "domains/marketing/target/run_results.json").exists()
+        assert "Nodes built: 4" in output
+    finally:
+        git(laptop, "checkout", "-q", "main")
+
+
+def test_public_model_change_rebuilds_its_readers_against_the_new_table(laptop: Path) -> None:
+    git(laptop, "checkout", "-q", "-b", "pr-dim-customers")
+    try:
+        edit(
+            laptop / "domains/customers/models/marts/customers/dim_customers_v2.sql",
+            "select * from final",
+            "-- v2: one row per customer\nselect * from final",
+        )
+        commit_all(laptop, "comment dim_customers v2")
+        code, output = mesh("ci", "slim")
+        assert code == 0, output
+        graph = dependency_graph(production_manifests(laptop))
+        want = closure(graph, "model.customers.dim_customers.v2")
+        built = built_nodes(laptop, "customers") | built_nodes(laptop, "marketing")
+        assert built == want
+        assert "model.marketing.fct_customer_acquisition" in want
+        assert "sales: nothing changed, nothing to build" in output
+        # the tests column counts the unit test of dim_customers v2 with its data tests
+        unit_tests = {n for n in want if n.startswith("unit_test.customers.")}
+        assert len(unit_tests) == 1
+        customers_tests = len({n for n in want if n.split(".")[:2] == ["test", "customers"]})
+        assert summary_row(output, "customers") == [
+            "customers",
+            "1",
+            str(customers_tests + len(unit_tests)),
+            "0",
+        ]
+        # the reader reads the pull request's dim_customers, and production for the rest
+        compiled = (
+            laptop
+            / "domains/marketing/target/run/marketing/models/marts/marketing"
+            / "fct_customer_acquisition.sql"
+        ).read_text()
+        assert '"ci_customers_marts"."dim_customers_v2"' in compiled
+        assert '"marketing_intermediate"."int_sales_orders"' in compiled
+        assert "ci_marketing_intermediate" not in compiled
+    finally:
+        git(laptop, "checkout", "-q", "main")
+
+
+def test_documentation_only_change_builds_nothing_and_reaches_the_merge(
+    laptop: Path, merged_repo: Path
+) -> None:
+    """Runs last: it merges, so production's artifacts and warehouse carry the new text."""
+    git(laptop, "checkout", "-q", "-b", "pr-docs")
+    new_text = "Order ids are assigned by the point-of-sale system."
+    try:
+        # a shared doc block (columns of sales and marketing) and one model description
+        edit(
+            laptop / "macros/_mesh_core__docs.md",
+            "{% docs order_id %}\n",
+            f"{{% docs order_id %}}\n{new_text} ",
+        )
+        edit(
+            laptop / "domains/sales/models/marts/sales/_sales__models.yml",
+            "      One row per order with its status and money totals.",
+            "      One row per order (documented anew) with its status and money totals.",
+        )
+        commit_all(laptop, "document order ids")
+        code, output = mesh("ci", "slim")
+        assert code == 0, output
+        for domain in ("customers", "sales", "marketing"):
+            assert f"{domain}: nothing changed, nothing to build" in output
+        assert "Nodes built: 0" in output
+        # the merge build carries the new text into the artifacts and the warehouse
+        code, output = mesh("ci", "merge")
+        assert code == 0, output
+        boto3.client("s3").download_file(
+            BUCKET, "dbt-artifacts/prod/sales/manifest.json", str(laptop / "merged.json")
+        )
+        node = json.loads((laptop / "merged.json").read_text())["nodes"]["model.sales.fct_orders"]
+        assert "(documented anew)" in node["description"]
+        assert new_text in node["columns"]["order_id"]["description"]
+        with duckdb.connect(str(merged_repo / "warehouse" / "mesh.duckdb")) as con:
+            (comment,) = con.execute(
+                "select comment from duckdb_columns() where schema_name = 'sales_marts' "
+                "and table_name = 'fct_orders' and column_name = 'order_id'"
+            ).fetchone()
+        assert new_text in comment
+    finally:
+        git(laptop, "checkout", "-q", "main")

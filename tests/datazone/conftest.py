@@ -25,10 +25,10 @@ from mesh_standins.demo import ACCOUNT, REGION, StandIns, run_glue_data_sources,
 from mesh_standins.moto_server import moto_server
 from mesh_standins.prodmirror import seed_glue
 from publish.aws import AwsClients, AwsSettings
-from publish.datazone.apply import ApplyResult
 from publish.datazone.config import load_config
-from publish.datazone.plan import Plan
-from publish.datazone.publisher import PublishOptions, apply, prepare
+from publish.plan import ApplyResult, Plan, Report
+from publish.run import PublishOptions, apply, build_targets, prepare
+from publish.targets import Target
 
 REPO = Path(__file__).resolve().parents[2]
 DOMAINS = ("customers", "sales", "marketing")
@@ -92,6 +92,22 @@ def stand_ins() -> Iterator[tuple[StandIns, RunningEmulator]]:
 
 
 @dataclass
+class Prepared:
+    """A DataZone publish validated, read and planned, not yet applied."""
+
+    targets: list[Target]
+    report: Report
+
+    @property
+    def plan(self) -> Plan:
+        return self.report.plan("datazone")
+
+    def apply(self) -> ApplyResult:
+        apply(self.report, self.targets)
+        return self.report.results["datazone"]
+
+
+@dataclass
 class Stage:
     urls: StandIns
     admin: EmulatorAdmin
@@ -103,14 +119,15 @@ class Stage:
     def clients(self) -> AwsClients:
         return AwsClients(AwsSettings(region=REGION, max_attempts=10))
 
-    def prepare(self, **options: Any) -> Any:
+    def prepare(self, **options: Any) -> Prepared:
         opts = {"root": self.root, "artifacts": self.artifacts, "today": TODAY, **options}
-        return prepare(PublishOptions(**opts), clients=self.clients())
+        publish = PublishOptions(**opts)
+        targets = build_targets("datazone", publish, self.clients())
+        return Prepared(targets, prepare("datazone", targets, publish))
 
     def publish(self, **options: Any) -> tuple[Plan, ApplyResult]:
         prepared = self.prepare(**options)
-        result = apply(prepared)
-        return prepared.plan, result
+        return prepared.plan, prepared.apply()
 
     def dz(self, access_key: str = "AKIDPRODUCER") -> Any:
         return boto3.client(

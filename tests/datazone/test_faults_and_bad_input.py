@@ -113,19 +113,15 @@ def _restage(stage: Stage) -> Stage:
 # --- bad input ------------------------------------------------------------------------------------
 
 
-def _cli(stage: Stage, root: Path, *extra: str) -> Any:
-    import typer
+def _cli(stage: Stage, root: Path, *extra: str, command: str = "datazone") -> Any:
+    from mesh.cli import app
 
-    from mesh.commands.publish_datazone import datazone
-
-    app = typer.Typer()
-    app.command("datazone")(datazone)
-    app.command("other")(lambda: None)  # keep `datazone` a subcommand
     runner = CliRunner()
     return runner.invoke(
         app,
         [
-            "datazone",
+            "publish",
+            command,
             "--root",
             str(root),
             "--artifacts",
@@ -188,10 +184,83 @@ def test_missing_project_mapping_and_missing_project(stage: Stage, repo_copy: Pa
     _assert_refused(stage, result, "datazone.yml", "growth", "do not exist")
 
 
+def _glue_untouched(stage: Stage) -> None:
+    """No publisher write reached Glue or Lake Formation (moto holds the seeded build)."""
+    import boto3
+
+    glue = boto3.client("glue", region_name="us-east-1")
+    for database in glue.get_databases()["DatabaseList"]:
+        assert not any(k.startswith("mesh:") for k in database.get("Parameters", {}))
+        for table in glue.get_tables(DatabaseName=database["Name"])["TableList"]:
+            assert not any(k.startswith("mesh:") for k in table.get("Parameters", {})), table
+    lakeformation = boto3.client("lakeformation", region_name="us-east-1")
+    assert lakeformation.list_lf_tags().get("LFTags", []) == []
+
+
+def test_bad_datazone_input_stops_publish_all_before_glue_is_written(
+    stage: Stage, repo_copy: Path
+) -> None:
+    """Every target's inputs are validated before the first write of any target."""
+
+    original = (stage.artifacts / "sales" / "manifest.json").read_bytes()
+
+    def edit(manifest: dict[str, Any]) -> None:
+        node = manifest["nodes"]["model.sales.fct_orders"]
+        node["config"]["meta"]["glossary_terms"] = ["Order", "Turnover"]
+
+    edit_manifest(stage.artifacts, "sales", edit)
+    result = _cli(stage, repo_copy, command="all")
+    _assert_refused(stage, result, "_sales__models.yml", "'Turnover'")
+    _glue_untouched(stage)
+
+    # a DataZone project that does not exist is found by reading, still before any write
+    (stage.artifacts / "sales" / "manifest.json").write_bytes(original)
+    path = repo_copy / "catalog" / "datazone.yml"
+    document = yaml.safe_load(path.read_text())
+    document["projects"]["marketing"] = "growth"
+    path.write_text(yaml.safe_dump(document))
+    result = _cli(stage, repo_copy, command="all")
+    text = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "growth" in text, text
+    _glue_untouched(stage)
+
+
+def test_publish_all_prints_one_json_document(stage: Stage, repo_copy: Path) -> None:
+    """One document with one schema for every target (before: two documents, two schemas)."""
+    result = _cli(stage, repo_copy, "--dry-run", "--output", "json", command="all")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["command"] == "all" and document["dry_run"] is True
+    targets = document["targets"]
+    assert [t["target"] for t in targets] == ["lakeformation", "glue", "datazone"]
+    keys = {
+        "target",
+        "counts",
+        "unchanged",
+        "skipped_counts",
+        "actions",
+        "skipped",
+        "warnings",
+        "applied",
+        "not_applied",
+    }
+    assert all(set(t) == keys for t in targets)
+    glue, datazone = targets[1], targets[2]
+    assert glue["counts"]["table.update"] > 0 and datazone["counts"]["asset.adopt"] == 7
+    # the plans explain themselves: why each model is not a DataZone asset
+    reasons = {s["name"]: s["code"] for s in datazone["skipped"]}
+    assert reasons["model.sales.stg_pos__orders"] == "not_public"
+    assert reasons["model.sales.fct_daily_sales"] == "not_public"
+    assert stage.admin.writes() == {}
+    _glue_untouched(stage)
+
+
 def test_dry_run_prints_the_plan_as_json_and_writes_nothing(stage: Stage, repo_copy: Path) -> None:
     result = _cli(stage, repo_copy, "--dry-run", "--output", "json")
     assert result.exit_code == 0, result.output
-    plan = json.loads(result.stdout)
-    assert plan["dry_run"] is True
+    document = json.loads(result.stdout)
+    assert document["dry_run"] is True
+    (plan,) = document["targets"]
+    assert plan["target"] == "datazone"
     assert plan["counts"]["asset.adopt"] == 7
     assert stage.admin.writes() == {}

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from publish.datazone.publisher import apply
 from tests.datazone.conftest import Stage, arn, edit_manifest
 
 pytestmark = pytest.mark.integration
@@ -170,8 +169,8 @@ def test_deprecated_version_past_its_date_is_unpublished(stage: Stage) -> None:
     stage.admin.reset_calls()
     plan, result = stage.publish(today=date(2027, 7, 1))
     assert result.failures == []
-    assert [(a.stage, a.name) for a in plan.actions] == [
-        ("unpublish", "model.customers.dim_customers.v1")
+    assert [(a.kind, a.op, a.name) for a in plan.actions] == [
+        ("asset_listing", "unpublish", "model.customers.dim_customers.v1")
     ]
     assert stage.admin.writes() == {"CreateListingChangeSet": 1}
     v1 = _asset(stage, "customers_marts", "dim_customers_v1")
@@ -196,13 +195,91 @@ def test_model_no_longer_public_or_removed_is_unpublished_and_reported(
     edit_manifest(stage.artifacts, "marketing", edit)
     (repo_copy / "domains" / "marketing" / "data_products.yml").unlink()  # product dropped
     plan = stage.prepare(root=repo_copy)
-    ops = sorted((a.stage, a.op, a.name) for a in plan.plan.actions)
-    assert ("unpublish", "unpublish", "model.marketing.dim_campaigns") in ops
-    assert ("unpublish", "unpublish", "model.marketing.fct_campaign_performance") in ops
-    assert ("unpublish", "unpublish", "Campaign Performance") in ops
-    assert plan.plan.removed == ["model.marketing.fct_campaign_performance"]
-    result = apply(plan)
+    ops = sorted((a.kind, a.op, a.name) for a in plan.plan.actions)
+    assert ("asset_listing", "unpublish", "model.marketing.dim_campaigns") in ops
+    assert ("asset_listing", "unpublish", "model.marketing.fct_campaign_performance") in ops
+    assert ("product_listing", "unpublish", "Campaign Performance") in ops
+    assert [w for w in plan.plan.warnings if w.startswith("removed from dbt")] == [
+        "removed from dbt: model.marketing.fct_campaign_performance (its asset is unpublished, "
+        "never deleted)"
+    ]
+    # the plan says why the model is no longer an asset
+    (skip,) = [s for s in plan.plan.skipped if s.name == "model.marketing.dim_campaigns"]
+    assert (skip.code, skip.reason) == ("not_public", "not public (protected)")
+    result = plan.apply()
     assert result.failures == []
     # unpublished, never deleted
     removed = _asset(stage, "marketing_marts", "fct_campaign_performance")
     assert removed["listing"]["listingStatus"] == "INACTIVE"
+
+
+def _upstream_sources(manifests: dict[str, dict[str, Any]], unique_id: str) -> set[str]:
+    """The sources upstream of a model, walked in the manifests themselves (each domain's own
+    nodes; dbt-loom's copies of other domains' models carry no upstream)."""
+    nodes = {
+        uid: node
+        for domain, manifest in manifests.items()
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["package_name"] == domain
+    }
+    found, stack, seen = set(), [unique_id], set()
+    while stack:
+        uid = stack.pop()
+        if uid in seen:
+            continue
+        seen.add(uid)
+        for dep in nodes[uid]["depends_on"]["nodes"] if uid in nodes else ():
+            if dep.startswith("source."):
+                found.add(dep)
+            else:
+                stack.append(dep)
+    return found
+
+
+def test_source_freshness_of_an_asset_is_the_portals(stage: Stage) -> None:
+    """One definition of "freshness of the sources upstream of a model": the dbt form says what
+    the portal says (before, the form read only a model's direct sources: empty on every mart)."""
+    from mesh.portal.collect import collect
+
+    manifests = {
+        d: json.loads((stage.artifacts / d / "manifest.json").read_text())
+        for d in ("customers", "sales", "marketing")
+    }
+    stale = "source.sales.pos.orders"  # upstream of sales.fct_orders and marketing's marts
+    for domain, manifest in manifests.items():
+        results = [
+            {
+                "unique_id": uid,
+                "status": "warn" if uid == stale else "pass",
+                "max_loaded_at": "2026-11-01T00:00:00+00:00",
+                "snapshotted_at": "2026-11-02T06:00:00+00:00",
+            }
+            for uid in manifest["sources"]
+            if uid.split(".")[1] == domain
+        ]
+        metadata = {"dbt_schema_version": "https://schemas.getdbt.com/dbt/sources/v3.json"}
+        document = {"metadata": metadata, "results": results, "elapsed_time": 0.1}
+        (stage.artifacts / domain / "sources.json").write_text(json.dumps(document))
+
+    _plan, result = stage.publish()
+    assert result.failures == []
+    portal = collect(stage.root, artifacts=stage.artifacts)
+    for unique_id, (database, table) in PUBLIC.items():
+        upstream = _upstream_sources(manifests, unique_id)
+        assert upstream, unique_id  # every public mart reads sources, through staging
+        expected = "warn" if stale in upstream else "pass"
+        forms = {f["formName"]: f for f in _asset(stage, database, table)["formsOutput"]}
+        dbt = json.loads(forms["dbt_model"]["content"])
+        assert dbt["sourceFreshness"] == expected, unique_id
+        assert portal.model(unique_id.removeprefix("model.")).freshness.status == expected
+    assert "warn" in {
+        json.loads(
+            next(
+                f["content"]
+                for f in _asset(stage, *PUBLIC["model.marketing.fct_campaign_performance"])[
+                    "formsOutput"
+                ]
+                if f["formName"] == "dbt_model"
+            )
+        )["sourceFreshness"]
+    }  # across domains: marketing reads sales' orders

@@ -60,6 +60,8 @@ class GlueLikeMiddleware:
         self.rejected: list[dict[str, Any]] = []
         #: "<database>.<table>" whose UpdateTable is denied (AccessDeniedException)
         self.deny_update: set[str] = set()
+        #: "<database>.<table>" whose AddLFTagsToResource is denied (AccessDeniedException)
+        self.deny_tags: set[str] = set()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -78,6 +80,11 @@ class GlueLikeMiddleware:
             params = {}
         with self.lock:
             self.calls.append(Call(service, action, params))
+        if action == "AddLFTagsToResource":
+            resource = params.get("Resource") or {}
+            table = resource.get("Table") or resource.get("TableWithColumns") or {}
+            if f"{table.get('DatabaseName')}.{table.get('Name')}" in self.deny_tags:
+                return self._error(start_response, "AccessDeniedException", "not allowed")
         if service == "glue" and action == "UpdateTable":
             with self.lock:
                 if self.before_update_table is not None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from dbt.adapters.athena.utils import clean_sql_comment, ellipsis_comment
 
-from tests.publish.cli_helpers import plan_of, run_publish
+from tests.publish.cli_helpers import document, plan_of, run_publish, summary
 from tests.publish.harness import (
     GlueLikeMotoServer,
     iceberg_commit_in_backend,
@@ -85,8 +85,10 @@ def test_first_publish_sets_everything(
 
     assert result.exit_code == 0, result.output
     plan = plan_of(result)
-    assert plan["summary"]["table"] == {"noop": 0, "update": 5, "missing": 0}
-    assert plan["summary"]["database"] == {"noop": 0, "update": 2, "missing": 0}
+    assert summary(plan, "table") == {"unchanged": 0, "update": 5, "skipped": 0}
+    assert summary(plan, "database") == {"unchanged": 0, "update": 2, "skipped": 0}
+    # one document for the run: Lake Formation's tags first, then the Glue updates
+    assert [t["target"] for t in document(result)["targets"]] == ["lakeformation", "glue"]
 
     manifest = _manifest(production)
     run_results = json.loads((production / "tiny" / "run_results.json").read_text())
@@ -202,8 +204,8 @@ def test_second_publish_makes_no_write(production: Path, aws: GlueLikeMotoServer
     assert _writes(aws) == []
     assert _reads(aws) == Counter({"GetDatabases": 1, "GetTables": 2, "ListLFTags": 1})
     plan = plan_of(result)
-    assert plan["summary"]["table"] == {"noop": 5, "update": 0, "missing": 0}
-    assert plan["items"] == [] and plan["lf_tags"] == []
+    assert summary(plan, "table") == {"unchanged": 5, "update": 0, "skipped": 0}
+    assert plan["actions"] == [] and plan_of(result, "lakeformation")["actions"] == []
 
 
 def test_changed_column_description_updates_only_that_table(
@@ -221,7 +223,7 @@ def test_changed_column_description_updates_only_that_table(
     assert _writes(aws) == [("glue", "UpdateTable")]
     (call,) = [c for c in aws.calls() if c.action == "UpdateTable"]
     assert call.params["TableInput"]["Name"] == "fct_orders"
-    (item,) = plan_of(result)["items"]
+    (item,) = plan_of(result)["actions"]
     assert item["name"] == "tiny_marts.fct_orders"
     assert [c["field"] for c in item["changes"]] == ["Columns[amount].Comment"]
     columns = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"]
@@ -248,7 +250,7 @@ def test_foreign_parameters_survive_and_stale_own_keys_go(
     result = run_publish(production)
 
     assert result.exit_code == 0, result.output
-    (item,) = plan_of(result)["items"]
+    (item,) = plan_of(result)["actions"]
     assert item["changes"] == [
         {
             "field": "Parameters[mesh:retired_key]",
@@ -287,7 +289,7 @@ def test_iceberg_commit_between_read_and_write_is_kept(
 
     assert result.exit_code == 0, result.output
     assert len(aws.middleware.rejected) == 1  # the stale write was refused ...
-    assert plan_of(result)["applied"]["concurrent_modification_retries"] == 1
+    assert plan_of(result)["applied"]["retries"] == 1
     table = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"]
     params = table["Parameters"]
     assert params["metadata_location"] == committed[0]  # ... the commit survived ...
@@ -315,7 +317,7 @@ def test_build_publish_build_publish_makes_no_write_in_the_second_publish(
 
     assert result.exit_code == 0, result.output
     assert _writes(aws) == []
-    assert plan_of(result)["summary"]["table"]["update"] == 0
+    assert summary(plan_of(result), "table")["update"] == 0
     params = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"]["Parameters"]
     assert params["metadata_location"] == last_commit
     assert params["tier"] == "gold"  # dbt-athena's own meta parameter, kept
@@ -328,10 +330,15 @@ def test_dry_run_writes_nothing(production: Path, aws: GlueLikeMotoServer) -> No
     assert result.exit_code == 0, result.output
     assert _writes(aws) == []
     plan = plan_of(result)
-    assert plan["dry_run"] is True
-    assert plan["summary"]["table"]["update"] == 5
-    assert {c["key"] for c in plan["lf_tags"]} == {"sensitivity", "tier"}
-    email = next(i for i in plan["items"] if i["name"] == "tiny_marts.dim_customers_v2")
+    assert document(result)["dry_run"] is True
+    assert summary(plan, "table")["update"] == 5
+    ontology = plan_of(result, "lakeformation")["counts"]
+    assert ontology["lf_tag.create"] == 2
+    created = {
+        a["name"] for a in plan_of(result, "lakeformation")["actions"] if a["op"] == "create"
+    }
+    assert created == {"sensitivity", "tier"}
+    email = next(i for i in plan["actions"] if i["name"] == "tiny_marts.dim_customers_v2")
     assert any("truncated" in n for n in email["notes"])
 
 
@@ -350,8 +357,9 @@ def test_missing_table_is_reported_and_strict_fails_without_writing(
     relaxed = run_publish(production)
 
     assert relaxed.exit_code == 0
-    missing = [i for i in plan_of(relaxed)["items"] if i["action"] == "missing"]
-    assert [i["name"] for i in missing] == ["tiny_marts.dim_customers_v1"]
+    missing = [s for s in plan_of(relaxed)["skipped"] if s["code"] == "no_glue_table"]
+    assert [s["name"] for s in missing] == ["tiny_marts.dim_customers_v1"]
+    assert "not been built" in missing[0]["reason"]
     assert ("glue", "CreateTable") not in _writes(aws)
 
 
@@ -378,7 +386,7 @@ def test_text_plan_for_people(production: Path, aws: GlueLikeMotoServer) -> None
 
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "+ create LF-tag sensitivity: public, internal, confidential, pii" in out
+    assert "+ lf_tag sensitivity: new: public, internal, confidential, pii" in out
     assert "~ table tiny_marts.fct_orders  (model.tiny.fct_orders)" in out
     assert "Parameters[mesh:tier]: (absent) -> gold" in out
     assert "+ LF-tag sensitivity=confidential on column amount" in out
@@ -398,7 +406,7 @@ def test_a_failing_table_is_reported_and_the_rest_applied(
     applied = plan_of(result)["applied"]
     assert [f["name"] for f in applied["failures"]] == ["tiny_marts.fct_orders"]
     assert "AccessDeniedException" in applied["failures"][0]["error"]
-    assert len(applied["updated"]) == 2 + 4  # both databases and the four other tables
+    assert len(applied["done"]) == 2 + 4  # both databases and the four other tables
     params = glue.get_table(DatabaseName="tiny_marts", Name="dim_customers_v2")["Table"][
         "Parameters"
     ]
@@ -407,4 +415,39 @@ def test_a_failing_table_is_reported_and_the_rest_applied(
     aws.middleware.deny_update = set()
     again = run_publish(production)  # converges
     assert again.exit_code == 0
-    assert [i["name"] for i in plan_of(again)["items"]] == ["tiny_marts.fct_orders"]
+    assert [i["name"] for i in plan_of(again)["actions"]] == ["tiny_marts.fct_orders"]
+
+
+def test_a_failed_lf_tag_assignment_holds_back_only_its_tables_update(
+    production: Path, aws: GlueLikeMotoServer, glue: Any
+) -> None:
+    """The Glue update that records a table's LF-tag fingerprint waits for the assignment: when
+    that fails, that one update is skipped (so the next run assigns again), the rest applies."""
+    aws.middleware.deny_tags = {"tiny_marts.fct_orders"}
+
+    result = run_publish(production)
+
+    assert result.exit_code == 1
+    tags, tables = plan_of(result, "lakeformation")["applied"], plan_of(result)["applied"]
+    assert [f["name"] for f in tags["failures"]] == ["tiny_marts.fct_orders"]
+    assert tables["failures"] == []
+    (skipped,) = tables["skipped"]
+    assert skipped["name"] == "tiny_marts.fct_orders"
+    assert "lakeformation:lf_tags:tiny:tiny_marts.fct_orders (failed)" in skipped["reason"]
+    assert len(tables["done"]) == 2 + 4  # both databases and the four other tables
+    params = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"]["Parameters"]
+    assert "mesh:lf_tags" not in params
+
+    aws.middleware.deny_tags = set()
+    aws.clear_calls()
+    again = run_publish(production)  # converges: the assignment, then the update
+    assert again.exit_code == 0, again.output
+    assert [a["name"] for a in plan_of(again, "lakeformation")["actions"]] == [
+        "tiny_marts.fct_orders"
+    ]
+    assert [a["name"] for a in plan_of(again)["actions"]] == ["tiny_marts.fct_orders"]
+    # one UpdateTable; the table's tag and its two columns' tag sets, one call each
+    assert Counter(_writes(aws)) == {
+        ("glue", "UpdateTable"): 1,
+        ("lakeformation", "AddLFTagsToResource"): 3,
+    }

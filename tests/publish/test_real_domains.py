@@ -14,7 +14,8 @@ import pytest
 
 from publish.artifacts import load_domains
 from publish.desired import desired_state, load_ontology
-from tests.publish.cli_helpers import LF_TAGS, plan_of, run_publish
+from publish.mapping import map_mesh
+from tests.publish.cli_helpers import LF_TAGS, plan_of, run_publish, summary
 from tests.publish.harness import GlueLikeMotoServer, create_tables_like_a_build
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -52,7 +53,7 @@ def test_real_domains_load(mesh_artifacts: Path) -> None:
 
 def test_real_domains_desired_state(mesh_artifacts: Path) -> None:
     domains = load_domains(Path("."), mesh_artifacts)
-    desired = desired_state(domains, load_ontology(LF_TAGS))
+    desired = desired_state(map_mesh(domains), load_ontology(LF_TAGS))
 
     tables = {t.unique_id: t for t in desired.tables}
     for domain in domains:
@@ -80,11 +81,11 @@ def test_real_domains_publish_then_no_op(
 
     first = run_publish(mesh_artifacts, "--target", "dev")
     assert first.exit_code == 0, first.output
-    summary = plan_of(first)["summary"]["table"]
-    assert summary["missing"] == 0 and summary["update"] > 0
+    tables = summary(plan_of(first), "table")
+    assert tables["skipped"] == 0 and tables["update"] > 0
 
     aws.clear_calls()
     second = run_publish(mesh_artifacts, "--target", "dev")
     assert second.exit_code == 0, second.output
     assert [c for c in aws.calls() if c.is_write] == []
-    assert plan_of(second)["summary"]["table"]["update"] == 0
+    assert summary(plan_of(second), "table")["update"] == 0

@@ -10,8 +10,8 @@ import pytest
 from dbt.adapters.athena.utils import clean_sql_comment, ellipsis_comment
 
 from publish.artifacts import read_artifact
-from publish.desired import COMMENT_LIMIT, DESCRIPTION_LIMIT, glue_text
 from publish.errors import BadInputError, MeshError
+from publish.mapping import COMMENT_LIMIT, DESCRIPTION_LIMIT, glue_text
 from publish.targets.glue import _input_shape, project
 
 TEXTS = [
@@ -151,7 +151,7 @@ def test_aws_clients_are_configured_in_one_place(monkeypatch: pytest.MonkeyPatch
 
     assert clients.region == "eu-central-1"
     assert clients.config.retries == {"mode": "adaptive", "total_max_attempts": 10}
-    assert clients.config.max_pool_connections == 14
+    assert clients.config.max_pool_connections == 12 * 6 + 2  # per API operation, 6 at once
     assert clients.glue.meta.endpoint_url == "http://127.0.0.1:1"  # boto3's own env handling
     assert clients.lakeformation.meta.endpoint_url.startswith("https://lakeformation.eu-central-1")
 

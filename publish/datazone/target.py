@@ -1,0 +1,181 @@
+"""The DataZone target: validate -> read -> plan -> apply, as every target of `publish.targets`.
+
+`validate` turns everything from the repository (configuration, glossary, form types, data
+products, the mapped models) into the desired state without calling AWS; a problem anywhere is one
+BadInputError naming the file and the fix. `read` connects (the account from STS unless
+configured), resolves the domain and projects (creating them only with `--bootstrap`, for the
+emulator and demos) and reads the current state; `plan` diffs; `handler` writes one action, as
+`publish.apply` schedules it (each DataZone operation in its own lane, paced at its own rate by
+`rate_limits`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+
+from publish.apply import Handler
+from publish.aws import AwsClients
+from publish.datazone.api import DataZoneApi
+from publish.datazone.apply import Applier
+from publish.datazone.assets import desired_assets, read_assets
+from publish.datazone.config import DataZoneConfig, load_config
+from publish.datazone.forms import load_form_type, read_form_type
+from publish.datazone.glossary import load_glossary, read_glossary
+from publish.datazone.lineage import DesiredEvent, desired_events, posted_run_ids
+from publish.datazone.listings import read_listings
+from publish.datazone.manifest import ManifestExtras, load_extras
+from publish.datazone.plan import TITLE, CurrentState, DesiredState, Where, build_plan
+from publish.datazone.products import desired_products, read_products
+from publish.errors import raise_problems
+from publish.mapping import MeshFacts
+from publish.plan import Plan
+
+
+def _path(root: Path, path: Path) -> Path:
+    return path if path.is_absolute() else root / path
+
+
+class DataZoneTarget:
+    name = "datazone"
+    title = TITLE
+    read_fix = (
+        "check the AWS credentials, region and endpoint (AWS_ENDPOINT_URL_DATAZONE) and that the "
+        "caller may read the DataZone domain (datazone:Search, SearchListings, ListProjects, "
+        "GetFormType, ListLineageEvents, GetDataProduct)"
+    )
+
+    def __init__(
+        self,
+        clients: AwsClients,
+        mesh: MeshFacts,
+        *,
+        root: Path = Path("."),
+        config: Path,
+        today: date,
+        docs_url: str | None = None,
+        bootstrap: bool = False,
+    ) -> None:
+        self.clients = clients
+        self.mesh = mesh
+        self.root = root
+        self.config_path = config
+        self.today = today
+        self.docs_url = docs_url
+        self.bootstrap = bootstrap
+        self.concurrency = clients.settings.concurrency
+        self.config: DataZoneConfig | None = None
+        self.desired: DesiredState | None = None
+        self.extras: ManifestExtras | None = None
+        self.api: DataZoneApi | None = None
+        self.current: CurrentState | None = None
+        self.events: list[DesiredEvent] = []
+        self.known_assets: dict[str, str] = {}
+
+    # validate ----------------------------------------------------------------------------------
+
+    def validate(self) -> None:
+        root, mesh = self.root, self.mesh
+        config = self.config = load_config(_path(root, self.config_path))
+        domain_projects = {d.name: config.project_for(d.name) for d in mesh.domains}
+        glossary = load_glossary(_path(root, config.glossary))
+        form_types = {
+            "model": load_form_type(_path(root, config.assets.form_types.model)),
+            "data_product": load_form_type(_path(root, config.assets.form_types.data_product)),
+        }
+        self.extras = load_extras(list(mesh.domains))
+        tags: Mapping[str, Sequence[str]] = {
+            uid: node.tags for uid, node in self.extras.nodes.items() if node.tags
+        }
+        problems: list[tuple[str, str]] = []
+        assets, skipped = desired_assets(
+            mesh,
+            config,
+            glossary,
+            form_types["model"],
+            tags,
+            today=self.today,
+            docs_url=self.docs_url,
+            problems=problems,
+        )
+        raise_problems(
+            problems,
+            "use a term of catalog/glossary.yml (or add the term there), and keep `meta` values "
+            "within the form type's constraints (catalog/forms/)",
+        )
+        products = desired_products(
+            mesh,
+            root,
+            config,
+            glossary,
+            form_types["data_product"],
+            today=self.today,
+            problems=problems,
+        )
+        raise_problems(
+            problems,
+            "name only public models with an enforced contract of the product's own domain, and "
+            "terms of catalog/glossary.yml",
+        )
+        self.desired = DesiredState(
+            form_types=form_types,
+            glossary=glossary,
+            assets=assets,
+            products=products,
+            models={m.unique_id for m in mesh.models},
+            domains={d.name for d in mesh.domains},
+            domain_projects=domain_projects,
+            skipped=skipped,
+            warnings=[w for d in mesh.domains for w in d.warnings],
+        )
+
+    # read --------------------------------------------------------------------------------------
+
+    def read(self) -> None:
+        """Reads only (`--bootstrap`, an explicit opt-in for the emulator and demos, aside)."""
+        config, desired, extras = self.config, self.desired, self.extras
+        assert config is not None and desired is not None and extras is not None
+        clients = self.clients
+        if config.region and not clients.settings.region:
+            clients = AwsClients(clients.settings.model_copy(update={"region": config.region}))
+        api = self.api = DataZoneApi.connect(clients, config)
+        projects = {config.governance_project, *desired.domain_projects.values()}
+        if self.bootstrap:
+            api.bootstrap(projects)  # resolves the domain too
+        else:
+            api.resolve_domain()
+        api.resolve_projects(projects)
+        self.events = desired_events(self.mesh, extras, region=api.region, account=api.account_id)
+        names = {k: v.name for k, v in desired.form_types.items()}
+        mapped = {api.projects[p] for p in config.projects.values() if p in api.projects}
+        self.current = CurrentState(
+            form_types={s.name: read_form_type(api, s) for s in desired.form_types.values()},
+            glossary=read_glossary(api, desired.glossary),
+            assets=read_assets(api, names["model"]),
+            listings=read_listings(api, (names["model"], names["data_product"])),
+            products=read_products(api, names["data_product"], mapped),
+            posted_runs=posted_run_ids(api, self.events),
+        )
+
+    # plan --------------------------------------------------------------------------------------
+
+    def plan(self) -> Plan:
+        assert self.desired is not None and self.current is not None and self.api is not None
+        where = Where(self.api.region, self.api.account_id, dict(self.api.projects))
+        plan, self.known_assets = build_plan(self.desired, self.current, self.events, where)
+        return plan
+
+    # apply -------------------------------------------------------------------------------------
+
+    def handler(self) -> Handler:
+        assert self.api is not None and self.current is not None and self.config is not None
+        assert self.desired is not None
+        return Applier(
+            self.api,
+            self.current,
+            self.known_assets,
+            self.config.governance_project,
+            self.config.assets.type,
+            {k: v.name for k, v in self.desired.form_types.items()},
+        )

@@ -1,0 +1,179 @@
+"""One `mesh publish`: load the artifacts once, map them once, then run the targets in order.
+
+Every target is validated before any is read, and every target is read and planned before the
+first write of any: a bad DataZone input stops a `mesh publish all` before Glue is written. The
+targets apply in order (Lake Formation's tags before the Glue updates that record them, then
+DataZone), each through `publish.apply`; failures in Lake Formation or Glue stop DataZone. The
+result is one `Report` (one document, for people or as JSON).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from publish.apply import Ledger, apply_actions
+from publish.artifacts import load_domains
+from publish.aws import AwsClients, AwsSettings
+from publish.datazone.config import DEFAULT_CONFIG
+from publish.datazone.target import DataZoneTarget
+from publish.desired import DEFAULT_ONTOLOGY
+from publish.errors import BadInputError, PublishError, StrictMissingError
+from publish.mapping import map_mesh
+from publish.model import Domain
+from publish.plan import Action, Report
+from publish.targets import Target
+from publish.targets.glue import GlueTarget
+from publish.targets.lakeformation import LakeFormationTarget
+
+Command = Literal["glue", "datazone", "all"]
+#: the targets of each command, in the order they apply
+TARGETS: dict[str, tuple[str, ...]] = {
+    "glue": ("lakeformation", "glue"),
+    "datazone": ("datazone",),
+    "all": ("lakeformation", "glue", "datazone"),
+}
+#: targets applied as one step: within it, actions wait for the actions they require (a Glue
+#: update for its table's LF-tags); a step with failures stops the steps after it
+STEPS: dict[str, int] = {"lakeformation": 0, "glue": 0, "datazone": 1}
+
+
+@dataclass
+class PublishOptions:
+    root: Path = Path(".")
+    artifacts: Path | None = None
+    domains: tuple[str, ...] = ()
+    #: the dbt target the artifacts must have been built for (None: not checked)
+    dbt_target: str | None = None
+    dry_run: bool = False
+    #: a model without a Glue table is an error (exit code 3), nothing written
+    strict: bool = False
+    lf_tags: Path = DEFAULT_ONTOLOGY
+    config: Path = DEFAULT_CONFIG
+    today: date = field(default_factory=date.today)
+    docs_url: str | None = None
+    bootstrap: bool = False
+    settings: AwsSettings = field(default_factory=AwsSettings)
+
+
+def check_dbt_target(domains: Sequence[Domain], target: str) -> None:
+    for d in domains:
+        if d.run_target and d.run_target != target:
+            raise BadInputError(
+                f"the artifacts of domain {d.name} were built for the dbt target "
+                f"`{d.run_target}`, not `{target}`, so their schemas and aliases name that "
+                "target's relations",
+                file=d.artifacts_dir / "run_results.json",
+                fix=f"build the domain for the target (`dbt build --target {target}` and "
+                f"`dbt docs generate --target {target}`), or pass --target {d.run_target}",
+            )
+
+
+def build_targets(
+    command: str, options: PublishOptions, clients: AwsClients | None = None
+) -> list[Target]:
+    """Load and map the artifacts once; the targets of `command`, in the order they apply."""
+    loaded = load_domains(options.root, options.artifacts, options.domains)
+    if options.dbt_target:
+        check_dbt_target(loaded, options.dbt_target)
+    mesh = map_mesh(loaded)
+    aws = clients or AwsClients(options.settings)
+    targets: dict[str, Target] = {}
+    names = TARGETS[command]
+    if "glue" in names:
+        glue = GlueTarget(
+            aws, mesh, ontology_file=options.lf_tags, root=options.root, docs_url=options.docs_url
+        )
+        targets["glue"] = glue
+        targets["lakeformation"] = LakeFormationTarget(
+            glue, aws.lakeformation, aws.settings.concurrency
+        )
+    if "datazone" in names:
+        targets["datazone"] = DataZoneTarget(
+            aws,
+            mesh,
+            root=options.root,
+            config=options.config,
+            today=options.today,
+            docs_url=options.docs_url,
+            bootstrap=options.bootstrap,
+        )
+    return [targets[n] for n in names]
+
+
+def prepare(command: str, targets: Sequence[Target], options: PublishOptions) -> Report:
+    """Validate every target, then read and plan every target; nothing is written."""
+    for target in targets:
+        target.validate()
+    # Glue reads first: the Lake Formation target plans from the tables it read
+    for target in sorted(targets, key=lambda t: t.name != "glue"):
+        try:
+            target.read()
+        except (ClientError, BotoCoreError) as exc:
+            raise PublishError(
+                f"could not read the {target.title}: {exc}", fix=target.read_fix
+            ) from exc
+    report = Report(command, options.dry_run, [t.plan() for t in targets])
+    if options.strict:
+        missing = [
+            s.name
+            for p in report.plans
+            if p.target == "glue"
+            for s in p.skipped
+            if s.code == "no_glue_table"
+        ]
+        if missing:
+            raise StrictMissingError(
+                f"{len(missing)} model(s) have no Glue table on target "
+                f"{options.dbt_target or '(as built)'}: "
+                + ", ".join(missing[:5])
+                + (" ..." if len(missing) > 5 else ""),
+                fix="build the models on the target before publishing, or run without --strict",
+            )
+    return report
+
+
+def apply(
+    report: Report,
+    targets: Sequence[Target],
+    *,
+    on_done: Callable[[Action], None] | None = None,
+) -> Report:
+    """Apply the planned targets in order; failures in one step stop the steps after it."""
+    ledger = Ledger()
+    failed: str | None = None
+    for target, plan in zip(targets, report.plans, strict=True):
+        if failed is not None and STEPS[target.name] > STEPS[failed]:
+            report.not_applied[target.name] = f"{failed} had failures (run again to converge)"
+            continue
+        result = apply_actions(
+            plan.actions,
+            target.handler(),
+            concurrency=target.concurrency,
+            ledger=ledger,
+            on_done=on_done,
+        )
+        report.results[target.name] = result
+        if not result.ok and failed is None:
+            failed = target.name
+    return report
+
+
+def publish(
+    command: str,
+    options: PublishOptions,
+    *,
+    clients: AwsClients | None = None,
+    on_done: Callable[[Action], None] | None = None,
+) -> Report:
+    """Validate, read, plan and (unless a dry run) apply the targets of `command`."""
+    targets = build_targets(command, options, clients)
+    report = prepare(command, targets, options)
+    if options.dry_run:
+        return report
+    return apply(report, targets, on_done=on_done)
