@@ -13,6 +13,14 @@ from botocore.config import Config
 from mesh_standins.datazone import EmulatorAdmin, RunningEmulator, start_background
 from mesh_standins.moto_server import moto_server
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fidelity(*ids): the rows of standins/mesh_standins/datazone/FIDELITY.md a test proves",
+    )
+
+
 PAGE_SIZE = 10  # small on purpose: every list and search in these tests pages
 REGION = "us-east-1"
 CREDENTIALS = {"aws_access_key_id": "AKIDPRODUCER", "aws_secret_access_key": "testing"}

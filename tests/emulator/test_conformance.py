@@ -99,7 +99,9 @@ def test_every_implemented_operation_conforms(recorded: Any, glue: Any) -> None:
     dz.update_glossary_term(domainIdentifier=d, identifier=term, shortDescription="money")
     spare = dz.create_glossary_term(domainIdentifier=d, glossaryIdentifier=g, name="Spare")["id"]
     dz.delete_glossary_term(domainIdentifier=d, identifier=spare)
-    g2 = dz.create_glossary(domainIdentifier=d, name="empty", owningProjectIdentifier=p)["id"]
+    g2 = dz.create_glossary(
+        domainIdentifier=d, name="empty", owningProjectIdentifier=p, status="DISABLED"
+    )["id"]
     dz.delete_glossary(domainIdentifier=d, identifier=g2)
 
     dz.create_form_type(
@@ -136,8 +138,40 @@ def test_every_implemented_operation_conforms(recorded: Any, glue: Any) -> None:
         formsInput=[{"formName": "meta", "content": json.dumps({"owner": "me"})}],
     )["id"]
     dz.get_asset(domainIdentifier=d, identifier=report)
-    dz.create_asset_revision(domainIdentifier=d, identifier=report, name="r", glossaryTerms=[term])
+    dz.create_asset_revision(
+        domainIdentifier=d,
+        identifier=report,
+        name="r",
+        glossaryTerms=[term],
+        formsInput=[{"formName": "meta", "content": json.dumps({"owner": "you"})}],
+    )
     dz.list_asset_revisions(domainIdentifier=d, identifier=report)
+    point = dz.post_time_series_data_points(
+        domainIdentifier=d,
+        entityIdentifier=report,
+        entityType="ASSET",
+        forms=[
+            {
+                "formName": "quality",
+                "typeIdentifier": "amazon.datazone.DataQualityResultFormType",
+                "timestamp": 1_700_000_000,
+                "content": json.dumps({"passingPercentage": 100.0, "evaluationsCount": 0}),
+            }
+        ],
+    )["forms"][0]["id"]
+    dz.list_time_series_data_points(
+        domainIdentifier=d, entityIdentifier=report, entityType="ASSET", formName="quality"
+    )
+    dz.get_time_series_data_point(
+        domainIdentifier=d,
+        entityIdentifier=report,
+        entityType="ASSET",
+        identifier=point,
+        formName="quality",
+    )
+    dz.delete_time_series_data_points(
+        domainIdentifier=d, entityIdentifier=report, entityType="ASSET", formName="quality"
+    )
     dz.delete_asset(domainIdentifier=d, identifier=report)
     dz.create_asset_type(
         domainIdentifier=d, name="unused", owningProjectIdentifier=p, formsInput={}
@@ -214,6 +248,7 @@ def test_every_implemented_operation_conforms(recorded: Any, glue: Any) -> None:
     subs = dz.list_subscriptions(domainIdentifier=d)["items"]
     dz.get_subscription(domainIdentifier=d, identifier=subs[0]["id"])
     dz.cancel_subscription(domainIdentifier=d, identifier=subs[0]["id"])
+    dz.revoke_subscription(domainIdentifier=d, identifier=subs[1]["id"])
 
     event = {
         "eventType": "START",

@@ -6,16 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+
+from tests.emulator.helpers import error as _error
 
 pytestmark = pytest.mark.integration
-
-
-def _error(call: Any, **kwargs: Any) -> tuple[str, int, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    err = info.value.response
-    return err["Error"]["Code"], err["ResponseMetadata"]["HTTPStatusCode"], err["Error"]["Message"]
 
 
 def test_not_found_errors(dz: Any, domain_id: str, project_id: str) -> None:
@@ -72,6 +66,7 @@ def test_not_found_errors(dz: Any, domain_id: str, project_id: str) -> None:
     )
 
 
+@pytest.mark.fidelity("AS-5")
 def test_conflicts_on_duplicate_names(dz: Any, domain_id: str, project_id: str) -> None:
     assert _error(dz.create_project, domainIdentifier=domain_id, name="sales")[:2] == (
         "ConflictException",
@@ -168,6 +163,7 @@ def test_conflicts_on_duplicate_names(dz: Any, domain_id: str, project_id: str) 
     )
 
 
+@pytest.mark.fidelity("RQ-1")
 def test_validation_is_done_by_the_server(dz: Any, domain_id: str, project_id: str) -> None:
     code, status, message = _error(dz.create_project, domainIdentifier=domain_id)
     assert (code, status) == ("ValidationException", 400)
@@ -216,6 +212,7 @@ def test_validation_is_done_by_the_server(dz: Any, domain_id: str, project_id: s
     )
 
 
+@pytest.mark.fidelity("TY-4")
 def test_form_content_is_validated_against_its_form_type(
     dz: Any, domain_id: str, project_id: str
 ) -> None:
@@ -260,6 +257,7 @@ def test_form_content_is_validated_against_its_form_type(
     assert dz.create_asset(**base, formsInput=[glue_form, ok])["revision"] == "1"
 
 
+@pytest.mark.fidelity("RQ-5")
 def test_paging_through_250_assets(dz: Any, domain_id: str, project_id: str) -> None:
     for i in range(260):
         dz.create_asset(
@@ -289,6 +287,7 @@ def test_paging_through_250_assets(dz: Any, domain_id: str, project_id: str) -> 
     assert max(len(p["items"]) for p in pages) == 10
 
 
+@pytest.mark.fidelity("RQ-5")
 def test_paging_lists_and_bad_tokens(dz: Any, domain_id: str) -> None:
     for i in range(25):
         dz.create_project(domainIdentifier=domain_id, name=f"p{i:02d}")
@@ -306,6 +305,7 @@ def test_paging_lists_and_bad_tokens(dz: Any, domain_id: str) -> None:
     )
 
 
+@pytest.mark.fidelity("RQ-4")
 def test_client_token_idempotency(dz: Any, domain_id: str, project_id: str, admin: Any) -> None:
     args = {
         "domainIdentifier": domain_id,

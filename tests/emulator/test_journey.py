@@ -224,6 +224,8 @@ def test_hands_on_journey(make_datazone: Any, glue: Any, admin: Any) -> None:
         description="Orders, one row per order",
         glossaryTerms=[revenue],
         formsInput=[
+            # a revision is a full snapshot: the forms it should keep are sent back as read
+            {"formName": "GlueTableForm", "content": glue_form["content"]},
             {"formName": "ColumnBusinessMetadataForm", "content": json.dumps(column_form)},
             {
                 "formName": "dbt_model",

@@ -110,6 +110,7 @@ def aws(moto_server: GlueLikeMotoServer, monkeypatch: pytest.MonkeyPatch) -> Glu
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     requests.post(f"{moto_server.endpoint}/moto-api/reset", timeout=10).raise_for_status()
     moto_server.middleware.before_update_table = None
+    moto_server.middleware.before_call = None
     moto_server.middleware.deny_update = set()
     moto_server.clear_calls()
     return moto_server

@@ -1,9 +1,14 @@
-"""Test harness of the publisher: a moto server over HTTP that behaves like Glue where moto doesn't.
+"""Test harness of the publisher: a moto server over HTTP that behaves like AWS where moto doesn't.
 
 * Glue's optimistic lock: moto ignores `UpdateTable`'s `VersionId`; the WSGI middleware here
   compares it with the table's current version and answers `ConcurrentModificationException`.
-* A hook runs inside that check, so a test can land an Iceberg commit between the publisher's read
-  and its write.
+  As in Glue, a table that is dropped and created again starts its versions afresh (moto does
+  this already), so a `VersionId` read from the old table can match the new one:
+  `recreate_table_in_backend` plays dbt-athena's drop-and-create to race a publisher with it.
+* Lake Formation's `AddLFTagsToResource` attaches tags: keys already on the resource and not in
+  the request stay (moto replaces the resource's whole list; the middleware merges it back).
+* Hooks run inside the middleware's lock (`before_update_table`, and `before_call` for any
+  action), so a test can land an Iceberg commit or a re-create between a read and a write.
 * Every request is logged (service, action, parameters), to count read and write calls.
 """
 
@@ -50,6 +55,39 @@ def glue_backend() -> Any:
     return get_backend("glue")[ACCOUNT][REGION]
 
 
+def lakeformation_backend() -> Any:
+    return get_backend("lakeformation")[ACCOUNT][REGION]
+
+
+def _tag_slots(resource: dict[str, Any]) -> list[tuple[dict[Any, Any], tuple[str, ...]]]:
+    """Where moto keeps the LF-tags of each part of a resource: (its dict, the key in it)."""
+    lf = lakeformation_backend()
+    slots: list[tuple[dict[Any, Any], tuple[str, ...]]] = []
+    if "Database" in resource:
+        db = resource["Database"]
+        slots.append((lf.lf_database_tags, (db.get("CatalogId", ACCOUNT), db["Name"])))
+    if "Table" in resource:
+        t = resource["Table"]
+        slots.append(
+            (lf.lf_table_tags, (t.get("CatalogId", ACCOUNT), t["DatabaseName"], t["Name"]))
+        )
+    if "TableWithColumns" in resource:
+        t = resource["TableWithColumns"]
+        for column in t["ColumnNames"]:
+            key = (t.get("CatalogId", ACCOUNT), t["DatabaseName"], t["Name"], column)
+            slots.append((lf.lf_columns_tags, key))
+    return slots
+
+
+def merge_lf_tags(
+    current: list[dict[str, Any]], added: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Lake Formation's attach: a key in `added` takes its new values, every other key stays."""
+    keys = {t["TagKey"] for t in added}
+    kept = [copy.deepcopy(t) for t in current if t["TagKey"] not in keys]
+    return kept + [{"CatalogId": ACCOUNT, **copy.deepcopy(t)} for t in added]
+
+
 class GlueLikeMiddleware:
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -60,8 +98,8 @@ class GlueLikeMiddleware:
         self.rejected: list[dict[str, Any]] = []
         #: "<database>.<table>" whose UpdateTable is denied (AccessDeniedException)
         self.deny_update: set[str] = set()
-        #: "<database>.<table>" whose AddLFTagsToResource is denied (AccessDeniedException)
-        self.deny_tags: set[str] = set()
+        #: called with every logged call (inside the lock) before moto answers it
+        self.before_call: Callable[[Call], None] | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -78,13 +116,13 @@ class GlueLikeMiddleware:
             params = json.loads(body) if body else {}
         except ValueError:
             params = {}
+        call = Call(service, action, params)
         with self.lock:
-            self.calls.append(Call(service, action, params))
-        if action == "AddLFTagsToResource":
-            resource = params.get("Resource") or {}
-            table = resource.get("Table") or resource.get("TableWithColumns") or {}
-            if f"{table.get('DatabaseName')}.{table.get('Name')}" in self.deny_tags:
-                return self._error(start_response, "AccessDeniedException", "not allowed")
+            self.calls.append(call)
+            if self.before_call is not None:
+                self.before_call(call)
+        if service == "lakeformation" and action == "AddLFTagsToResource":
+            return self._add_lf_tags(environ, start_response, params)
         if service == "glue" and action == "UpdateTable":
             with self.lock:
                 if self.before_update_table is not None:
@@ -106,6 +144,18 @@ class GlueLikeMiddleware:
                     )
                 return self.app(environ, start_response)
         return self.app(environ, start_response)
+
+    def _add_lf_tags(self, environ: dict[str, Any], start_response: Any, params: Any) -> Any:
+        """moto validates and stores the request's tags; then each part of the resource gets
+        its earlier tags back, merged, as Lake Formation's attach leaves them."""
+        with self.lock:
+            slots = _tag_slots(params.get("Resource") or {})
+            before = [(store, key, list(store.get(key) or ())) for store, key in slots]
+            answer = list(self.app(environ, start_response))
+            if not json.loads(b"".join(answer) or b"{}").get("Failures"):
+                for store, key, current in before:
+                    store[key] = merge_lf_tags(current, params["LFTags"])
+        return answer
 
     @staticmethod
     def _error(start_response: Any, code: str, message: str) -> list[bytes]:
@@ -270,6 +320,30 @@ def iceberg_commit_in_backend(database: str, name: str) -> str:
     params["metadata_location"] = location
     glue_backend().update_table(database, name, new)
     return location
+
+
+def recreate_table_in_backend(
+    database: str, name: str, *, version: int, column: str = "added_by_rebuild"
+) -> dict[str, Any]:
+    """dbt-athena's full refresh of an Iceberg table, straight into moto's backend: drop the
+    table, create it again with one more column and a new `metadata_location`, then commit until
+    its version is `version` (the value a reader of the old table may hold). Returns the table
+    input of the new table."""
+    backend = glue_backend()
+    old = backend.get_table(database, name)
+    new = copy.deepcopy(old.versions[str(old._current_version)])
+    new["Name"] = name
+    params = new.setdefault("Parameters", {})
+    params.pop("previous_metadata_location", None)
+    params["metadata_location"] = metadata_location(database, name, 0)
+    columns = new.setdefault("StorageDescriptor", {}).setdefault("Columns", [])
+    columns.append({"Name": column, "Type": "string"})
+    backend.delete_table(database, name)
+    backend.create_table(database, name, new)
+    while backend.get_table(database, name)._current_version < version:
+        backend.update_table(database, name, new)
+    assert backend.get_table(database, name)._current_version == version
+    return new
 
 
 def dbt_athena_persist_docs(

@@ -181,7 +181,8 @@ def test_first_publish_sets_everything(
     )["LFTagsOnTable"]
     assert [(t["TagKey"], t["TagValues"]) for t in table_tags] == [("tier", ["gold"])]
 
-    # the calls: batched reads, one UpdateTable per table with its VersionId, no creates of tables
+    # the calls: batched reads, one GetTable (the pre-write check) and one UpdateTable per table
+    # written, with the VersionId of that check; no creates of tables
     updates = [c for c in calls if c.action == "UpdateTable"]
     assert sorted(
         f"{c.params['DatabaseName']}.{c.params['TableInput']['Name']}" for c in updates
@@ -191,7 +192,7 @@ def test_first_publish_sets_everything(
     assert set(writes) <= {"UpdateTable", "UpdateDatabase", "CreateLFTag", "AddLFTagsToResource"}
     assert writes["UpdateDatabase"] == 2 and writes["CreateLFTag"] == 2
     reads = Counter(c.action for c in calls if not c.is_write)
-    assert reads == Counter({"GetDatabases": 1, "GetTables": 2, "ListLFTags": 1})
+    assert reads == Counter({"GetDatabases": 1, "GetTables": 2, "ListLFTags": 1, "GetTable": 5})
 
 
 def test_second_publish_makes_no_write(production: Path, aws: GlueLikeMotoServer) -> None:
@@ -296,8 +297,8 @@ def test_iceberg_commit_between_read_and_write_is_kept(
     assert params["previous_metadata_location"] == original["Parameters"]["metadata_location"]
     assert params["mesh:unique_id"] == "model.tiny.fct_orders"  # ... and so did the publish
     assert table["Description"] == "One row per order. Amounts are in euros."
-    gets = [c for c in calls if c.action == "GetTable"]
-    assert len(gets) == 1  # the re-read after the conflict
+    gets = [c for c in calls if c.action == "GetTable" and c.params["Name"] == "fct_orders"]
+    assert len(gets) == 2  # the check before the write, and the re-read after the conflict
 
 
 def test_build_publish_build_publish_makes_no_write_in_the_second_publish(

@@ -16,10 +16,16 @@ def handle_admin(app: Emulator, method: str, path: str, body: bytes) -> tuple[in
     route = path[len(PREFIX) :].strip("/")
     try:
         spec = json.loads(body) if body else {}
-    except ValueError:
-        return 400, {"message": "body must be JSON"}
+    except (ValueError, RecursionError):
+        return 400, {"message": "the admin request body must be a JSON document"}
     if (method, route) == ("GET", "health"):
-        return 200, {"status": "ok", "operations": len(app.handlers), "pageSize": app.page_size}
+        return 200, {
+            "status": "ok",
+            "operations": len(app.handlers),
+            "pageSize": app.page_size,
+            "stateFile": str(app.state_file) if app.state_file else None,
+            "persistError": app.persist_error,
+        }
     if (method, route) == ("POST", "reset"):
         app.reset()
         return 200, {"status": "reset"}
@@ -40,5 +46,7 @@ def handle_admin(app: Emulator, method: str, path: str, body: bytes) -> tuple[in
         return 200, {}
     if (method, route) == ("POST", "save"):
         app.persist()
+        if app.persist_error is not None:
+            return 500, {"message": f"the state file was not saved: {app.persist_error}"}
         return 200, {"saved": str(app.state_file) if app.state_file else None}
     return 404, {"message": f"no admin route {method} {path}"}

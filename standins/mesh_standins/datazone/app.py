@@ -22,7 +22,7 @@ from mesh_standins.datazone.handlers import Context, load_handlers
 from mesh_standins.datazone.handlers.indexing import rebuild
 from mesh_standins.datazone.model import is_read_operation, router
 from mesh_standins.datazone.protocol import parse_request, serialize_error, serialize_output
-from mesh_standins.datazone.state import Store
+from mesh_standins.datazone.state import Store, check_writable
 from mesh_standins.datazone.validation import validate_input
 
 log = logging.getLogger(__name__)
@@ -66,9 +66,13 @@ class Emulator:
         self.glue_endpoint = glue_endpoint
         self.page_size = page_size
         self.account = account
-        if state_file is not None and state_file.exists():
-            self.store.load(state_file)
-            rebuild(self.store)
+        #: why the last save failed (None once a save succeeds); shown by /_emulator/health
+        self.persist_error: str | None = None
+        if state_file is not None:
+            if state_file.exists():
+                self.store.load(state_file)
+                rebuild(self.store)
+            check_writable(state_file)
 
     def reset(self) -> None:
         with self.store.lock:
@@ -78,9 +82,19 @@ class Emulator:
         self.faults.clear()
 
     def persist(self) -> None:
-        if self.state_file is not None:
-            with self.store.lock:
+        """Save the state file. A failure is logged and reported by the health route, never
+        answered to the write that caused it: that write was applied and stays in memory."""
+        if self.state_file is None:
+            return
+        with self.store.lock:
+            try:
                 self.store.save(self.state_file)
+            except OSError as err:
+                if self.persist_error is None:
+                    log.error("cannot save the state file %s: %s", self.state_file, err)
+                self.persist_error = f"{self.state_file}: {err}"
+            else:
+                self.persist_error = None
 
     def context(self, operation: str, headers: Mapping[str, str]) -> Context:
         auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")

@@ -5,10 +5,57 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mesh_standins.datazone.errors import ServiceError
+from mesh_standins.datazone.model import service_model
+
+
+class FaultSpec(BaseModel):
+    """A fault rule as the admin API accepts it: every field typed and bounded, so a rule that
+    would misbehave later (`"rate": "abc"`, `status: 999`) is refused when it is added."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    operation: Annotated[str, Field(min_length=1)]
+    error: str | None = "ThrottlingException"
+    count: Annotated[int, Field(ge=1)] | None = None
+    every: Annotated[int, Field(ge=1)] | None = None
+    rate: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    seed: int = 0
+    latency_ms: Annotated[int, Field(ge=0, le=60_000)] = 0
+    status: Annotated[int, Field(ge=400, le=599)] | None = None
+    after: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FaultSpec:
+        chosen = [k for k in ("count", "every", "rate") if getattr(self, k) is not None]
+        if len(chosen) > 1:
+            raise ValueError(f"give at most one of count, every and rate (got {', '.join(chosen)})")
+        if self.operation != "*" and self.operation not in service_model().operation_names:
+            raise ValueError(f"operation {self.operation!r} is not a DataZone operation (or '*')")
+        if self.error in ("", "none", "None"):
+            self.error = None
+        if self.error is not None:
+            try:  # unknown error codes fail here, not on the next call
+                ServiceError(self.error, "probe")
+            except Exception:
+                raise ValueError(f"unknown error code {self.error!r}") from None
+        return self
+
+
+def describe(err: ValidationError) -> str:
+    """One line per problem: `rate: Input should be a valid number (got 'abc')`."""
+    lines = []
+    for problem in err.errors():
+        where = ".".join(str(p) for p in problem["loc"]) or "rule"
+        message = problem["msg"].removeprefix("Value error, ")
+        shown = f" (got {problem['input']!r})" if problem["loc"] else ""
+        lines.append(f"{where}: {message}{shown}")
+    return "; ".join(lines)
 
 
 @dataclass
@@ -36,8 +83,6 @@ class FaultRule:
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
-        if self.error in ("", "none", "None"):
-            self.error = None
 
     def fires(self) -> bool:
         self.seen += 1
@@ -65,21 +110,15 @@ class Faults:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
 
-    def add(self, spec: dict[str, Any]) -> dict[str, Any]:
-        allowed = {f.name for f in fields(FaultRule)} - {"seen", "fired", "_rng"}
-        unknown = set(spec) - allowed
-        if unknown or "operation" not in spec:
-            raise ValueError(
-                f"a fault needs 'operation' and only {sorted(allowed)}; got {sorted(spec)}"
-            )
-        if not isinstance(spec.get("after"), bool | None):
-            raise ValueError("'after' must be true or false")
-        rule = FaultRule(**{k: v for k, v in spec.items() if v is not None})
-        if rule.error is not None:
-            try:  # unknown error codes fail here, not on the next call
-                ServiceError(rule.error, "probe")
-            except Exception:
-                raise ValueError(f"unknown error code {rule.error!r}") from None
+    def add(self, spec: Any) -> dict[str, Any]:
+        """Add a rule; raises ValueError naming every problem of `spec`."""
+        if not isinstance(spec, dict):
+            raise ValueError("a fault rule is a JSON object")
+        try:
+            valid = FaultSpec.model_validate({k: v for k, v in spec.items() if v is not None})
+        except ValidationError as err:
+            raise ValueError(f"fault rule refused: {describe(err)}") from None
+        rule = FaultRule(**valid.model_dump())
         with self._lock:
             self._rules.append(rule)
         return rule.public()

@@ -163,6 +163,10 @@ def _load_json(body: bytes) -> Any:
         return json.loads(body)
     except ValueError:
         raise _bad("Request body is not valid JSON") from None
+    except RecursionError:  # a 500 otherwise (FIDELITY.md, RQ-2)
+        raise ServiceError(
+            "ValidationException", "Request body nests JSON deeper than the service accepts"
+        ) from None
 
 
 def _timestamp_out(shape: Shape, value: float, default: str) -> Any:

@@ -7,6 +7,8 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Mapping
 
+from mesh_standins.datazone.errors import ServiceError, invalid
+
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -138,6 +140,38 @@ def _compare(actual: object, flt: dict[str, object]) -> bool:
     except (TypeError, ValueError):
         return False
     return {"LT": a < w, "LE": a <= w, "GT": a > w, "GE": a >= w}.get(str(op), False)
+
+
+#: special filter attributes the emulator does not evaluate (answered NotImplementedException)
+UNEVALUATED_ATTRIBUTES = frozenset({"creationTime", "lastUpdatedTime"})
+_COMPARISONS = frozenset({"LT", "LE", "GT", "GE"})
+
+
+def check_clause(clause: Mapping[str, object] | None, known: frozenset[str]) -> None:
+    """Refuse filters the service would not evaluate (FIDELITY.md, SE-3): attributes that are
+    neither `known` nor `<FormName>.<field>`, and comparisons without an `intValue`."""
+    if not clause:
+        return
+    for key in ("and", "or"):
+        for sub in clause.get(key) or ():  # type: ignore[attr-defined]
+            check_clause(sub, known)
+    flt = clause.get("filter")
+    if not isinstance(flt, Mapping):
+        return
+    attribute = str(flt.get("attribute"))
+    if attribute in UNEVALUATED_ATTRIBUTES:
+        raise ServiceError(
+            "NotImplementedException",
+            f"DataZone emulator does not evaluate filters on {attribute}",
+        )
+    if attribute not in known and "." not in attribute.strip("."):
+        names = ", ".join(sorted(known))
+        raise invalid(
+            f"Filter attribute {attribute} is not searchable; use one of {names} "
+            "or <FormName>.<field>"
+        )
+    if flt.get("operator") in _COMPARISONS and flt.get("intValue") is None:
+        raise invalid(f"Operator {flt['operator']} on {attribute} needs an intValue")
 
 
 def matches_clause(attrs: dict[str, object], clause: dict[str, object] | None) -> bool:

@@ -42,6 +42,7 @@ TABLES = (
     "lineage_nodes",
     "subscription_requests",
     "subscriptions",
+    "time_series",
 )
 INDEXES = ("ASSET", "GLOSSARY", "GLOSSARY_TERM", "DATA_PRODUCT", "LISTING")
 STATE_VERSION = 1
@@ -56,6 +57,28 @@ def new_id(length: int = 14) -> str:
 
 def now() -> float:
     return round(time.time(), 3)
+
+
+class StateFileError(ValueError):
+    """A `--state` file that cannot be used; the message names the file and the fix."""
+
+
+def check_writable(path: Path) -> None:
+    """Refuse a state file the emulator could not save, before it starts serving (a write would
+    otherwise be applied in memory and lost)."""
+    if path.is_dir():
+        raise StateFileError(f"state file {path} is a directory; name a file inside it")
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=parent, prefix=path.name, suffix=".probe")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise StateFileError(
+            f"state file {path} cannot be written ({err.strerror or err}); "
+            "choose a writable path for --state, or start without --state"
+        ) from None
 
 
 class Store:
@@ -116,18 +139,41 @@ class Store:
         os.replace(tmp, path)
 
     def load(self, path: Path) -> None:
-        with path.open() as fh:
-            doc = json.load(fh, object_hook=_intern_values)
+        """Load a state file; raises StateFileError naming the file for anything unusable."""
+        fix = "delete the file (or name another one) to start empty"
+        try:
+            with path.open() as fh:
+                doc = json.load(fh, object_hook=_intern_values)
+        except (ValueError, RecursionError) as err:
+            raise StateFileError(f"state file {path} is not valid JSON ({err}); {fix}") from None
+        except OSError as err:
+            raise StateFileError(
+                f"state file {path} cannot be read ({err.strerror}); {fix}"
+            ) from None
+        if not isinstance(doc, dict):
+            raise StateFileError(
+                f"state file {path} holds a JSON {type(doc).__name__}, not the emulator's state "
+                f"object; {fix}"
+            )
         if doc.get("version") != STATE_VERSION:
-            raise ValueError(
-                f"{path}: state version {doc.get('version')!r} is not {STATE_VERSION}; "
-                "delete the file or start without --state"
+            raise StateFileError(
+                f"state file {path} has state version {doc.get('version')!r}, not "
+                f"{STATE_VERSION}; {fix}"
+            )
+        parts = {k: doc.get(k) for k in ("tables", "keys", "idempotency")}
+        bad = [k for k, v in parts.items() if not isinstance(v, dict)]
+        tables = parts["tables"] if isinstance(parts["tables"], dict) else {}
+        bad += [f"tables.{t}" for t in TABLES if not isinstance(tables.get(t, {}), dict)]
+        if bad:
+            raise StateFileError(
+                f"state file {path} is not the emulator's state ({', '.join(bad)} missing or "
+                f"not an object); {fix}"
             )
         self.clear()
         for name in TABLES:
-            self.tables[name] = doc["tables"].get(name, {})
-        self.keys = doc["keys"]
-        self.idempotency = doc["idempotency"]
+            self.tables[name] = tables.get(name, {})
+        self.keys = parts["keys"]  # type: ignore[assignment]
+        self.idempotency = parts["idempotency"]  # type: ignore[assignment]
 
 
 def _intern_values(obj: dict[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,7 @@ _FAMILIES = (
     "search",
     "lineage",
     "subscriptions",
+    "timeseries",
 )
 
 

@@ -1,12 +1,13 @@
-"""Assets: create, revisions (only via CreateAssetRevision), lookup by id or external id, delete."""
+"""Assets: create, revisions (full snapshots, FIDELITY.md AS-*), lookup by id or external id,
+delete (refused while in a data product or subscribed to, DE-5/DE-6)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from mesh_standins.datazone import managed
-from mesh_standins.datazone.errors import not_found
-from mesh_standins.datazone.handlers import Context, Params, indexing, operation
+from mesh_standins.datazone import managed, timeseries
+from mesh_standins.datazone.errors import conflict, not_found
+from mesh_standins.datazone.handlers import Context, Params, indexing, operation, usage
 from mesh_standins.datazone.handlers.common import (
     check_terms,
     domain,
@@ -69,8 +70,15 @@ def asset_view(ctx: Context, asset: dict[str, Any], rev: dict[str, Any]) -> dict
         "formsOutput": [f for n, f in forms.items() if n not in managed.READ_ONLY_FORMS],
         "readOnlyFormsOutput": [f for n, f in forms.items() if n in managed.READ_ONLY_FORMS]
         or None,
+        "latestTimeSeriesDataPointFormsOutput": timeseries.latest(ctx.store, asset["id"]),
         "listing": asset.get("listing"),
     }
+
+
+def _type_revision(asset_type: dict[str, Any], revision: str | None) -> str:
+    return str(
+        revision_of({**asset_type, "id": asset_type["name"]}, revision, "Asset type")["revision"]
+    )
 
 
 def create_asset_record(
@@ -81,12 +89,11 @@ def create_asset_record(
     system_forms: dict[str, dict[str, Any]] | None = None,
     unique_name: bool = True,
 ) -> dict[str, Any]:
-    """Create an asset from CreateAsset-shaped params (also used by data source runs)."""
+    """Create an asset from CreateAsset-shaped params (also used by data source runs, whose
+    service-written forms come in `system_forms`)."""
     asset_type = find_asset_type(ctx, domain_id, p["typeIdentifier"])
-    type_rev = revision_of(
-        {**asset_type, "id": asset_type["name"]}, p.get("typeRevision"), "Asset type"
-    )
-    forms = build_forms(ctx, domain_id, asset_type, p.get("formsInput") or [])
+    type_revision = _type_revision(asset_type, p.get("typeRevision"))
+    forms = build_forms(ctx, domain_id, asset_type, p.get("formsInput") or [], latest_only=True)
     forms.update(system_forms or {})
     check_required_forms(asset_type, forms)
     terms = check_terms(ctx, domain_id, p.get("glossaryTerms"))
@@ -115,7 +122,7 @@ def create_asset_record(
                 "description": p.get("description"),
                 "glossaryTerms": terms,
                 "forms": forms,
-                "typeRevision": type_rev["revision"],
+                "typeRevision": type_revision,
                 "createdAt": t,
                 "createdBy": ctx.caller,
             }
@@ -126,45 +133,58 @@ def create_asset_record(
     return asset
 
 
-def add_revision(
-    ctx: Context,
-    asset: dict[str, Any],
-    p: Params,
-    system_forms: dict[str, dict[str, Any]] | None = None,
-    unique_name: bool = True,
+def _append(
+    ctx: Context, asset: dict[str, Any], rev: dict[str, Any], unique_name: bool
 ) -> dict[str, Any]:
-    """Append a revision: given forms replace same-named ones, omitted fields carry over."""
+    """Add `rev` as the asset's next revision (renaming claims the new name first)."""
     domain_id, latest = asset["domainId"], asset["revisions"][-1]
-    asset_type = find_asset_type(ctx, domain_id, asset["typeIdentifier"])
-    forms = dict(latest["forms"])
-    forms.update(build_forms(ctx, domain_id, asset_type, p.get("formsInput") or []))
-    forms.update(system_forms or {})
-    terms = (
-        check_terms(ctx, domain_id, p["glossaryTerms"])
-        if "glossaryTerms" in p
-        else latest.get("glossaryTerms")
-    )
-    name = p.get("name", latest["name"])
-    if name != latest["name"] and unique_name:
+    project_id = asset["owningProjectId"]
+    if rev["name"] != latest["name"] and unique_name:
         ctx.store.claim(
-            _name_key(domain_id, asset["owningProjectId"], name),
+            _name_key(domain_id, project_id, rev["name"]),
             asset["id"],
-            f"An asset with name {name} already exists in project {asset['owningProjectId']}",
+            f"An asset with name {rev['name']} already exists in project {project_id}",
         )
-        ctx.store.release(_name_key(domain_id, asset["owningProjectId"], latest["name"]))
-    rev = {
-        "revision": str(int(latest["revision"]) + 1),
-        "name": name,
-        "description": p["description"] if "description" in p else latest.get("description"),
-        "glossaryTerms": terms,
-        "forms": forms,
-        "typeRevision": p.get("typeRevision", latest["typeRevision"]),
-        "createdAt": now(),
-        "createdBy": ctx.caller,
-    }
+        ctx.store.release(_name_key(domain_id, project_id, latest["name"]))
+    rev.update(revision=str(int(latest["revision"]) + 1), createdAt=now(), createdBy=ctx.caller)
     asset["revisions"].append(rev)
     indexing.index_asset(ctx.store, asset)
     return rev
+
+
+def snapshot_revision(ctx: Context, asset: dict[str, Any], p: Params) -> dict[str, Any]:
+    """CreateAssetRevision: the new revision is exactly the request (FIDELITY.md, AS-2), plus
+    the read-only forms the service writes; what the request leaves out is not carried over."""
+    domain_id, latest = asset["domainId"], asset["revisions"][-1]
+    asset_type = find_asset_type(ctx, domain_id, asset["typeIdentifier"])
+    forms = build_forms(ctx, domain_id, asset_type, p.get("formsInput") or [], latest_only=True)
+    for name in managed.READ_ONLY_FORMS & set(latest["forms"]):
+        forms.setdefault(name, latest["forms"][name])
+    check_required_forms(asset_type, forms)
+    rev = {
+        "name": p["name"],
+        "description": p.get("description"),
+        "glossaryTerms": check_terms(ctx, domain_id, p.get("glossaryTerms")),
+        "forms": forms,
+        "typeRevision": _type_revision(asset_type, p.get("typeRevision")),
+    }
+    return _append(ctx, asset, rev, unique_name=True)
+
+
+def source_revision(
+    ctx: Context, asset: dict[str, Any], changes: Params, system_forms: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """A revision written by a data source run: the technical forms it owns change, the
+    business metadata people added (terms, other forms) is kept."""
+    latest = asset["revisions"][-1]
+    rev = {
+        "name": latest["name"],
+        "description": changes.get("description", latest.get("description")),
+        "glossaryTerms": latest.get("glossaryTerms"),
+        "forms": {**latest["forms"], **system_forms},
+        "typeRevision": latest["typeRevision"],
+    }
+    return _append(ctx, asset, rev, unique_name=False)
 
 
 @operation("CreateAsset")
@@ -183,7 +203,7 @@ def get_asset(ctx: Context, p: Params) -> dict[str, Any]:
 @operation("CreateAssetRevision")
 def create_asset_revision(ctx: Context, p: Params) -> dict[str, Any]:
     asset = find_asset(ctx, p["domainIdentifier"], p["identifier"])
-    return asset_view(ctx, asset, add_revision(ctx, asset, p))
+    return asset_view(ctx, asset, snapshot_revision(ctx, asset, p))
 
 
 @operation("ListAssetRevisions")
@@ -197,6 +217,20 @@ def list_asset_revisions(ctx: Context, p: Params) -> dict[str, Any]:
 def delete_asset(ctx: Context, p: Params) -> dict[str, Any]:
     asset = find_asset(ctx, p["domainIdentifier"], p["identifier"])
     store = ctx.store
+    products = usage.products_with_asset(store, asset)
+    if products:
+        raise conflict(
+            f"Asset {asset['id']} is an item of data product(s) {', '.join(products)}; "
+            "remove it from them first"
+        )
+    listing = store.table("listings").get((asset.get("listing") or {}).get("listingId", ""))
+    if listing is not None:
+        subscribed = usage.approved_subscriptions(store, listing["id"])
+        if subscribed:
+            raise conflict(
+                f"Asset {asset['id']} has subscribers (subscriptions {', '.join(subscribed)}); "
+                "revoke them first"
+            )
     del store.table("assets")[asset["id"]]
     store.release(
         _name_key(asset["domainId"], asset["owningProjectId"], asset["revisions"][-1]["name"])
@@ -204,9 +238,9 @@ def delete_asset(ctx: Context, p: Params) -> dict[str, Any]:
     if asset.get("externalIdentifier"):
         store.release(_external_key(asset["domainId"], asset["externalIdentifier"]))
     store.indexes["ASSET"].remove(asset["id"])
-    listing = store.table("listings").get((asset.get("listing") or {}).get("listingId", ""))
+    timeseries.drop(store, asset["id"])
     if listing is not None:
-        # The catalog entry goes with the asset; existing subscriptions keep their snapshot.
+        # The catalog entry goes with the asset (User Guide, "Delete an Amazon DataZone asset").
         listing["status"] = "INACTIVE"
         store.indexes["LISTING"].remove(listing["id"])
     return {}

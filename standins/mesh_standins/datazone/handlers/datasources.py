@@ -11,9 +11,9 @@ from mesh_standins.datazone import glue_import, managed
 from mesh_standins.datazone.errors import invalid
 from mesh_standins.datazone.handlers import Context, Params, operation
 from mesh_standins.datazone.handlers.assets import (
-    add_revision,
     create_asset_record,
     find_by_external,
+    source_revision,
 )
 from mesh_standins.datazone.handlers.common import domain, in_domain, page, project
 from mesh_standins.datazone.handlers.listings import publish_entity
@@ -135,12 +135,8 @@ def _import_table(
     old_description = json.loads(old).get("tableDescription", "") if old else ""
     if (latest.get("description") or "") == old_description:
         changes["description"] = table.description or None  # only overwrite imported text
-    add_revision(
-        ctx,
-        asset,
-        changes,
-        {"GlueTableForm": glue_form, "DataSourceReferenceForm": reference},
-        unique_name=False,
+    source_revision(
+        ctx, asset, changes, {"GlueTableForm": glue_form, "DataSourceReferenceForm": reference}
     )
     return "SUCCEEDED_UPDATED", asset
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mesh_standins.datazone.errors import conflict, not_found
-from mesh_standins.datazone.handlers import Context, Params, indexing, operation
+from mesh_standins.datazone.handlers import Context, Params, indexing, operation, usage
 from mesh_standins.datazone.handlers.common import in_domain, project
 from mesh_standins.datazone.state import new_id, now
 
@@ -72,6 +72,8 @@ def delete_glossary(ctx: Context, p: Params) -> dict[str, Any]:
     record = get_glossary(ctx, p)
     if any(t["glossaryId"] == record["id"] for t in ctx.store.table("terms").values()):
         raise conflict(f"Glossary {record['id']} still has terms; delete them first")
+    if record["status"] != "DISABLED":
+        raise conflict(f"Glossary {record['id']} is {record['status']}; disable it first")
     del ctx.store.table("glossaries")[record["id"]]
     ctx.store.release(_glossary_key(record["domainId"], record["name"]))
     ctx.store.indexes["GLOSSARY"].remove(record["id"])
@@ -154,6 +156,15 @@ def update_term(ctx: Context, p: Params) -> dict[str, Any]:
 @operation("DeleteGlossaryTerm")
 def delete_term(ctx: Context, p: Params) -> dict[str, Any]:
     record = get_term(ctx, p)
+    users = usage.term_users(ctx.store, record["domainId"], record["id"])
+    if record.get("termRelations"):
+        users.append("its own termRelations")
+    if users:
+        raise conflict(
+            f"Glossary term {record['id']} is linked to {', '.join(users[:5])}"
+            + (f" and {len(users) - 5} more" if len(users) > 5 else "")
+            + "; remove those associations first"
+        )
     del ctx.store.table("terms")[record["id"]]
     ctx.store.release(_term_key(record["glossaryId"], record["name"]))
     ctx.store.indexes["GLOSSARY_TERM"].remove(record["id"])

@@ -21,8 +21,8 @@ def _parse_event(raw: bytes) -> dict[str, Any]:
     """A run event must carry what the OpenLineage spec requires of one."""
     try:
         event = json.loads(raw)
-    except ValueError:
-        raise invalid("The lineage event is not valid JSON") from None
+    except (ValueError, RecursionError):
+        raise invalid("The lineage event is not valid JSON (or nests too deeply)") from None
     if not isinstance(event, dict):
         raise invalid("The lineage event must be a JSON object (an OpenLineage RunEvent)")
     missing = [
@@ -181,10 +181,14 @@ def get_lineage_node(ctx: Context, p: Params) -> dict[str, Any]:
 def list_lineage_node_history(ctx: Context, p: Params) -> dict[str, Any]:
     node = _find_node(ctx, p["domainIdentifier"], p["identifier"])
     lo, hi = p.get("eventTimestampGTE"), p.get("eventTimestampLTE")
+    # direction: only versions with neighbours that way (API Reference, ListLineageNodeHistory)
+    side = {"UPSTREAM": "upstream", "DOWNSTREAM": "downstream"}.get(p.get("direction") or "")
     versions = [
         _version_view(node, v)
         for v in node["versions"]
-        if (lo is None or v["eventTimestamp"] >= lo) and (hi is None or v["eventTimestamp"] <= hi)
+        if (lo is None or v["eventTimestamp"] >= lo)
+        and (hi is None or v["eventTimestamp"] <= hi)
+        and (side is None or v[side])
     ]
     if p.get("sortOrder", "DESCENDING") == "DESCENDING":
         versions.reverse()

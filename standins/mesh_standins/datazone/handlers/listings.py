@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mesh_standins.datazone.errors import invalid, not_found
-from mesh_standins.datazone.handlers import Context, Params, indexing, operation
+from mesh_standins.datazone import timeseries
+from mesh_standins.datazone.errors import conflict, invalid, not_found
+from mesh_standins.datazone.handlers import Context, Params, indexing, operation, usage
 from mesh_standins.datazone.handlers.common import (
     detailed_terms,
     domain,
@@ -14,7 +15,7 @@ from mesh_standins.datazone.handlers.common import (
     page,
     revision_of,
 )
-from mesh_standins.datazone.search import matches_clause
+from mesh_standins.datazone.search import check_clause, matches_clause
 from mesh_standins.datazone.state import new_id, now
 
 
@@ -26,8 +27,16 @@ def forms_json(rev: dict[str, Any]) -> str:
 def publish_entity(
     ctx: Context, entity_type: str, entity: dict[str, Any], revision: str | None
 ) -> dict[str, Any]:
-    """Publish (a revision of) an asset or data product; the same revision again is a no-op."""
-    rev = revision_of(entity, revision, entity_type.title().replace("_", " "))
+    """Publish the latest revision of an asset or data product (FIDELITY.md, LI-1); the revision
+    already listed again is a no-op (LI-2)."""
+    kind = entity_type.title().replace("_", " ")
+    rev = revision_of(entity, revision, kind)
+    latest = entity["revisions"][-1]["revision"]
+    if rev["revision"] != latest:
+        raise invalid(
+            f"Only the latest revision of {kind.lower()} {entity['id']} can be published: "
+            f"revision {rev['revision']} is not the latest, {latest}"
+        )
     if entity_type == "DATA_PRODUCT":
         assets = ctx.store.table("assets")
         for item in rev.get("items") or ():
@@ -78,8 +87,8 @@ def create_listing_change_set(ctx: Context, p: Params) -> dict[str, Any]:
         listing = publish_entity(ctx, p["entityType"], entity, p.get("entityRevision"))
     else:
         found = ctx.store.table("listings").get((entity.get("listing") or {}).get("listingId", ""))
-        if found is None:
-            raise not_found("Listing of " + kind.lower(), entity["id"])
+        if found is None or found["status"] != "ACTIVE":
+            raise conflict(f"{kind} {entity['id']} is not published; there is nothing to unpublish")
         listing = found
         listing.update(status="INACTIVE", updatedAt=now(), updatedBy=ctx.caller)
         entity["listing"] = {"listingId": listing["id"], "listingStatus": "INACTIVE"}
@@ -174,11 +183,21 @@ def get_listing(ctx: Context, p: Params) -> dict[str, Any]:
 @operation("DeleteListing")
 def delete_listing(ctx: Context, p: Params) -> dict[str, Any]:
     listing = _listing(ctx, p["domainIdentifier"], p["identifier"])
+    subscribed = usage.approved_subscriptions(ctx.store, listing["id"])
+    if subscribed:
+        raise conflict(
+            f"Listing {listing['id']} has subscribers (subscriptions {', '.join(subscribed)}); "
+            "revoke them first"
+        )
     del ctx.store.table("listings")[listing["id"]]
     ctx.store.indexes["LISTING"].remove(listing["id"])
     table = "assets" if listing["entityType"] == "ASSET" else "data_products"
     ctx.store.table(table)[listing["entityId"]].pop("listing", None)
     return {}
+
+
+#: what search results can be sorted by (FIDELITY.md, SE-5)
+SORT_ATTRIBUTES = ("name", "createdAt", "updatedAt")
 
 
 def search_fields(search_in: list[dict[str, str]] | None) -> tuple[str, ...]:
@@ -198,11 +217,12 @@ def sort_records(
     if not sort:
         return records
     attr = sort["attribute"]
-    if attr not in ("name", "createdAt", "updatedAt"):
+    if attr not in SORT_ATTRIBUTES:
         raise invalid(f"Sorting by {attr} is not supported; use name, createdAt or updatedAt")
+    blank: Any = "" if attr == "name" else 0.0
     return sorted(
         records,
-        key=lambda r: r["_attrs"].get(attr) or "",
+        key=lambda r: r["_attrs"].get(attr) or blank,
         reverse=sort.get("order") == "DESCENDING",
     )
 
@@ -221,11 +241,18 @@ def _search_item(ctx: Context, view: dict[str, Any], extra: list[str]) -> dict[s
         "listingUpdatedBy": view.get("updatedBy"),
         "glossaryTerms": detailed_terms(ctx, rev.get("glossaryTerms")),
         "owningProjectId": entity["owningProjectId"],
-        "additionalAttributes": {"forms": forms_json(rev)} if "FORMS" in extra else None,
     }
+    additional: dict[str, Any] = {"forms": forms_json(rev)} if "FORMS" in extra else {}
     if view["entityType"] == "ASSET":
-        return {"assetListing": {**common, "entityType": entity["typeIdentifier"]}}
-    return {"dataProductListing": {**common, "items": _product_items(ctx, rev)}}
+        if "TIME_SERIES_DATA_POINT_FORMS" in extra:
+            # the listing shows the asset's latest points without a republish (TS-3)
+            additional["latestTimeSeriesDataPointForms"] = timeseries.latest(
+                ctx.store, entity["id"]
+            )
+        item = {**common, "entityType": entity["typeIdentifier"]}
+        return {"assetListing": {**item, "additionalAttributes": additional or None}}
+    item = {**common, "items": _product_items(ctx, rev)}
+    return {"dataProductListing": {**item, "additionalAttributes": additional or None}}
 
 
 @operation("SearchListings")
@@ -234,6 +261,7 @@ def search_listings(ctx: Context, p: Params) -> dict[str, Any]:
     store = ctx.store
     listings = store.table("listings")
     clause = p.get("filters")
+    check_clause(clause, indexing.ENTITY_ATTRIBUTES)
 
     def keep(listing_id: str) -> bool:
         listing = listings[listing_id]

@@ -17,8 +17,9 @@ from mesh_standins.datazone.handlers.types import build_forms
 from mesh_standins.datazone.state import new_id, now
 
 
-def _name_key(domain_id: str, project_id: str, name: str) -> str:
-    return f"product-name|{domain_id}|{project_id}|{name}"
+def _name_key(domain_id: str, name: str) -> str:
+    # "The name must be unique within the domain" (API Reference, CreateDataProduct): DP-1
+    return f"product-name|{domain_id}|{name}"
 
 
 def _items(
@@ -68,9 +69,9 @@ def create_data_product(ctx: Context, p: Params) -> dict[str, Any]:
     product_id = new_id()
     rev = _revision(ctx, proj["domainId"], proj["id"], p, 1)
     ctx.store.claim(
-        _name_key(proj["domainId"], proj["id"], p["name"]),
+        _name_key(proj["domainId"], p["name"]),
         product_id,
-        f"A data product with name {p['name']} already exists in project {proj['id']}",
+        f"A data product with name {p['name']} already exists in domain {proj['domainId']}",
     )
     product = {
         "id": product_id,
@@ -103,11 +104,11 @@ def create_data_product_revision(ctx: Context, p: Params) -> dict[str, Any]:
     rev = _revision(ctx, domain_id, project_id, p, int(latest["revision"]) + 1)
     if p["name"] != latest["name"]:
         ctx.store.claim(
-            _name_key(domain_id, project_id, p["name"]),
+            _name_key(domain_id, p["name"]),
             product["id"],
-            f"A data product with name {p['name']} already exists in project {project_id}",
+            f"A data product with name {p['name']} already exists in domain {domain_id}",
         )
-        ctx.store.release(_name_key(domain_id, project_id, latest["name"]))
+        ctx.store.release(_name_key(domain_id, latest["name"]))
     product["revisions"].append(rev)
     indexing.index_product(ctx.store, product)
     return _view(product, rev)
@@ -130,9 +131,7 @@ def delete_data_product(ctx: Context, p: Params) -> dict[str, Any]:
         ctx, "data_products", "Data product", p["domainIdentifier"], p["identifier"]
     )
     del ctx.store.table("data_products")[product["id"]]
-    ctx.store.release(
-        _name_key(product["domainId"], product["owningProjectId"], product["revisions"][-1]["name"])
-    )
+    ctx.store.release(_name_key(product["domainId"], product["revisions"][-1]["name"]))
     ctx.store.indexes["DATA_PRODUCT"].remove(product["id"])
     listing = ctx.store.table("listings").get((product.get("listing") or {}).get("listingId", ""))
     if listing is not None:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from mesh_standins.datazone import managed
+from mesh_standins.datazone import managed, timeseries
 from mesh_standins.datazone.handlers import Context, Params, indexing, operation
 from mesh_standins.datazone.handlers.assets import asset_view
 from mesh_standins.datazone.handlers.common import domain, page
 from mesh_standins.datazone.handlers.listings import search_fields, sort_records
 from mesh_standins.datazone.handlers.types import find_asset_type, find_form_type
-from mesh_standins.datazone.search import matches_clause, tokenize
+from mesh_standins.datazone.search import check_clause, matches_clause, tokenize
 
+#: filter attributes of glossaries and terms
+_GLOSSARY_ATTRIBUTES = frozenset(
+    {"name", "description", "status", "glossaryId", "owningProjectId", "shortDescription"}
+)
 _SCOPES = {
     "ASSET": ("assets", "assetItem"),
     "DATA_PRODUCT": ("data_products", "dataProductItem"),
@@ -35,11 +39,16 @@ def _item(ctx: Context, scope: str, record: dict[str, Any], extra: list[str]) ->
             "createdAt": record["firstRevisionCreatedAt"],
             "createdBy": record["firstRevisionCreatedBy"],
         }
+        additional: dict[str, Any] = {}
         if "FORMS" in extra:
-            item["additionalAttributes"] = {
-                "formsOutput": view["formsOutput"],
-                "readOnlyFormsOutput": view["readOnlyFormsOutput"],
-            }
+            additional.update(
+                formsOutput=view["formsOutput"], readOnlyFormsOutput=view["readOnlyFormsOutput"]
+            )
+        if "TIME_SERIES_DATA_POINT_FORMS" in extra:
+            additional["latestTimeSeriesDataPointFormsOutput"] = timeseries.latest(
+                ctx.store, record["id"]
+            )
+        item["additionalAttributes"] = additional or None
         return item
     if scope == "DATA_PRODUCT":
         rev = record["revisions"][-1]
@@ -62,6 +71,8 @@ def search(ctx: Context, p: Params) -> dict[str, Any]:
     records = ctx.store.table(table)
     owner = p.get("owningProjectIdentifier")
     clause = p.get("filters")
+    entity = scope in ("ASSET", "DATA_PRODUCT")
+    check_clause(clause, indexing.ENTITY_ATTRIBUTES if entity else _GLOSSARY_ATTRIBUTES)
 
     def keep(record_id: str) -> bool:
         record = records[record_id]

@@ -1,4 +1,5 @@
-"""Subscription requests on listings (create, accept, reject) and the subscriptions they grant."""
+"""Subscription requests on listings (create, accept, reject) and the subscriptions they grant
+(revoked by the owner, cancelled by the subscriber): FIDELITY.md, SU-*."""
 
 from __future__ import annotations
 
@@ -168,11 +169,12 @@ def _owned_by(principal: dict[str, Any], p: Params) -> bool:
 @operation("ListSubscriptionRequests")
 def list_subscription_requests(ctx: Context, p: Params) -> dict[str, Any]:
     domain_id = domain(ctx, p["domainIdentifier"])["id"]
+    status = p.get("status", "PENDING")  # "by default, Amazon DataZone returns only PENDING"
     items = [
         r
         for r in ctx.store.table("subscription_requests").values()
         if r["domainId"] == domain_id
-        and p.get("status") in (None, r["status"])
+        and r["status"] == status
         and (
             p.get("subscribedListingId") is None
             or any(x["id"] == p["subscribedListingId"] for x in r["subscribedListings"])
@@ -189,11 +191,12 @@ def list_subscription_requests(ctx: Context, p: Params) -> dict[str, Any]:
 @operation("ListSubscriptions")
 def list_subscriptions(ctx: Context, p: Params) -> dict[str, Any]:
     domain_id = domain(ctx, p["domainIdentifier"])["id"]
+    status = p.get("status", "APPROVED")  # "by default, Amazon DataZone returns only APPROVED"
     items = [
         s
         for s in ctx.store.table("subscriptions").values()
         if s["domainId"] == domain_id
-        and p.get("status") in (None, s["status"])
+        and s["status"] == status
         and p.get("subscriptionRequestIdentifier") in (None, s["subscriptionRequestId"])
         and p.get("subscribedListingId") in (None, s["subscribedListing"]["id"])
         and p.get("approverProjectId") in (None, s["subscribedListing"]["ownerProjectId"])
@@ -207,10 +210,22 @@ def get_subscription(ctx: Context, p: Params) -> dict[str, Any]:
     return in_domain(ctx, "subscriptions", "Subscription", p["domainIdentifier"], p["identifier"])
 
 
-@operation("CancelSubscription")
-def cancel_subscription(ctx: Context, p: Params) -> dict[str, Any]:
+def _end(ctx: Context, p: Params, status: str) -> dict[str, Any]:
+    """APPROVED -> REVOKED / CANCELLED, once (FIDELITY.md, SU-5)."""
     sub = get_subscription(ctx, p)
     if sub["status"] != "APPROVED":
-        raise conflict(f"Subscription {sub['id']} is {sub['status']}")
-    sub.update(status="CANCELLED", updatedAt=now(), updatedBy=ctx.caller)
+        raise conflict(f"Subscription {sub['id']} is already {sub['status']}")
+    sub.update(status=status, updatedAt=now(), updatedBy=ctx.caller)
+    return sub
+
+
+@operation("CancelSubscription")
+def cancel_subscription(ctx: Context, p: Params) -> dict[str, Any]:
+    return _end(ctx, p, "CANCELLED")
+
+
+@operation("RevokeSubscription")
+def revoke_subscription(ctx: Context, p: Params) -> dict[str, Any]:
+    sub = _end(ctx, p, "REVOKED")
+    sub["retainPermissions"] = bool(p.get("retainPermissions", False))
     return sub
