@@ -162,6 +162,8 @@ class Domain:
     run_target: str | None = None
     sources: tuple[SourceFreshness, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: when the run that wrote run_results.json finished (its `generated_at`), None without one
+    run_finished_at: str | None = None
 
     def model(self, unique_id: str) -> Model:
         return next(m for m in self.models if m.unique_id == unique_id)

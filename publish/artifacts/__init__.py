@@ -268,7 +268,7 @@ def _domain_from_v12(
     group_owners = {g.name: g.owner.email for g in manifest.groups.values()}
 
     results: dict[str, Any] = {}
-    run_command = run_target = invocation_id = None
+    run_command = run_target = invocation_id = finished_at = None
     if run_results is not None:
         run_command = run_results.args.get("which")
         target = run_results.args.get("target")
@@ -276,6 +276,7 @@ def _domain_from_v12(
         invocation_id = run_results.metadata.invocation_id
         if run_command in BUILD_COMMANDS:
             results = {r.unique_id: r for r in run_results.results}
+            finished_at = run_results.metadata.generated_at
         else:
             warnings.append(
                 f"{found.directory / 'run_results.json'} was written by `dbt {run_command}`, not "
@@ -345,6 +346,7 @@ def _domain_from_v12(
         run_target=run_target,
         sources=freshness,
         warnings=tuple(warnings),
+        run_finished_at=finished_at,
     )
 
 

@@ -23,6 +23,7 @@ from publish.datazone.lineage import DesiredEvent
 from publish.datazone.listings import CurrentListing
 from publish.datazone.plan import CurrentState
 from publish.datazone.products import DesiredProduct
+from publish.datazone.quality import DesiredPoint, post_point
 from publish.plan import Action
 
 
@@ -67,6 +68,7 @@ class Applier:
             "data_product": self._product,
             "product_listing": self._product_listing,
             "lineage": self._lineage,
+            "quality": self._quality,
         }[action.kind]
         handler(action)
 
@@ -293,6 +295,13 @@ class Applier:
         self._change_listing(
             "UNPUBLISH", entity_type, entity_id, listed.listing_id, listed.entity_revision
         )
+
+    def _quality(self, action: Action) -> None:
+        point: DesiredPoint = action.payload
+        asset_id = self.asset_ids.get(point.unique_id)
+        if asset_id is None:
+            raise Skip("the asset is not in DataZone")
+        post_point(self.api, asset_id, point)
 
     def _lineage(self, action: Action) -> None:
         event: DesiredEvent = action.payload

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from publish.datazone.api import (
@@ -25,6 +25,7 @@ from publish.datazone.api import (
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
+from publish.datazone.quality import DesiredPoint, desired_point, latest_point
 from publish.mapping import (
     DATAZONE_DESCRIPTION_LIMIT,
     MeshFacts,
@@ -50,6 +51,8 @@ class DesiredAsset:
     publish: bool
     why_unlisted: str | None  # deprecated past its date
     invocation: str  # generated_at of the domain's artifacts: scopes the client tokens
+    #: the data-quality point of the model's tests in the last build (None: no evaluated test)
+    quality: DesiredPoint | None = None
 
     @property
     def unique_id(self) -> str:
@@ -128,6 +131,7 @@ def desired_assets(
     out: list[DesiredAsset] = []
     skipped: list[Skipped] = []
     invocations = {d.name: d.generated_at or "" for d in mesh.domains}
+    finished = {d.name: d.run_finished_at for d in mesh.domains}
     for facts in mesh.models:
         model = facts.model
         if facts.not_an_asset is not None:
@@ -193,6 +197,9 @@ def desired_assets(
                     else None
                 ),
                 invocation=invocations.get(model.domain, ""),
+                quality=desired_point(
+                    model.unique_id, model.domain, model.tests, finished.get(model.domain)
+                ),
             )
         )
     return out, skipped
@@ -210,6 +217,8 @@ class CurrentAsset:
     type: str
     forms: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # editable forms
     dbt: Mapping[str, Any] | None = None  # content of the publisher's form, if any
+    #: the timestamp of the asset's latest dbt-tests data-quality point
+    latest_quality: datetime | None = None
 
     @property
     def owned(self) -> bool:
@@ -227,12 +236,13 @@ def read_assets(api: DataZoneApi, form_name: str) -> list[CurrentAsset]:
         "Search",
         domainIdentifier=api.domain_id,
         searchScope="ASSET",
-        additionalAttributes=["FORMS"],
+        additionalAttributes=["FORMS", "TIME_SERIES_DATA_POINT_FORMS"],
     ):
         item = hit.get("assetItem")
         if not item:
             continue
-        forms = forms_by_name((item.get("additionalAttributes") or {}).get("formsOutput"))
+        extra = item.get("additionalAttributes") or {}
+        forms = forms_by_name(extra.get("formsOutput"))
         out.append(
             CurrentAsset(
                 id=item["identifier"],
@@ -242,6 +252,7 @@ def read_assets(api: DataZoneApi, form_name: str) -> list[CurrentAsset]:
                 type=item.get("typeIdentifier", ""),
                 forms=forms,
                 dbt=form_content(forms.get(form_name)),
+                latest_quality=latest_point(extra),
             )
         )
     return out

@@ -203,6 +203,7 @@ class _Planner:
                     )
                 )
                 self.asset_ids[want.unique_id] = action.id
+            self._quality(want, now, action)
             listed = current.listings.get(now.id) if now is not None else None
             if want.publish:
                 self._publish(
@@ -243,6 +244,32 @@ class _Planner:
                 )
             if listed is not None:
                 self._unpublish("asset_listing", unique_id, domain, reason, "ASSET", now.id, listed)
+
+    def _quality(
+        self, want: DesiredAsset, now: CurrentAsset | None, written: Action | None
+    ) -> None:
+        """One data-quality point per build: posted unless the asset's latest point is this run's
+        (or a later run's: an older run is not posted over newer history)."""
+        point = want.quality
+        if point is None:
+            return
+        latest = now.latest_quality if now is not None else None
+        if latest is not None and latest >= point.at:
+            self.plan.unchanged["quality"] += 1
+            return
+        self._add(
+            _action(
+                "quality",
+                "post",
+                want.unique_id,
+                domain=want.domain,
+                unique_id=want.unique_id,
+                reason=f"{point.summary} at {point.at.isoformat()}",
+                requires=(written.id,) if written is not None else (),
+                operation="PostTimeSeriesDataPoints",
+                payload=point,
+            )
+        )
 
     def _publish(
         self,

@@ -91,11 +91,6 @@ def test_first_publish_sets_everything(
     assert [t["target"] for t in document(result)["targets"]] == ["lakeformation", "glue"]
 
     manifest = _manifest(production)
-    run_results = json.loads((production / "tiny" / "run_results.json").read_text())
-    built_at = {
-        r["unique_id"]: next(t["completed_at"] for t in r["timing"] if t["name"] == "execute")
-        for r in run_results["results"]
-    }
     after = _tables(glue)
     assert set(after) == set(PUBLISHED)
     for key, unique_id in PUBLISHED.items():
@@ -122,9 +117,10 @@ def test_first_publish_sets_everything(
         assert params["mesh:access"] == node["access"]
         assert params["mesh:contract_enforced"] == str(node["contract"]["enforced"]).lower()
         assert params.get("mesh:tier") == meta.get("tier")
-        assert params["mesh:last_build_status"] == "success"
-        assert params["mesh:last_build_at"] == built_at[unique_id]
-        assert params["mesh:test_status"] == "pass"
+        # build facts are not table content: a rebuild without change is no Glue write
+        assert not {"mesh:last_build_at", "mesh:last_build_status", "mesh:test_status"} & set(
+            params
+        )
         assert params.get("mesh:version") == (
             None if node["version"] is None else str(node["version"])
         )
