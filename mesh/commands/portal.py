@@ -9,6 +9,7 @@ import typer
 
 from mesh.console import console, err_console, reports_mesh_errors
 from mesh.portal.collect import collect
+from mesh.portal.quality import read_history
 from mesh.portal.render import MARKER, render_site
 from mesh.portal.serve import HOST, make_server
 from mesh.project import find_root
@@ -47,8 +48,9 @@ def portal_build(
     data_products.yml and catalog/glossary.yml. Open the result with `mesh docs serve`.
     """
     root = find_root()
-    portal = collect(root, artifacts=artifacts)
-    index = render_site(portal, _out(out, root))
+    site = _out(out, root)
+    portal = collect(root, artifacts=artifacts, history=read_history(site))
+    index = render_site(portal, site)
     for warning in portal.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     console.print(

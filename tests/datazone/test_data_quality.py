@@ -134,7 +134,8 @@ def test_a_later_build_with_a_failing_test_adds_a_point_not_a_revision(stage: St
     assert result.failures == []
     posted = sorted(a.name for a in plan.actions if a.kind == "quality")
     assert posted == sorted(u for u in PUBLIC if u.startswith("model.sales."))
-    assert stage.admin.writes()["PostTimeSeriesDataPoints"] == 2
+    # a point, never a revision: a failing test is a build fact, not asset content
+    assert stage.admin.writes() == {"PostTimeSeriesDataPoints": 2}
     _first, second = _points(stage, "sales_marts", "fct_orders")
     assert second["timestamp"] == later
     content = _content(stage, "sales_marts", "fct_orders", second)
@@ -143,5 +144,6 @@ def test_a_later_build_with_a_failing_test_adds_a_point_not_a_revision(stage: St
     assert content["passingPercentage"] < 100.0
     # the asset shows the latest point (its Data Quality tab)
     after = stage.dz().get_asset(domainIdentifier=stage.domain_id, identifier=before["id"])
+    assert after["revision"] == before["revision"]
     (latest,) = after["latestTimeSeriesDataPointFormsOutput"]
     assert latest["timestamp"] == later
