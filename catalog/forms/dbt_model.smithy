@@ -38,6 +38,10 @@ structure dbt_model {
     /// times are data-quality points and lineage runs, never asset content
     readme: String
 
+    /// what the publisher last wrote: a digest per field it writes (description, terms, each
+    /// documented column's description and terms), so a hand edit shows as drift
+    written: String
+
     /// the publisher that owns the asset (ownership mark)
     @required
     managedBy: String

@@ -166,19 +166,23 @@ class Applier:
     def _asset(self, action: Action) -> None:
         want: DesiredAsset
         now: CurrentAsset | None
-        want, now = action.payload
+        kept: dict[str, Any]  # fields whose hand edit stays (--on-drift keep)
+        want, now, kept = action.payload
         form_name = self._form_names["model"]
+        columns = want.column_form(self._term_map(want), kept, now.columns if now else ())
         forms = [
-            {
-                "formName": COLUMN_FORM,
-                "content": json.dumps(want.column_form(self._term_map(want))),
-            },
+            {"formName": COLUMN_FORM, "content": json.dumps(columns)},
             self._dbt_form(form_name, want.form),
         ]
         common = {
             "domainIdentifier": self.domain,
-            "description": want.description,
-            "glossaryTerms": self._terms(want.terms),
+            "description": kept.get("description", want.description),
+            # kept terms may include terms of other glossaries: those pass by id
+            "glossaryTerms": (
+                [self.term_ids.get(t, t) for t in kept["terms"]]
+                if "terms" in kept
+                else self._terms(want.terms)
+            ),
         }
         if now is None:
             glue = {
@@ -198,7 +202,7 @@ class Applier:
             )
         else:
             # round-trip every form the publisher does not own (GlueTableForm, ...), as read
-            kept = [
+            foreign = [
                 {
                     "formName": f["formName"],
                     "typeIdentifier": f.get("typeName"),
@@ -212,7 +216,7 @@ class Applier:
                 **common,
                 "identifier": now.id,
                 "name": now.name,
-                "formsInput": [*kept, *forms],
+                "formsInput": [*foreign, *forms],
             }
             out = self.api.client.create_asset_revision(
                 **request,
