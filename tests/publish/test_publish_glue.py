@@ -238,7 +238,8 @@ def test_foreign_parameters_survive_and_stale_own_keys_go(
 
     new = _table_input(table)
     new["Parameters"]["steward:note"] = "checked by a person"
-    new["Parameters"]["mesh:retired_key"] = "from an older publisher"
+    # a build fact an earlier publisher version kept here: no longer table content
+    new["Parameters"]["mesh:last_build_at"] = "2026-11-01T05:00:00Z"
     new["StorageDescriptor"]["Columns"][0]["Parameters"]["steward:pk"] = "yes"
     glue.update_table(DatabaseName="tiny_marts", TableInput=new)
     location = iceberg_commit_in_backend("tiny_marts", "fct_orders")
@@ -250,14 +251,14 @@ def test_foreign_parameters_survive_and_stale_own_keys_go(
     (item,) = plan_of(result)["actions"]
     assert item["changes"] == [
         {
-            "field": "Parameters[mesh:retired_key]",
-            "before": "from an older publisher",
+            "field": "Parameters[mesh:last_build_at]",
+            "before": "2026-11-01T05:00:00Z",
             "after": None,
         }
     ]
     params = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"]["Parameters"]
     assert params["steward:note"] == "checked by a person"
-    assert "mesh:retired_key" not in params
+    assert "mesh:last_build_at" not in params
     assert params["metadata_location"] == location
     column = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"][
         "StorageDescriptor"
