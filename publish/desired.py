@@ -34,16 +34,6 @@ from publish.plan import Skipped
 from publish.yamlfile import load_model
 
 PREFIX = GLUE_PREFIX
-#: Parameters that come from the run results: a publish from artifacts that did not build a model
-#: leaves them as they are instead of removing them.
-BUILD_KEYS = frozenset(
-    {
-        f"{PREFIX}last_build_at",
-        f"{PREFIX}last_build_status",
-        f"{PREFIX}test_status",
-        f"{PREFIX}tests_passed",
-    }
-)
 #: Fingerprint of the LF-tag assignments the publisher made on a table (see targets/glue.py).
 LF_TAGS_KEY = f"{PREFIX}lf_tags"
 
@@ -129,7 +119,7 @@ class DesiredTable(Struct, frozen=True, gc=False):
     description: GlueText
     columns: tuple[DesiredColumn, ...]
     #: every `mesh:` parameter the table should have (except the LF-tag fingerprint); a `mesh:`
-    #: parameter not listed here and not in BUILD_KEYS is removed
+    #: parameter not listed here (but `mesh:lf_tags`) is removed
     parameters: Mapping[str, str]
     table_tags: Mapping[str, str] = {}
 

@@ -97,6 +97,9 @@ class TestResult(Struct, frozen=True, gc=False):
     depends_on: tuple[str, ...] = ()
     #: dbt's fully qualified name: `<package>.<folders>.<name>`, what `dbt ls` selects it by
     fqn: tuple[str, ...] = ()
+    #: failing rows, and dbt's message, when the run evaluated the test
+    failures: int | None = None
+    message: str | None = None
 
 
 class BuildResult(Struct, frozen=True, gc=False):
@@ -254,6 +257,8 @@ class Domain(Struct, frozen=True, gc=False):
     manifest_version: str | None = None
     #: every data test of the manifest (each model's own are also in `Model.tests`)
     tests: tuple[TestResult, ...] = ()
+    #: when the run that wrote run_results.json finished (its `generated_at`), None without one
+    run_finished_at: str | None = None
 
     def model(self, unique_id: str) -> Model:
         return next(m for m in self.models if m.unique_id == unique_id)

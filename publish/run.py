@@ -21,6 +21,7 @@ from publish.apply import Ledger, apply_actions
 from publish.artifacts import load_domains
 from publish.aws import AwsClients, AwsSettings
 from publish.datazone.config import DEFAULT_CONFIG
+from publish.datazone.drift import DEFAULT_POLICY, Policy
 from publish.datazone.target import DataZoneTarget
 from publish.desired import DEFAULT_ONTOLOGY
 from publish.errors import BadInputError, PublishError, StrictMissingError
@@ -58,6 +59,8 @@ class PublishOptions:
     today: date = field(default_factory=date.today)
     docs_url: str | None = None
     bootstrap: bool = False
+    #: what to do with hand edits in DataZone (`publish.datazone.drift`)
+    on_drift: Policy = DEFAULT_POLICY
     settings: AwsSettings = field(default_factory=AwsSettings)
 
 
@@ -107,6 +110,7 @@ def build_targets(
             today=options.today,
             docs_url=options.docs_url,
             bootstrap=options.bootstrap,
+            on_drift=options.on_drift,
         )
     return [targets[n] for n in names]
 

@@ -45,13 +45,15 @@ def portal_build(
     data_products.yml and catalog/glossary.yml. Open the result with `mesh docs serve`.
     """
     from mesh.portal.collect import collect
+    from mesh.portal.quality import read_history
     from mesh.portal.render import render_site
 
     root = find_root()
     if artifacts is None:
         refuse_outsiders_named(root)  # a dropped-in project is not the mesh's to show
-    portal = collect(root, artifacts=artifacts)
-    index = render_site(portal, _out(out, root))
+    site = _out(out, root)
+    portal = collect(root, artifacts=artifacts, history=read_history(site))
+    index = render_site(portal, site)
     for warning in portal.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     console.print(

@@ -21,6 +21,7 @@ from typing import Any
 
 import networkx as nx
 
+from mesh.portal.quality import QualityPoint, merged, point_of
 from publish.artifacts import load_domains
 from publish.datazone.glossary import load_glossary
 from publish.mapping import (
@@ -97,6 +98,8 @@ class PortalModel:
     column_terms: tuple[str, ...]  # terms on its columns only
     columns: tuple[ColumnInfo, ...]
     data_products: tuple[str, ...] = ()
+    #: data-quality points of recent builds, oldest first (the last is this build's, if any)
+    quality: tuple[QualityPoint, ...] = ()
     docs_href: str | None = None
 
     @property
@@ -196,12 +199,14 @@ def collect(
     artifacts: Path | None = None,
     domains: Sequence[str] = (),
     now: datetime | None = None,
+    history: Mapping[str, Sequence[QualityPoint]] | None = None,
 ) -> Portal:
-    """Everything the portal shows, from the artifacts under `root` (or `artifacts`)."""
+    """Everything the portal shows, from the artifacts under `root` (or `artifacts`);
+    `history`: the data-quality points of earlier builds by model key (`read_history`)."""
     mesh = map_mesh(load_domains(root, artifacts, domains))
     glossary = _glossary(root / GLOSSARY_FILE)
     products = [p for d in mesh.domains for p in _products(root, d, mesh)]
-    portal = build_portal(mesh, products, glossary, now=now)
+    portal = build_portal(mesh, products, glossary, now=now, history=history)
     # warnings name files; the page shows them relative to the repository, not this machine
     prefix = f"{root.resolve()}/"
     return replace(portal, warnings=tuple(w.replace(prefix, "") for w in portal.warnings))
@@ -213,6 +218,7 @@ def build_portal(
     glossary: Sequence[GlossaryTerm],
     *,
     now: datetime | None = None,
+    history: Mapping[str, Sequence[QualityPoint]] | None = None,
 ) -> Portal:
     loaded = mesh.domains
     by_domain = {d.name: d for d in loaded}
@@ -244,7 +250,12 @@ def build_portal(
         public = [f for f in mesh.of_domain(domain.name) if f.model.access == "public"]
         public.sort(key=lambda f: (f.model.name, f.model.version or ""))
         for facts in public:
-            models.append(_portal_model(facts, tuple(products_of.get(facts.key, ())), docs))
+            quality = merged(
+                (history or {}).get(facts.key, ()), point_of(facts.model, domain.run_finished_at)
+            )
+            models.append(
+                _portal_model(facts, tuple(products_of.get(facts.key, ())), docs, quality)
+            )
         warnings += domain.warnings
         groups = _groups(domain)
         infos.append(
@@ -377,7 +388,12 @@ def _collapsed_edges(graph: nx.DiGraph, shown: set[str]) -> list[LineageEdge]:
     ]
 
 
-def _portal_model(facts: ModelFacts, products: tuple[str, ...], docs: str | None) -> PortalModel:
+def _portal_model(
+    facts: ModelFacts,
+    products: tuple[str, ...],
+    docs: str | None,
+    quality: tuple[QualityPoint, ...],
+) -> PortalModel:
     model = facts.model
     return PortalModel(
         key=facts.key,
@@ -414,6 +430,7 @@ def _portal_model(facts: ModelFacts, products: tuple[str, ...], docs: str | None
         ),
         data_products=products,
         docs_href=f"{docs}#!/model/{model.unique_id}" if docs else None,
+        quality=quality,
     )
 
 

@@ -79,7 +79,7 @@ def to_domain(
     group_owners = {g.name: g.owner_email for g in groups}
 
     results: dict[str, RunResultV6] = {}
-    run_command = run_target = invocation_id = None
+    run_command = run_target = invocation_id = finished_at = None
     if run_results is not None:
         run_command = run_results.args.get("which")
         target = run_results.args.get("target")
@@ -87,6 +87,7 @@ def to_domain(
         invocation_id = run_results.metadata.invocation_id
         if run_command in BUILD_COMMANDS:
             results = {r.unique_id: r for r in run_results.results}
+            finished_at = run_results.metadata.generated_at
         else:
             shown = _COMMANDS.get(str(run_command), run_command)
             notes.append(
@@ -162,6 +163,7 @@ def to_domain(
         upstream_models=tuple(upstream),
         manifest_version=version,
         tests=tuple(tests),
+        run_finished_at=finished_at,
     )
 
 
@@ -199,6 +201,8 @@ def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> list[TestResult]:
                 package_name=node.package_name,
                 depends_on=node.depends_on.nodes,
                 fqn=node.fqn,
+                failures=result.failures if result is not None else None,
+                message=result.message if result is not None else None,
             )
         )
     return tests

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from publish.datazone.assets import CurrentAsset, DesiredAsset
+from publish.datazone.drift import DEFAULT_POLICY, DriftError, FieldDrift, Policy, drifted
 from publish.datazone.forms import CurrentFormType, FormTypeSpec
 from publish.datazone.glossary import CurrentGlossary, GlossarySpec, diff_terms
 from publish.datazone.lineage import DesiredEvent
@@ -70,8 +71,13 @@ class _Planner:
         current: CurrentState,
         events: list[DesiredEvent],
         where: Where,
+        on_drift: Policy,
     ) -> None:
         self.desired, self.current, self.events, self.where = desired, current, events, where
+        self.on_drift = on_drift
+        #: the hand edits `--on-drift fail` stops on, by asset
+        self.drift: list[tuple[str, list[FieldDrift]]] = []
+        self.term_names = {t.id: name for name, t in current.glossary.terms.items()}
         self.plan = Plan(TARGET, TITLE, warnings=list(desired.warnings))
         self.plan.skipped.extend(desired.skipped)
         #: ids of planned actions, to name what an action waits for
@@ -177,18 +183,31 @@ class _Planner:
                 )
                 continue
             requires = tuple(sorted(form_type | self._terms((*want.terms, *want.column_terms()))))
+            drifts = drifted(now.fields(self.term_names), want.fields, now.written) if now else []
+            keep = self.on_drift == "keep"
+            kept = {d.field: d.catalog for d in drifts} if keep else {}
+            if drifts and self.on_drift == "fail":
+                self.drift.append((want.unique_id, drifts))
             if now is None:
                 op, reason, operation = "create", "new", "CreateAsset"
             elif not now.owned:
                 op, reason, operation = "adopt", f"adopt {now.id}", "CreateAssetRevision"
             elif now.content_hash != want.content_hash:
                 op, reason, operation = "revise", "content changed", "CreateAssetRevision"
+            elif drifts and self.on_drift == "overwrite":
+                op, reason, operation = "revise", "hand edits overwritten", "CreateAssetRevision"
             else:
                 op = None
                 self.plan.unchanged["asset"] += 1
                 self.known_assets[want.unique_id] = now.id
+                if drifts:
+                    self.plan.warnings.append(
+                        f"{want.unique_id}: hand edits in DataZone kept (--on-drift keep): "
+                        + "; ".join(d.line("keeps") for d in drifts)
+                    )
             action = None
             if op is not None:
+                verb = "keeps" if keep else "replaces"
                 action = self._add(
                     _action(
                         "asset",
@@ -197,12 +216,14 @@ class _Planner:
                         domain=want.domain,
                         unique_id=want.unique_id,
                         reason=reason,
+                        details=[f"drift: {d.line(verb)}" for d in drifts],
                         requires=requires,
                         operation=operation,
-                        payload=(want, now),
+                        payload=(want, now, kept),
                     )
                 )
                 self.asset_ids[want.unique_id] = action.id
+            self._quality(want, now, action)
             listed = current.listings.get(now.id) if now is not None else None
             if want.publish:
                 self._publish(
@@ -243,6 +264,32 @@ class _Planner:
                 )
             if listed is not None:
                 self._unpublish("asset_listing", unique_id, domain, reason, "ASSET", now.id, listed)
+
+    def _quality(
+        self, want: DesiredAsset, now: CurrentAsset | None, written: Action | None
+    ) -> None:
+        """One data-quality point per build: posted unless the asset's latest point is this run's
+        (or a later run's: an older run is not posted over newer history)."""
+        point = want.quality
+        if point is None:
+            return
+        latest = now.latest_quality if now is not None else None
+        if latest is not None and latest >= point.at:
+            self.plan.unchanged["quality"] += 1
+            return
+        self._add(
+            _action(
+                "quality",
+                "post",
+                want.unique_id,
+                domain=want.domain,
+                unique_id=want.unique_id,
+                reason=f"{point.summary} at {point.at.isoformat()}",
+                requires=(written.id,) if written is not None else (),
+                operation="PostTimeSeriesDataPoints",
+                payload=point,
+            )
+        )
 
     def _publish(
         self,
@@ -388,9 +435,23 @@ class _Planner:
 
 
 def build_plan(
-    desired: DesiredState, current: CurrentState, events: list[DesiredEvent], where: Where
+    desired: DesiredState,
+    current: CurrentState,
+    events: list[DesiredEvent],
+    where: Where,
+    on_drift: Policy = DEFAULT_POLICY,
 ) -> tuple[Plan, dict[str, str]]:
-    """The plan, and the ids of the assets that need no write (by unique id) for apply."""
-    planner = _Planner(desired, current, events, where)
+    """The plan, and the ids of the assets that need no write (by unique id) for apply.
+
+    With `on_drift="fail"`, hand edits in the catalog raise DriftError (nothing is written)."""
+    planner = _Planner(desired, current, events, where, on_drift)
     plan = planner.build()
+    if planner.drift:
+        lines = [f"{uid}: " + "; ".join(d.line("has") for d in ds) for uid, ds in planner.drift]
+        raise DriftError(
+            f"DataZone holds hand edits that differ from dbt on {len(planner.drift)} asset(s): "
+            + " | ".join(lines),
+            fix="move the edits into the dbt YAML (then they are no longer drift), or publish "
+            "with --on-drift overwrite (dbt wins) or --on-drift keep (the edits stay)",
+        )
     return plan, planner.known_assets

@@ -20,6 +20,7 @@ from publish.datazone.api import DataZoneApi
 from publish.datazone.apply import Applier
 from publish.datazone.assets import desired_assets, read_assets
 from publish.datazone.config import DataZoneConfig, load_config
+from publish.datazone.drift import DEFAULT_POLICY, Policy
 from publish.datazone.forms import load_form_type, read_form_type
 from publish.datazone.glossary import load_glossary, read_glossary
 from publish.datazone.lineage import DesiredEvent, desired_events, posted_run_ids
@@ -54,6 +55,7 @@ class DataZoneTarget(Target):
         today: date,
         docs_url: str | None = None,
         bootstrap: bool = False,
+        on_drift: Policy = DEFAULT_POLICY,
     ) -> None:
         self.clients = clients
         self.mesh = mesh
@@ -62,6 +64,7 @@ class DataZoneTarget(Target):
         self.today = today
         self.docs_url = docs_url
         self.bootstrap = bootstrap
+        self.on_drift = on_drift
         self.concurrency = clients.settings.concurrency
         self.config: DataZoneConfig | None = None
         self.desired: DesiredState | None = None
@@ -156,7 +159,9 @@ class DataZoneTarget(Target):
     def plan(self) -> Plan:
         assert self.desired is not None and self.current is not None and self.api is not None
         where = Where(self.api.region, self.api.account_id, dict(self.api.projects))
-        plan, self.known_assets = build_plan(self.desired, self.current, self.events, where)
+        plan, self.known_assets = build_plan(
+            self.desired, self.current, self.events, where, self.on_drift
+        )
         return plan
 
     # apply -------------------------------------------------------------------------------------

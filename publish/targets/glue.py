@@ -36,7 +36,6 @@ from publish.apply import Handler, Outcome
 from publish.artifacts import paused_gc
 from publish.aws import AwsClients
 from publish.desired import (
-    BUILD_KEYS,
     DEFAULT_ONTOLOGY,
     LF_TAGS_KEY,
     PREFIX,
@@ -212,8 +211,8 @@ def diff_database(
     return changes, new
 
 
-#: `mesh:` table parameters kept when the desired state lacks them (see BUILD_KEYS, LF_TAGS_KEY)
-_TABLE_KEEP = BUILD_KEYS | {LF_TAGS_KEY}
+#: `mesh:` table parameters kept when the desired state lacks them (see LF_TAGS_KEY)
+_TABLE_KEEP = frozenset({LF_TAGS_KEY})
 
 
 def _diff_description(desired: GlueText, new: dict[str, Any]) -> list[Change]:
