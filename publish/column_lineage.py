@@ -22,6 +22,8 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.lineage import Node, lineage
 
+from publish.model import Domain, Model, Source, nodes_by_id
+
 if TYPE_CHECKING:
     from openlineage.client.facet_v2.column_lineage_dataset import ColumnLineageDatasetFacet
 
@@ -129,6 +131,67 @@ def derive(
             )
         )
     return ModelColumnLineage(unique_id, tuple(columns), tuple(unresolved))
+
+
+def upstream_of(node: Model | Source) -> Upstream | None:
+    """A model or source of the typed model as `derive` sees it; None for an ephemeral model."""
+    if node.relation is None:
+        return None
+    relation = node.relation
+    return Upstream(
+        node.unique_id,
+        relation.database,
+        relation.schema,
+        relation.identifier,
+        tuple(c.name for c in node.columns),
+        node.relation_name,
+    )
+
+
+def model_lineage(
+    model: Model, nodes: Mapping[str, Model | Source], adapter_type: str | None
+) -> ModelColumnLineage | None:
+    """The column lineage of a model of the typed model, from its compiled SQL; None when the
+    artifacts hold no compiled SQL (a manifest of `dbt parse`) or the model has no relation.
+
+    `nodes` holds every model and source by unique id (`publish.model.nodes_by_id`): other
+    domains' models come from their own domain's artifacts, with their columns.
+    """
+    this = upstream_of(model)
+    if not model.compiled_code or this is None:
+        return None
+    upstreams = []
+    pending, seen = list(model.depends_on), set()
+    while pending:
+        node = nodes.get(dep := pending.pop())
+        if node is None or dep in seen:
+            continue
+        seen.add(dep)
+        found = upstream_of(node)
+        if found is not None:
+            upstreams.append(found)
+        elif isinstance(node, Model):  # ephemeral: inlined as a CTE, reads its own upstreams
+            pending.extend(node.depends_on)
+    return derive(
+        model.unique_id,
+        model.compiled_code,
+        dialect=sqlglot_dialect(adapter_type),
+        upstreams=upstreams,
+        output_columns=[c.name for c in model.columns],
+        this=this,
+    )
+
+
+def mesh_lineage(domains: Sequence[Domain]) -> dict[str, ModelColumnLineage]:
+    """The column lineage of every model of the loaded domains that has compiled SQL."""
+    nodes = nodes_by_id(domains)
+    out = {}
+    for domain in domains:
+        for model in domain.models:
+            found = model_lineage(model, nodes, domain.adapter_type)
+            if found is not None:
+                out[model.unique_id] = found
+    return out
 
 
 def facet(

@@ -147,6 +147,10 @@ class Model(Struct, frozen=True, gc=False):
     table_type: str | None = None
     #: dbt's fully qualified name: `<package>.<folders>.<name>[.v<version>]`, a selector
     fqn: tuple[str, ...] = ()
+    #: the SQL the last compile or build rendered (None after a bare `dbt parse`)
+    compiled_code: str | None = None
+    #: dbt's rendered relation, as compiled SQL names it (`"db"."schema"."table"`)
+    relation_name: str | None = None
 
     @property
     def owner(self) -> str | None:
@@ -216,6 +220,9 @@ class Source(Struct, frozen=True, gc=False):
     error_after: str | None = None
     #: the result of the last `dbt source freshness`, None when sources.json has none
     freshness: SourceFreshness | None = None
+    #: dbt's rendered relation, as compiled SQL names it (a DuckDB source over files renders as
+    #: `read_parquet('...')`)
+    relation_name: str | None = None
 
 
 class Group(Struct, frozen=True, gc=False):

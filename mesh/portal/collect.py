@@ -21,6 +21,7 @@ from typing import Any
 
 import networkx as nx
 
+from mesh.portal.columns import ColumnOrigin, column_origins
 from mesh.portal.quality import QualityPoint, merged, point_of
 from publish.artifacts import load_domains
 from publish.datazone.glossary import load_glossary
@@ -70,6 +71,8 @@ class ColumnInfo:
     description: str
     sensitivity: str | None
     glossary_terms: tuple[str, ...]
+    #: where the column comes from (column lineage of the compiled SQL); None without SQL
+    origin: ColumnOrigin | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +242,7 @@ def build_portal(
         (graph.nodes[u]["domain"], graph.nodes[v]["domain"]) for u, v in cross
     )
 
+    origins = column_origins(loaded)
     models: list[PortalModel] = []
     infos: list[DomainInfo] = []
     warnings: list[str] = []
@@ -254,7 +258,9 @@ def build_portal(
                 (history or {}).get(facts.key, ()), point_of(facts.model, domain.run_finished_at)
             )
             models.append(
-                _portal_model(facts, tuple(products_of.get(facts.key, ())), docs, quality)
+                _portal_model(
+                    facts, tuple(products_of.get(facts.key, ())), docs, quality, origins
+                )
             )
         warnings += domain.warnings
         groups = _groups(domain)
@@ -393,6 +399,7 @@ def _portal_model(
     products: tuple[str, ...],
     docs: str | None,
     quality: tuple[QualityPoint, ...],
+    origins: Mapping[tuple[str, str], ColumnOrigin],
 ) -> PortalModel:
     model = facts.model
     return PortalModel(
@@ -425,6 +432,7 @@ def _portal_model(
                 description=c.description.full,
                 sensitivity=c.sensitivity,
                 glossary_terms=c.glossary_terms,
+                origin=origins.get((model.unique_id, c.name.lower())),
             )
             for c in facts.columns
         ),

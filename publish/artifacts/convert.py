@@ -259,6 +259,8 @@ def _model(
         in_catalog=table is not None,
         fqn=node.fqn,
         table_type=config.table_type.lower() if config.table_type else None,
+        compiled_code=node.compiled_code,
+        relation_name=node.relation_name,
     )
 
 
@@ -336,6 +338,7 @@ def _source(source: SourceV12, domain: str, result: SourceFreshness | None) -> S
         warn_after=_threshold(freshness.warn_after) if freshness else None,
         error_after=_threshold(freshness.error_after) if freshness else None,
         freshness=result,
+        relation_name=source.relation_name,
     )
 
 

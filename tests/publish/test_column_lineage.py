@@ -10,11 +10,13 @@ import pytest
 from openlineage.client.serde import Serde
 
 from mesh.runner import DomainRun
+from publish.artifacts import load_domains
 from publish.column_lineage import (
     ModelColumnLineage,
     Upstream,
     derive,
     facet,
+    mesh_lineage,
     sqlglot_dialect,
 )
 
@@ -225,50 +227,13 @@ EXPECTED_MARTS: dict[str, dict[str, set[tuple[str, str, str]]]] = {
 }
 
 
-def _lineage_of_built_mesh(root: Path) -> dict[str, ModelColumnLineage]:
-    """Every model's column lineage, from the manifests a build wrote."""
-    nodes: dict[str, dict] = {}
-    own: dict[str, tuple[dict, str | None]] = {}
-    for manifest_path in sorted(root.glob("domains/*/target/manifest.json")):
-        manifest = json.loads(manifest_path.read_text())
-        project = manifest["metadata"]["project_name"]
-        adapter = manifest["metadata"]["adapter_type"]
-        for uid, node in {**manifest["nodes"], **manifest["sources"]}.items():
-            nodes.setdefault(uid, node)
-            if node["resource_type"] == "model" and node["package_name"] == project:
-                nodes[uid] = node
-                own[uid] = (node, sqlglot_dialect(adapter))
-
-    def upstream(uid: str) -> Upstream:
-        node = nodes[uid]
-        return Upstream(
-            uid,
-            node.get("database"),
-            node["schema"],
-            node.get("alias") or node.get("identifier") or node["name"],
-            tuple(node.get("columns", {})),
-            node.get("relation_name"),
-        )
-
-    return {
-        uid: derive(
-            uid,
-            node["compiled_code"],
-            dialect=dialect,
-            upstreams=[upstream(d) for d in node["depends_on"]["nodes"]],
-            output_columns=list(node["columns"]),
-            this=upstream(uid),
-        )
-        for uid, (node, dialect) in own.items()
-    }
-
-
 @pytest.mark.integration
 def test_marts_column_lineage_matches_hand_written_edges(
     built_mesh: tuple[Path, list[DomainRun]],
 ) -> None:
     root, _ = built_mesh
-    lineage = _lineage_of_built_mesh(root)
+    # compiled SQL and columns through the typed model, as the publisher reads them
+    lineage = mesh_lineage(load_domains(root, require_catalog=False))
     unresolved = {uid: r.unresolved for uid, r in lineage.items() if r.unresolved}
     assert not unresolved, unresolved  # every column of every model resolves
     for uid, expected in EXPECTED_MARTS.items():
