@@ -428,6 +428,10 @@ class _Planner:
                     domain=event.domain,
                     unique_id=event.unique_id,
                     reason=f"{', '.join(event.inputs) or '-'} -> {event.output}",
+                    # named, never guessed: these columns are left out of the facet
+                    details=[
+                        f"column lineage not resolved: {c}" for c in event.rendered.unresolved
+                    ],
                     operation="PostLineageEvent",
                     payload=event,
                 )

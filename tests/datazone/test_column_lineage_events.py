@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.datazone.conftest import Stage
+from tests.datazone.conftest import Stage, edit_manifest
 from tests.publish.test_column_lineage import EXPECTED_MARTS
 
 pytestmark = pytest.mark.integration
@@ -64,3 +64,30 @@ def test_run_events_carry_the_column_lineage_of_the_compiled_sql(stage: Stage) -
     acquisition = events["marketing.fct_customer_acquisition"]["outputs"][0]["facets"]
     (customer_id,) = acquisition["columnLineage"]["fields"]["customer_id"]["inputFields"]
     assert customer_id["name"] == "table/customers_marts/dim_customers_v2"
+
+
+def test_unresolved_columns_are_named_in_the_plan_and_left_out(stage: Stage) -> None:
+    def edit(manifest: dict[str, Any]) -> None:
+        node = manifest["nodes"]["model.sales.fct_daily_sales"]
+        # a relation fct_daily_sales does not depend on in dbt: its columns cannot be traced
+        node["compiled_code"] = (
+            'select o.channel, x.secret as net_revenue from "sales_marts"."fct_orders" as o '
+            'join "elsewhere"."secrets" as x on o.order_id = x.order_id'
+        )
+
+    edit_manifest(stage.artifacts, "sales", edit)
+    plan = stage.prepare().plan
+    (action,) = [
+        a
+        for a in plan.actions
+        if a.kind == "lineage" and a.unique_id == "model.sales.fct_daily_sales"
+    ]
+    assert action.details == [
+        "column lineage not resolved: net_revenue: reads elsewhere.secrets, which is not a dbt node"
+    ]
+    _plan, result = stage.publish()
+    assert result.failures == []
+    event = _posted_events(stage)["sales.fct_daily_sales"]
+    fields = event["outputs"][0]["facets"]["columnLineage"]["fields"]
+    assert "net_revenue" not in fields  # never guessed
+    assert fields["channel"]["inputFields"][0]["name"] == "table/sales_marts/fct_orders"
