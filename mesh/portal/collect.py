@@ -258,9 +258,7 @@ def build_portal(
                 (history or {}).get(facts.key, ()), point_of(facts.model, domain.run_finished_at)
             )
             models.append(
-                _portal_model(
-                    facts, tuple(products_of.get(facts.key, ())), docs, quality, origins
-                )
+                _portal_model(facts, tuple(products_of.get(facts.key, ())), docs, quality, origins)
             )
         warnings += domain.warnings
         groups = _groups(domain)

@@ -1,6 +1,9 @@
-"""Where each column of a public model comes from, for the portal: its direct input columns and
-the source columns at the far end, across domains (column lineage from the compiled SQL,
-`publish.column_lineage`). A column sqlglot could not resolve says so instead of guessing.
+"""Where each column of a public model comes from, for the portal: the columns of public models it
+is computed from, across domains, through any chain of models consumers do not see (column
+lineage from the compiled SQL, `publish.column_lineage`). Like the lineage graph ("A feeds B"),
+it names public models only: private and protected models and the sources stay out of the site;
+a column computed from a domain's own sources says so without naming them. A column sqlglot could
+not resolve says so instead of guessing.
 """
 
 from __future__ import annotations
@@ -14,12 +17,19 @@ from publish.model import Domain, Model, Source, nodes_by_id
 
 @dataclass(frozen=True, slots=True)
 class ColumnOrigin:
-    #: the direct input columns: `<domain>.<model>[.v<n>].<column>` or `<source>.<table>.<column>`
-    inputs: tuple[str, ...] = ()
-    #: the source columns the value is computed from, however many models lie between
-    sources: tuple[str, ...] = ()
-    #: why sqlglot could not resolve the column (then inputs and sources are empty)
-    unresolved: str | None = None
+    #: the public columns it is computed from: `<domain>.<model>[.v<n>].<column>`
+    public: tuple[str, ...] = ()
+    #: some of its value comes from the domain's sources (through models consumers do not see)
+    from_sources: bool = False
+    #: sqlglot could not resolve the column (then nothing else is said; the reason, which may
+    #: name models consumers do not see, is in the publisher's plan)
+    unresolved: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    public: frozenset[str]
+    from_sources: bool
 
 
 def column_origins(domains: Sequence[Domain]) -> dict[tuple[str, str], ColumnOrigin]:
@@ -27,27 +37,33 @@ def column_origins(domains: Sequence[Domain]) -> dict[tuple[str, str], ColumnOri
     compiled SQL."""
     lineage = mesh_lineage(domains)
     nodes = nodes_by_id(domains)
-    memo: dict[tuple[str, str], frozenset[str]] = {}
+    memo: dict[tuple[str, str], _Found] = {}
     out: dict[tuple[str, str], ColumnOrigin] = {}
     for uid, result in lineage.items():
         for column in result.columns:
+            found = _walk(uid, column.column, lineage, nodes, memo)
             out[(uid, column.column)] = ColumnOrigin(
-                inputs=tuple(sorted(_name(nodes, i.node, i.column) for i in column.inputs)),
-                sources=tuple(sorted(_sources(uid, column.column, lineage, nodes, memo))),
+                tuple(sorted(found.public)), found.from_sources
             )
         for missing in result.unresolved:
-            out[(uid, missing.column)] = ColumnOrigin(unresolved=missing.reason)
+            out[(uid, missing.column)] = ColumnOrigin(unresolved=True)
     return out
 
 
-def _sources(
+def _walk(
     uid: str,
     column: str,
     lineage: Mapping[str, ModelColumnLineage],
     nodes: Mapping[str, Model | Source],
-    memo: dict[tuple[str, str], frozenset[str]],
-) -> frozenset[str]:
-    """The source columns upstream of one column (iterative, memoised; lineage is acyclic)."""
+    memo: dict[tuple[str, str], _Found],
+) -> _Found:
+    """The public columns and sources behind one column, through hidden models (iterative,
+    memoised; lineage is acyclic)."""
+
+    def hidden(node: str) -> bool:
+        found = nodes.get(node)
+        return isinstance(found, Model) and found.access != "public" and node in lineage
+
     stack = [(uid, column)]
     while stack:
         key = stack[-1]
@@ -56,26 +72,23 @@ def _sources(
             continue
         inputs = lineage[key[0]].inputs_of(key[1]) if key[0] in lineage else ()
         pending = [
-            (i.node, i.column)
-            for i in inputs
-            if i.node.startswith("model.") and i.node in lineage and (i.node, i.column) not in memo
+            (i.node, i.column) for i in inputs if hidden(i.node) and (i.node, i.column) not in memo
         ]
         if pending:
             stack.extend(pending)
             continue
-        found: set[str] = set()
+        public: set[str] = set()
+        sources = False
         for i in inputs:
-            if i.node.startswith("source."):
-                found.add(_name(nodes, i.node, i.column))
-            else:
-                found |= memo.get((i.node, i.column), frozenset())
-        memo[key] = frozenset(found)
+            node = nodes.get(i.node)
+            if isinstance(node, Source):
+                sources = True
+            elif hidden(i.node):
+                below = memo[(i.node, i.column)]
+                public |= below.public
+                sources = sources or below.from_sources
+            elif isinstance(node, Model) and node.access == "public":
+                public.add(f"{i.node.split('.', 1)[1]}.{i.column}")
+        memo[key] = _Found(frozenset(public), sources)
         stack.pop()
     return memo[(uid, column)]
-
-
-def _name(nodes: Mapping[str, Model | Source], uid: str, column: str) -> str:
-    node = nodes.get(uid)
-    if isinstance(node, Source):
-        return f"{node.source_name}.{node.name}.{column}"
-    return f"{uid.split('.', 1)[1]}.{column}"

@@ -36,37 +36,32 @@ def _origin(portal: Portal, key: str, column: str) -> ColumnOrigin:
     return found.origin
 
 
-def test_columns_trace_to_their_sources_across_domains(portal: Portal) -> None:
-    # hand-traced through the SQL: stg_crm__customers renames crm.customers.id
-    customer = _origin(portal, "customers.dim_customers.v2", "customer_id")
-    assert customer.inputs == ("customers.int_customers_joined.customer_id",)
-    assert customer.sources == ("crm.customers.id",)
-    # marketing's revenue comes from sales' order items, through sales.fct_orders (dbt-loom)
+def test_columns_trace_to_public_columns_across_domains(portal: Portal) -> None:
+    # hand-traced through the SQL: marketing's revenue is sales' public fct_orders.net_amount,
+    # through two private marketing models (dbt-loom's cross-domain ref in between)
     revenue = _origin(portal, "marketing.fct_campaign_performance", "attributed_revenue")
-    assert revenue.inputs == ("marketing.int_orders_attributed_to_campaigns.net_amount",)
-    assert revenue.sources == (
-        "pos.order_items.discount_amount",
-        "pos.order_items.quantity",
-        "pos.order_items.unit_price",
-    )
+    assert (revenue.public, revenue.from_sources) == (("sales.fct_orders.net_amount",), False)
     roas = _origin(portal, "marketing.fct_campaign_performance", "return_on_ad_spend")
-    assert "ads.ad_spend.spend" in roas.sources and "pos.order_items.quantity" in roas.sources
-    # an audit column computed from nothing has no input column, and says so
+    assert (roas.public, roas.from_sources) == (("sales.fct_orders.net_amount",), True)
+    # customers' dimension comes from its own sources through private models: said, not named
+    customer = _origin(portal, "customers.dim_customers.v2", "customer_id")
+    assert (customer.public, customer.from_sources) == ((), True)
+    # an audit column computed from nothing has no input column
     loaded = _origin(portal, "marketing.fct_campaign_performance", "_loaded_at")
-    assert (loaded.inputs, loaded.sources, loaded.unresolved) == ((), (), None)
+    assert (loaded.public, loaded.from_sources, loaded.unresolved) == ((), False, False)
     # every column of every public model resolves
-    unresolved = [
-        (m.key, c.name)
-        for m in portal.models
-        for c in m.columns
-        if c.origin and c.origin.unresolved
-    ]
-    assert unresolved == []
+    origins = [(m.key, c.name, c.origin) for m in portal.models for c in m.columns]
+    assert [(key, name) for key, name, origin in origins if origin and origin.unresolved] == []
+    # only public models are named (the site shows consumers nothing else)
+    public = {m.key for m in portal.models}
+    named = {p.rsplit(".", 1)[0] for _, _, o in origins if o for p in o.public}
+    assert named and named <= public
 
 
 def test_the_page_shows_each_columns_origin(portal: Portal, tmp_path: Path) -> None:
     render_site(portal, tmp_path / "site")
     html = (tmp_path / "site" / "index.html").read_text()
     assert "<th>Comes from</th>" in html
-    assert '<span class="mono upstream-column">marketing.int_orders_attributed_to_campaigns' in html
-    assert '<span class="mono source-column">pos.order_items.unit_price</span>' in html
+    assert '<span class="mono upstream-column">sales.fct_orders.net_amount</span>' in html
+    assert "the domain's sources" in html
+    assert "int_orders_attributed_to_campaigns" not in html.split("<script", 1)[0]
