@@ -19,6 +19,7 @@ from msgspec import Struct
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from publish.artifacts import paused_gc
+from publish.drift import glue_fields, record
 from publish.errors import raise_problems
 from publish.mapping import (
     DESCRIPTION_LIMIT,
@@ -36,6 +37,8 @@ from publish.yamlfile import load_model
 PREFIX = GLUE_PREFIX
 #: Fingerprint of the LF-tag assignments the publisher made on a table (see targets/glue.py).
 LF_TAGS_KEY = f"{PREFIX}lf_tags"
+#: What the publisher wrote on a table (a digest per description and comment: `publish.drift`).
+WRITTEN_KEY = f"{PREFIX}written"
 
 DEFAULT_ONTOLOGY = Path("catalog/lf_tags.yml")
 
@@ -126,6 +129,11 @@ class DesiredTable(Struct, frozen=True, gc=False):
     @property
     def key(self) -> str:
         return f"{self.database}.{self.name}"
+
+    @property
+    def texts(self) -> dict[str, GlueText]:
+        """The texts drift is judged on, by field (`publish.drift.glue_fields`)."""
+        return glue_fields(self.description, ((c.name, c.comment) for c in self.columns))
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +271,14 @@ def _desired_table(
         name=model.relation.glue_table,
         description=facts.description.glue,
         columns=columns,
-        parameters=glue_parameters(facts, docs_url),
+        parameters={
+            **glue_parameters(facts, docs_url),
+            WRITTEN_KEY: record(
+                glue_fields(
+                    facts.description.glue.value, ((c.name, c.comment.value) for c in columns)
+                )
+            ),
+        },
         table_tags=table_tags,
     )
 

@@ -21,9 +21,9 @@ from publish.apply import Ledger, apply_actions
 from publish.artifacts import load_domains
 from publish.aws import AwsClients, AwsSettings
 from publish.datazone.config import DEFAULT_CONFIG
-from publish.datazone.drift import DEFAULT_POLICY, Policy
 from publish.datazone.target import DataZoneTarget
 from publish.desired import DEFAULT_ONTOLOGY
+from publish.drift import DEFAULT_POLICY, Policy
 from publish.errors import BadInputError, PublishError, StrictMissingError
 from publish.mapping import map_mesh
 from publish.model import Domain
@@ -59,7 +59,7 @@ class PublishOptions:
     today: date = field(default_factory=date.today)
     docs_url: str | None = None
     bootstrap: bool = False
-    #: what to do with hand edits in DataZone (`publish.datazone.drift`)
+    #: what to do with hand edits in Glue and DataZone (`publish.drift`)
     on_drift: Policy = DEFAULT_POLICY
     settings: AwsSettings = field(default_factory=AwsSettings)
 
@@ -95,7 +95,12 @@ def build_targets(
     names = TARGETS[command]
     if "glue" in names:
         glue = GlueTarget(
-            aws, mesh, ontology_file=options.lf_tags, root=options.root, docs_url=options.docs_url
+            aws,
+            mesh,
+            ontology_file=options.lf_tags,
+            root=options.root,
+            docs_url=options.docs_url,
+            on_drift=options.on_drift,
         )
         targets["glue"] = glue
         targets["lakeformation"] = LakeFormationTarget(

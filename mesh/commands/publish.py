@@ -36,7 +36,7 @@ Exit codes: 0 = published, or nothing to change, or a dry run; 1 = error while r
 AWS (writes already done are correct; run again to converge); 2 = bad input (artifacts,
 lf_tags.yml, datazone.yml, glossary.yml, data_products.yml, form types, a missing project,
 arguments), nothing written to any catalog; 3 = --strict and a model has no Glue table, nothing
-written; 4 = --on-drift fail and DataZone holds hand edits, nothing written.
+written; 4 = --on-drift fail and a catalog holds hand edits, nothing written.
 """
 
 app = typer.Typer(
@@ -117,9 +117,10 @@ OnDriftOpt = Annotated[
     OnDrift,
     typer.Option(
         "--on-drift",
-        help="What to do with hand edits in DataZone that differ from dbt (descriptions, asset "
-        "and column glossary terms): keep them (default; the plan shows them every run), "
-        "overwrite them with dbt's, or fail (exit code 4, nothing written).",
+        help="What to do with hand edits that differ from dbt and catalog/glossary.yml (Glue "
+        "descriptions and column comments; DataZone asset and column descriptions and glossary "
+        "terms; glossary term descriptions): keep them (default; the plan shows them on every "
+        "run), overwrite them, or fail (exit code 4, nothing written).",
     ),
 ]
 ConcurrencyOpt = Annotated[
@@ -159,6 +160,7 @@ def glue(
     docs_url: DocsOpt = None,
     region: RegionOpt = None,
     concurrency: ConcurrencyOpt = 8,
+    on_drift: OnDriftOpt = OnDrift.keep,
 ) -> None:
     _publish("glue", locals())
 

@@ -128,7 +128,7 @@ class Applier:
         missing = [n for v in change.spec.relations().values() for n in v if n not in self.term_ids]
         if missing:
             raise Skip(f"related terms missing: {', '.join(missing)}")
-        request = term_request(change.spec, self.term_ids)
+        request = term_request(change.spec, self.term_ids, change.kept)
         if change.create:
             out = self.api.client.create_glossary_term(
                 domainIdentifier=self.domain,

@@ -10,7 +10,6 @@ data source run imported, and writes: name (kept when adopting), description, gl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,10 +23,10 @@ from publish.datazone.api import (
     glue_table_arn,
 )
 from publish.datazone.config import DataZoneConfig
-from publish.datazone.drift import asset_fields, digests
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
 from publish.datazone.quality import DesiredPoint, desired_point, latest_point
+from publish.drift import asset_fields, read_record, record
 from publish.mapping import (
     DATAZONE_DESCRIPTION_LIMIT,
     MeshFacts,
@@ -84,7 +83,7 @@ class DesiredAsset:
 
     @property
     def fields(self) -> dict[str, Any]:
-        """The fields drift is judged on (`publish.datazone.drift.asset_fields`)."""
+        """The fields drift is judged on (`publish.drift.asset_fields`)."""
         return asset_fields(
             self.description,
             self.terms,
@@ -186,7 +185,7 @@ def desired_assets(
             facts.glossary_terms,
             ((c["name"], c["description"], c["terms"]) for c in datazone_columns(facts)),
         )
-        form["written"] = json.dumps(digests(fields), sort_keys=True, separators=(",", ":"))
+        form["written"] = record(fields)
         hashed = {
             "name": table,
             "description": description,
@@ -258,11 +257,7 @@ class CurrentAsset:
         """What the publisher last wrote (digests by field); None before it wrote the asset."""
         if not self.owned:
             return None
-        try:
-            found = json.loads(str((self.dbt or {}).get("written") or "{}"))
-        except ValueError:
-            return {}
-        return found if isinstance(found, dict) else {}
+        return read_record(str((self.dbt or {}).get("written") or ""))
 
     @property
     def columns(self) -> list[Mapping[str, Any]]:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from publish.datazone.assets import CurrentAsset, DesiredAsset
-from publish.datazone.drift import DEFAULT_POLICY, DriftError, FieldDrift, Policy, drifted
 from publish.datazone.forms import CurrentFormType, FormTypeSpec
 from publish.datazone.glossary import CurrentGlossary, GlossarySpec, diff_terms
 from publish.datazone.lineage import DesiredEvent
 from publish.datazone.listings import CurrentListing
 from publish.datazone.products import CurrentProduct, DesiredProduct
+from publish.drift import DEFAULT_POLICY, FieldDrift, Policy, drift_error, drifted
 from publish.plan import Action, Plan, Skipped
 
 TARGET = "datazone"
@@ -142,7 +142,9 @@ class _Planner:
             )
         else:
             self.plan.unchanged["glossary"] += 1
-        changes = diff_terms(spec, now)
+        changes, kept_only = diff_terms(spec, now, self.on_drift)
+        for change in [*changes, *kept_only]:
+            self._term_drift(change.spec.name, list(change.drift))
         for change in changes:  # targets of relations first
             related = [n for names in change.spec.relations().values() for n in names]
             requires = self._terms(related) | ({self.glossary_id} if self.glossary_id else set())
@@ -152,6 +154,9 @@ class _Planner:
                     "create" if change.create else "update",
                     change.spec.name,
                     reason="new" if change.create else ", ".join(change.fields),
+                    details=[
+                        f"drift: {d.line('replaces')}" for d in change.drift if not change.kept
+                    ],
                     requires=tuple(sorted(requires)),
                     operation="CreateGlossaryTerm" if change.create else "UpdateGlossaryTerm",
                     payload=change,
@@ -164,6 +169,17 @@ class _Planner:
             self.plan.warnings.append(
                 f"glossary terms in DataZone but not in {head.name!r} YAML (kept): "
                 + ", ".join(extra)
+            )
+
+    def _term_drift(self, name: str, drift: list[FieldDrift]) -> None:
+        if not drift:
+            return
+        if self.on_drift == "fail":
+            self.drift.append((f"glossary term {name}", drift))
+        elif self.on_drift == "keep":
+            self.plan.warnings.append(
+                f"glossary term {name}: hand edits in DataZone kept (--on-drift keep): "
+                + "; ".join(d.line("keeps") for d in drift)
             )
 
     def _assets(self) -> None:
@@ -451,11 +467,5 @@ def build_plan(
     planner = _Planner(desired, current, events, where, on_drift)
     plan = planner.build()
     if planner.drift:
-        lines = [f"{uid}: " + "; ".join(d.line("has") for d in ds) for uid, ds in planner.drift]
-        raise DriftError(
-            f"DataZone holds hand edits that differ from dbt on {len(planner.drift)} asset(s): "
-            + " | ".join(lines),
-            fix="move the edits into the dbt YAML (then they are no longer drift), or publish "
-            "with --on-drift overwrite (dbt wins) or --on-drift keep (the edits stay)",
-        )
+        raise drift_error("DataZone", planner.drift)
     return plan, planner.known_assets

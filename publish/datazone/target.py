@@ -20,13 +20,13 @@ from publish.datazone.api import DataZoneApi
 from publish.datazone.apply import Applier
 from publish.datazone.assets import desired_assets, read_assets
 from publish.datazone.config import DataZoneConfig, load_config
-from publish.datazone.drift import DEFAULT_POLICY, Policy
 from publish.datazone.forms import load_form_type, read_form_type
 from publish.datazone.glossary import load_glossary, read_glossary
 from publish.datazone.lineage import DesiredEvent, desired_events, posted_run_ids
 from publish.datazone.listings import read_listings
 from publish.datazone.plan import TITLE, CurrentState, DesiredState, Where, build_plan
 from publish.datazone.products import desired_products, read_products
+from publish.drift import DEFAULT_POLICY, Policy
 from publish.errors import raise_problems
 from publish.mapping import MeshFacts
 from publish.plan import Plan

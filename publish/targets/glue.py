@@ -39,12 +39,14 @@ from publish.desired import (
     DEFAULT_ONTOLOGY,
     LF_TAGS_KEY,
     PREFIX,
+    WRITTEN_KEY,
     DesiredDatabase,
     DesiredState,
     DesiredTable,
     desired_state,
     load_ontology,
 )
+from publish.drift import DEFAULT_POLICY, FieldDrift, Policy, drift_error, drifted, read_record
 from publish.mapping import GlueText, MeshFacts
 from publish.plan import Action, Change, Plan, Skipped, action_id
 from publish.targets import Target
@@ -151,32 +153,42 @@ class TableDiff:
     notes: list[str]
     #: (CreateTime, VersionId) of the table the diff was made from
     identity: tuple[Any, str | None] = (None, None)
+    #: hand edits of the texts the publisher writes (kept unless the policy is overwrite)
+    drift: list[FieldDrift] = field(default_factory=list)
 
 
-def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Shape) -> TableDiff:
+def diff_table(
+    desired: DesiredTable,
+    table: Mapping[str, Any],
+    input_shape: Shape,
+    on_drift: Policy = DEFAULT_POLICY,
+) -> TableDiff:
     """What must change in `table` (as GetTable(s) returned it) to match `desired`.
 
     `table_input` is the table projected onto `TableInput` with the changes applied; `table` itself
-    is not modified.
+    is not modified. A hand-edited Description or Comment (`publish.drift`) is overwritten only
+    with `on_drift="overwrite"`; otherwise it stays, and the diff names it.
     """
     new: dict[str, Any] = project(table, input_shape)
-    changes = _diff_description(desired.description, new)
     notes: list[str] = []
-    if desired.description.truncated:
-        full = len(desired.description.full.encode())
-        notes.append(f"description truncated to Glue's 2048 bytes (dbt has {full} bytes)")
-
     # Column comments, on regular and partition columns, matched case-insensitively
     glue_columns: dict[str, dict[str, Any]] = {}
     for col in new.get("StorageDescriptor", {}).get("Columns", []) + new.get("PartitionKeys", []):
         glue_columns.setdefault(col["Name"].lower(), col)
+    drift = _drift(desired, new, glue_columns)
+    kept = {d.field for d in drift} if on_drift != "overwrite" else set()
+
+    changes = [] if "description" in kept else _diff_description(desired.description, new)
+    if desired.description.truncated:
+        full = len(desired.description.full.encode())
+        notes.append(f"description truncated to Glue's 2048 bytes (dbt has {full} bytes)")
     for dcol in desired.columns:
         col = glue_columns.get(dcol.name.lower())
         if col is None:
             notes.append(f"column {dcol.name} is documented in dbt but not in the Glue table")
             continue
         before = col.get("Comment", "")
-        if not dcol.comment.in_sync(before):
+        if not dcol.comment.in_sync(before) and f"column {dcol.name.lower()} comment" not in kept:
             changes.append(
                 Change(f"Columns[{col['Name']}].Comment", before or None, dcol.comment.value)
             )
@@ -199,7 +211,27 @@ def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Sha
             params[LF_TAGS_KEY] = fingerprint
             to_assign = tags
     new["Parameters"] = params
-    return TableDiff(changes, new, table.get("VersionId"), to_assign, notes, _identity(table))
+    return TableDiff(
+        changes, new, table.get("VersionId"), to_assign, notes, _identity(table), drift
+    )
+
+
+def _drift(
+    desired: DesiredTable, new: Mapping[str, Any], glue_columns: Mapping[str, Mapping[str, Any]]
+) -> list[FieldDrift]:
+    """The texts of the table that are hand edits (`publish.drift`)."""
+    texts = desired.texts
+    catalog = {"description": new.get("Description", "")}
+    for name, col in glue_columns.items():
+        if f"column {name} comment" in texts:
+            catalog[f"column {name} comment"] = col.get("Comment", "")
+    # what dbt-athena's persist_docs wrote for dbt's text is dbt's text
+    have = {k: texts[k].value if texts[k].in_sync(v) else v for k, v in catalog.items()}
+    params = new.get("Parameters") or {}
+    written: dict[str, str] | None = read_record(params.get(WRITTEN_KEY))
+    if WRITTEN_KEY not in params and f"{PREFIX}unique_id" not in params:
+        written = None  # never published: what dbt would replace is drift
+    return drifted(have, {k: t.value for k, t in texts.items()}, written)
 
 
 def diff_database(
@@ -284,8 +316,10 @@ class GlueTarget(Target):
         ontology_file: Path = DEFAULT_ONTOLOGY,
         root: Path = Path("."),
         docs_url: str | None = None,
+        on_drift: Policy = DEFAULT_POLICY,
     ) -> None:
         self.glue = clients.glue
+        self.on_drift = on_drift
         self.lf = clients.lakeformation
         self.concurrency = clients.settings.concurrency
         self.mesh = mesh
@@ -348,6 +382,8 @@ class GlueTarget(Target):
         assert current is not None, "read() before plan()"
         plan = Plan(self.name, self.title, warnings=list(desired.warnings))
         plan.skipped.extend(desired.skipped)
+        #: the hand edits `--on-drift fail` stops on, by table
+        drifts: list[tuple[str, list[FieldDrift]]] = []
         for name, ddb in sorted(desired.databases.items()):
             database = current.databases.get(name)
             if database is None:
@@ -392,7 +428,14 @@ class GlueTarget(Target):
                     )
                 )
                 continue
-            diff = diff_table(dt, table, self._table_input)
+            diff = diff_table(dt, table, self._table_input, self.on_drift)
+            if diff.drift and self.on_drift == "fail":
+                drifts.append((dt.key, diff.drift))
+            elif diff.drift and self.on_drift == "keep":
+                plan.warnings.append(
+                    f"{dt.key}: hand edits in Glue kept (--on-drift keep): "
+                    + "; ".join(d.line("keeps") for d in diff.drift)
+                )
             if not diff.changes:
                 plan.unchanged["table"] += 1
                 continue
@@ -405,6 +448,9 @@ class GlueTarget(Target):
                     dt.domain,
                     dt.unique_id,
                     changes=diff.changes,
+                    details=[f"drift: {d.line('replaces')}" for d in diff.drift]
+                    if self.on_drift == "overwrite"
+                    else [],
                     notes=diff.notes,
                     # the new LF-tag fingerprint is written only once the tags are assigned
                     requires=(lf_tags_action_id(dt),) if diff.tags else (),
@@ -412,6 +458,8 @@ class GlueTarget(Target):
                     payload=_TablePayload(dt, diff),
                 )
             )
+        if drifts:
+            raise drift_error("Glue", drifts)
         return plan
 
     # apply -------------------------------------------------------------------------------------
@@ -436,7 +484,7 @@ class GlueTarget(Target):
             if _identity(table) != diff.identity:
                 if not conflicted:  # changed before the write (a conflict is counted already)
                     retries += 1
-                diff = diff_table(desired, table, self._table_input)
+                diff = diff_table(desired, table, self._table_input, self.on_drift)
                 if not diff.changes:
                     return Outcome(written=False, retries=retries)
             conflicted = False

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from publish.datazone.drift import DriftError
+from publish.drift import DriftError
 from tests.datazone.conftest import Stage, arn
 
 pytestmark = pytest.mark.integration
@@ -164,3 +164,68 @@ def test_edits_after_a_publish_are_drift_and_fail_stops_before_any_write(stage: 
     assert int(asset["revision"]) == int(revision) + 2  # the hand edit, then dbt's
     assert asset["description"] != HAND_DESCRIPTION
     assert _columns(asset)["order_id"]["businessName"] == "Order number"
+
+
+def _term(stage: Stage, name: str) -> dict[str, Any]:
+    (hit,) = [
+        h["glossaryTermItem"]
+        for h in stage.pages("search", searchScope="GLOSSARY_TERM")
+        if h["glossaryTermItem"]["name"] == name
+    ]
+    return stage.dz().get_glossary_term(domainIdentifier=stage.domain_id, identifier=hit["id"])
+
+
+def test_a_hand_edited_glossary_term_is_drift_not_an_ordinary_update(stage: Stage) -> None:
+    stage.publish()
+    order = _term(stage, "Order")
+    # what the publisher wrote ends with its record, which markdown does not render
+    assert order["longDescription"].startswith("Identified by `order_id`.")
+    assert order["longDescription"].endswith("-->")
+    stage.dz().update_glossary_term(
+        domainIdentifier=stage.domain_id,
+        glossaryIdentifier=order["glossaryId"],
+        identifier=order["id"],
+        shortDescription="A purchase, as the finance steward defines it.",
+    )
+    stage.admin.reset_calls()
+
+    with pytest.raises(DriftError) as failed:
+        stage.prepare(on_drift="fail")
+    assert "glossary term Order: short description: has 'A purchase, as the finance" in str(
+        failed.value
+    )
+    assert stage.admin.writes() == {}
+
+    plan, _ = stage.publish()  # keep: shown, no write
+    assert [a for a in plan.actions if a.kind == "term"] == []
+    assert any(
+        w.startswith("glossary term Order: hand edits in DataZone kept") for w in plan.warnings
+    )
+    assert stage.admin.writes() == {}
+    assert _term(stage, "Order")["shortDescription"].startswith("A purchase, as the finance")
+
+    plan, result = stage.publish(on_drift="overwrite")
+    assert result.failures == []
+    (update,) = [a for a in plan.actions if a.kind == "term"]
+    assert update.op == "update" and update.reason == "short description"
+    assert update.details[0].startswith("drift: short description: replaces 'A purchase, as")
+    assert _term(stage, "Order")["shortDescription"].startswith("A purchase placed by a customer")
+    stage.admin.reset_calls()
+    stage.publish()
+    assert stage.admin.writes() == {}
+
+
+def test_a_glossary_change_in_the_yaml_is_an_ordinary_update(stage: Stage) -> None:
+    stage.publish()
+    text = (stage.root / "catalog" / "glossary.yml").read_text()
+    edited = text.replace(
+        "short_description: A purchase placed by a customer",
+        "short_description: An order placed by a customer",
+    )
+    assert edited != text
+    (stage.root / "catalog" / "glossary.yml").write_text(edited)
+    plan, result = stage.publish(on_drift="fail")  # no hand edit: fail does not stop it
+    assert result.failures == []
+    (update,) = [a for a in plan.actions if a.kind == "term"]
+    assert (update.name, update.details) == ("Order", [])
+    assert _term(stage, "Order")["shortDescription"].startswith("An order placed by a customer")

@@ -1,27 +1,33 @@
-"""Drift of a DataZone asset: what the catalog holds that differs from what the publisher wrote.
+"""Drift: what a catalog holds that differs from what the publisher last wrote (a hand edit).
 
-The publisher's `dbt_model` form keeps, per field it writes (the asset's description and glossary
-terms, each documented column's description and glossary terms), a digest of the value dbt gave it
-(`written`). A field is drift when the catalog holds a value that is neither empty, nor dbt's
-value now, nor the value the publisher last wrote: someone edited it in DataZone. An asset the
-publisher adopts (a Glue data source imported it) has no record yet: every non-empty value that
-dbt's would replace is drift, so adoption says what it will replace.
+The publisher keeps, next to each thing it writes, a digest per field of the value it wrote
+(`written`): on a DataZone asset in its `dbt_model` form (the asset's description and glossary
+terms, each documented column's description and terms), on a Glue table in the `mesh:written`
+parameter (the table's Description and each documented column's Comment), on a glossary term at
+the end of its long description (`publish.datazone.glossary`). A field is drift when the catalog
+holds a value that is neither empty, nor dbt's value now, nor the value the publisher last wrote:
+someone edited it by hand. Something the publisher has not written yet (an imported asset it
+adopts, a table never published) has no record: every non-empty value that dbt's would replace is
+drift, so adoption says what it will replace.
 
 A policy decides (`mesh publish --on-drift`): `keep` leaves the catalog's value in place (and says
 so on every run, until the edit is moved into dbt or overwritten), `overwrite` writes dbt's value,
-`fail` stops the publish before any write. Column business names and any other column field the
-publisher does not write are never drift: every revision carries them over as the catalog has them.
+`fail` stops the publish before any write (every target is planned before any target writes).
+Column business names and any other field the publisher does not write are never drift: every
+write carries them over as the catalog has them.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from publish.datazone.api import content_hash
 from publish.errors import EXIT_DRIFT, MeshError
 
+T = TypeVar("T")
 Policy = Literal["overwrite", "keep", "fail"]
 POLICIES: tuple[Policy, ...] = ("keep", "overwrite", "fail")
 DEFAULT_POLICY: Policy = "keep"
@@ -54,9 +60,42 @@ def asset_fields(
     return out
 
 
+def glue_fields(description: T, comments: Iterable[tuple[str, T]]) -> dict[str, T]:
+    """The fields the publisher writes on a Glue table, by the names drift reports them with."""
+    out = {"description": description}
+    out.update((f"column {name.lower()} comment", text) for name, text in comments)
+    return out
+
+
 def digests(fields: Mapping[str, Any]) -> dict[str, str]:
     """What the publisher records as written: a short digest of each field's value."""
     return {k: _digest(v) for k, v in fields.items()}
+
+
+def record(fields: Mapping[str, Any]) -> str:
+    """The written record as one compact JSON text (a form field, a Glue parameter)."""
+    return json.dumps(digests(fields), sort_keys=True, separators=(",", ":"))
+
+
+def read_record(text: str | None) -> dict[str, str]:
+    """A written record back; {} when there is none or it is not one (then nothing is drift)."""
+    try:
+        found = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def drift_error(catalog: str, drifts: list[tuple[str, list[FieldDrift]]]) -> DriftError:
+    """`--on-drift fail`: every hand edit of one catalog, by thing, in one paragraph."""
+    lines = [f"{name}: " + "; ".join(d.line("has") for d in ds) for name, ds in drifts]
+    return DriftError(
+        f"{catalog} holds hand edits that differ from dbt on {len(drifts)} item(s): "
+        + " | ".join(lines),
+        fix="move the edits into the dbt YAML (or catalog/glossary.yml; then they are no longer "
+        "drift), or publish with --on-drift overwrite (dbt wins) or --on-drift keep (the edits "
+        "stay)",
+    )
 
 
 def drifted(
