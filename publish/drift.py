@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from publish.datazone.api import content_hash
 from publish.errors import EXIT_DRIFT, MeshError
+from publish.hashing import content_hash
 
 T = TypeVar("T")
 Policy = Literal["overwrite", "keep", "fail"]

@@ -17,7 +17,6 @@ from typing import Any
 
 from publish.datazone.api import (
     DataZoneApi,
-    content_hash,
     form_content,
     forms_by_name,
     glue_table_arn,
@@ -27,6 +26,7 @@ from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
 from publish.datazone.quality import DesiredPoint, desired_point, latest_point
 from publish.drift import asset_fields, read_record, record
+from publish.hashing import content_hash
 from publish.mapping import (
     DATAZONE_DESCRIPTION_LIMIT,
     MeshFacts,

@@ -234,8 +234,8 @@ def diff_terms(
         fields = [name for name in want if name not in kept and have[name] != want[name]]
         if relations != term.relations():
             fields.append("relations")
-        if now.written != digests(want):
-            fields.append("record")  # what the publisher writes from now on
+        if not fields and now.written != digests(want):
+            fields.append("record")  # only the record of what it writes (any write renews it)
         change = TermChange(term, False, tuple(fields), drift, kept)
         if fields:
             changes.append(change)

@@ -5,6 +5,7 @@ publisher wrote; column business names are never drift and always survive."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -215,17 +216,19 @@ def test_a_hand_edited_glossary_term_is_drift_not_an_ordinary_update(stage: Stag
     assert stage.admin.writes() == {}
 
 
-def test_a_glossary_change_in_the_yaml_is_an_ordinary_update(stage: Stage) -> None:
-    stage.publish()
-    text = (stage.root / "catalog" / "glossary.yml").read_text()
+def test_a_glossary_change_in_the_yaml_is_an_ordinary_update(stage: Stage, repo_copy: Path) -> None:
+    stage.publish(root=repo_copy)
+    path = repo_copy / "catalog" / "glossary.yml"
+    text = path.read_text()
     edited = text.replace(
         "short_description: A purchase placed by a customer",
         "short_description: An order placed by a customer",
     )
     assert edited != text
-    (stage.root / "catalog" / "glossary.yml").write_text(edited)
-    plan, result = stage.publish(on_drift="fail")  # no hand edit: fail does not stop it
+    path.write_text(edited)
+    # no hand edit: --on-drift fail does not stop it
+    plan, result = stage.publish(root=repo_copy, on_drift="fail")
     assert result.failures == []
     (update,) = [a for a in plan.actions if a.kind == "term"]
-    assert (update.name, update.details) == ("Order", [])
+    assert (update.name, update.reason, update.details) == ("Order", "short description", [])
     assert _term(stage, "Order")["shortDescription"].startswith("An order placed by a customer")
