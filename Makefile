@@ -7,10 +7,13 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml standins/pyproject.toml 
 
 .PHONY: install demo data build docs test test-fast lint fmt check bench bench-build bench-slim clean
 
+# pip prints one line per package it collects and installs (`--progress-bar on` for the
+# downloads), so a first install (a few minutes on a busy 2-core machine) shows it is moving.
 $(STAMP): pyproject.toml standins/pyproject.toml
+	@echo "Installing the virtualenv $(VENV) (first time: a few minutes; pip shows each package)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]" -e ./standins
+	$(BIN)/python -m pip install --upgrade --progress-bar on pip
+	$(BIN)/python -m pip install --progress-bar on -e ".[dev]" -e ./standins
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
@@ -77,4 +80,5 @@ bench: bench-build bench-slim
 	$(BIN)/python bench/bench_datazone_emulator.py
 
 clean:
-	rm -rf domains/*/target domains/*/dbt_packages domains/*/logs warehouse/*.duckdb* data/raw
+	rm -rf domains/*/target domains/*/dbt_packages domains/*/logs warehouse/*.duckdb* data/raw \
+		.mesh-state site

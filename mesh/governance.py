@@ -6,7 +6,9 @@ every model and column is documented and has a primary-key test; only staging
 reads sources; layer prefixes hold; glossary terms and sensitivity labels exist
 in catalog/; views are not chained deeper than Athena copes with; Iceberg tables
 declare only column types Athena's Iceberg tables can hold; every relation is in its
-domain's `<domain>_<layer>` schema.
+domain's `<domain>_<layer>` schema; public models fit DataZone's description limit; data
+products name public, contracted models of their domain and known glossary terms (what the
+publisher would refuse after writing Glue).
 """
 
 from __future__ import annotations
@@ -23,8 +25,19 @@ from mesh.iceberg_types import iceberg_type_problem
 from mesh.project import Domain
 from publish.artifacts import load_manifest
 from publish.errors import BadInputError
+from publish.mapping import (
+    DATAZONE_DESCRIPTION_LIMIT,
+    MeshFacts,
+    map_mesh,
+    map_products,
+    product_problems,
+    too_long_descriptions,
+)
 from publish.model import Model, TestResult
+from publish.products import load_products
 from publish.yamlfile import read_yaml
+
+PRODUCTS_FILE = "data_products.yml"
 
 LAYER_PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_")}
 CHAINED_VIEWS_THRESHOLD = 4  # dbt-project-evaluator's default
@@ -77,6 +90,20 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
         found += list(_iceberg_column_types(model))
     found += list(_chained_views(models))
     found += list(_schema_names(domain.name, models))
+    mesh = map_mesh([loaded])
+    found += [
+        Violation(
+            "description-length",
+            facts.unique_id,
+            f"description has {length} characters; DataZone allows "
+            f"{DATAZONE_DESCRIPTION_LIMIT} (move the detail to a doc block of its columns or "
+            "to the docs site)",
+            facts.file,
+        )
+        for facts, length in too_long_descriptions(mesh)
+        if facts.unique_id in models
+    ]
+    found += list(_data_products(domain, mesh, vocabulary))
     return found
 
 
@@ -127,6 +154,22 @@ def _model_rules(model: Model, vocabulary: Vocabulary) -> Iterator[Violation]:
     reads_source = any(d.startswith("source.") for d in model.depends_on)
     if reads_source and layer != "staging":
         yield violation("source-outside-staging", "only staging models may call source()")
+
+
+def _data_products(domain: Domain, mesh: MeshFacts, vocabulary: Vocabulary) -> Iterator[Violation]:
+    """What the DataZone publisher would refuse in the domain's data products file."""
+    declared = load_products(domain.path / PRODUCTS_FILE).data_products
+    file = f"domains/{domain.name}/{PRODUCTS_FILE}"
+    models = mesh.of_domain(domain.name)
+    by_key = {m.key: m for m in models}
+    for product in map_products(domain.name, declared, models):
+        node = f"data product {product.name!r}"
+        for _, problem in product_problems(product, by_key, file):
+            yield Violation("data-product", node, problem, file)
+        for term in product.glossary_terms:
+            if term not in vocabulary.glossary_terms:
+                problem = f"unknown glossary term {term!r} (see catalog/glossary.yml)"
+                yield Violation("glossary", node, problem, file)
 
 
 def _has_primary_key_test(tests: Iterable[TestResult]) -> bool:

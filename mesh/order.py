@@ -29,19 +29,26 @@ def domain_graph(domains: dict[str, Domain]) -> nx.DiGraph:
 def select_domains(domains: dict[str, Domain], selectors: Iterable[str] = ()) -> list[Domain]:
     """The selected domains in build order (upstream first, ties by name)."""
     graph = domain_graph(domains)
-    selectors = [s for s in selectors if s.strip()]
+    selectors = list(selectors)
     chosen: set[str] = set()
-    for selector in selectors or [f"{name}" for name in domains]:
-        name = selector.strip("+")
+    for selector in selectors or list(domains):
+        name = selector.strip().strip("+")
+        if not name:
+            raise BadInputError(
+                f"--select {selector!r} names no domain (an empty value would otherwise "
+                "select every domain)",
+                fix=f"pass a domain, `+<domain>` or `<domain>+`, choosing from: "
+                f"{', '.join(sorted(domains))}; leave --select out to run every domain",
+            )
         if name not in domains:
             raise BadInputError(
                 f"unknown domain {name!r} in --select {selector!r}",
                 fix=f"choose from: {', '.join(sorted(domains))}",
             )
         chosen.add(name)
-        if selector.startswith("+"):
+        if selector.strip().startswith("+"):
             chosen |= nx.ancestors(graph, name)
-        if selector.endswith("+"):
+        if selector.strip().endswith("+"):
             chosen |= nx.descendants(graph, name)
     order = nx.lexicographical_topological_sort(graph)
     return [domains[name] for name in order if name in chosen]

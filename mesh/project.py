@@ -21,6 +21,10 @@ from publish.yamlfile import read_yaml
 
 LOOM_CONFIG = "dbt_loom.config.yml"
 CORE_PACKAGE = "mesh_core"
+#: the embedded default target: its artifacts are each domain's own target/ folder
+LOCAL_TARGET = "local"
+#: artifacts of every other target, and CI state: <root>/.mesh-state/<target>/<domain>/
+STATE_DIR = ".mesh-state"
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,17 @@ class Domain:
     @property
     def manifest_path(self) -> Path:
         return self.target_dir / "manifest.json"
+
+    def artifacts_dir(self, target: str) -> Path:
+        """Where dbt writes this domain's artifacts for `target`.
+
+        The local default keeps dbt's own `target/` (plain `dbt build` in the domain, dbt-loom's
+        file paths, the portal); every other target gets `.mesh-state/<target>/<domain>/`, so a
+        CI or Athena build never replaces what a local build, and its readers, rely on.
+        """
+        if target == LOCAL_TARGET:
+            return self.target_dir
+        return self.path.parents[1] / STATE_DIR / target / self.name
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -14,10 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ReadTimeoutError,
+)
 from pydantic import BaseModel, Field
 
 from publish import __version__
-from publish.errors import BadInputError
+from publish.errors import BadInputError, MeshError, PublishError
 
 if TYPE_CHECKING:
     from mypy_boto3_glue import GlueClient
@@ -73,3 +81,59 @@ class AwsClients:
 
     def client(self, service: str) -> Any:
         return self.session.client(service, config=self.config)  # type: ignore[call-overload]
+
+
+#: error codes of a caller the policy does not allow
+ACCESS_DENIED = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "403", "Forbidden"}
+)
+#: error codes that botocore's retries gave up on
+THROTTLED = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "SlowDown",
+        "RequestLimitExceeded",
+    }
+)
+
+
+def aws_failure(exc: Exception, doing: str, *, permissions: str) -> MeshError:
+    """One paragraph for a failed AWS call: its cause (no credentials, unreachable endpoint,
+    denied, throttled past every retry, or the service's own error) and what to check."""
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return BadInputError(
+            f"{doing}: no AWS credentials were found ({exc})",
+            fix="set credentials as boto3 reads them (AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY; in CI the workflow's role), or, on a laptop, start the "
+            "stand-ins with `mesh-standins up` and export the environment it prints",
+        )
+    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError):
+        return PublishError(
+            f"{doing}: {exc}",
+            fix="check the endpoint (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>), the "
+            "region and the network; on a laptop, check that `mesh-standins up` still runs",
+        )
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        message = str(error.get("Message") or exc)
+        if code in ACCESS_DENIED:
+            return PublishError(
+                f"{doing}: access denied ({code}: {message})",
+                fix=f"run with a role that may call {permissions} (the policies are in iam/)",
+            )
+        if code in THROTTLED:
+            return PublishError(
+                f"{doing}: still throttled after every retry ({code}: {message})",
+                fix="run again later (writes already made are kept), or lower --concurrency",
+            )
+        return PublishError(
+            f"{doing}: {code}: {message}",
+            fix="read the service's message above; run again once it is fixed (writes "
+            "already made are kept)",
+        )
+    return PublishError(
+        f"{doing}: {exc}", fix="check the AWS credentials, region and endpoint, then run again"
+    )

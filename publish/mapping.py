@@ -472,6 +472,53 @@ def map_products(
     return out
 
 
+def product_problems(
+    product: ProductFacts, models: Mapping[str, ModelFacts], file: str
+) -> list[tuple[str, str]]:
+    """A problem (file, text) for each item of `product` that is not a public model with an
+    enforced contract of its domain (`models`: the domain's, by key), as DataZone refuses it."""
+    where = f"data product {product.name!r}"
+    problems: list[tuple[str, str]] = []
+    for item in product.items:
+        facts = models.get(item.key) if item.key else None
+        if facts is None:
+            problems.append(
+                (
+                    file,
+                    f"{where} names {item.ref!r}, which is not a model of domain "
+                    f"{product.domain} (use `<model>` or `<model>.v<version>`)",
+                )
+            )
+        elif facts.not_an_asset is not None:
+            problems.append(
+                (
+                    file,
+                    f"{where} names {item.ref!r} ({facts.unique_id}), which is "
+                    f"{facts.not_an_asset.reason}; only public models with an enforced "
+                    "contract can be in a data product",
+                )
+            )
+    return problems
+
+
+def too_long_descriptions(mesh: MeshFacts) -> list[tuple[ModelFacts, int]]:
+    """Each DataZone asset-to-be whose description DataZone refuses, and its length."""
+    return [
+        (facts, length)
+        for facts in mesh.models
+        if facts.not_an_asset is None
+        and (length := len(facts.description.full)) > DATAZONE_DESCRIPTION_LIMIT
+    ]
+
+
+#: the fix for a description DataZone refuses
+SHORTEN_FIX = (
+    f"shorten the model's description in its YAML to DataZone's {DATAZONE_DESCRIPTION_LIMIT:,} "
+    "characters (move the detail to a doc block of its columns or to the docs site), then run "
+    "again"
+)
+
+
 # --- what each catalog stores -------------------------------------------------------------------
 
 GLUE_PREFIX = "mesh:"

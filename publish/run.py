@@ -19,12 +19,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from publish.apply import Ledger, apply_actions
 from publish.artifacts import load_domains
-from publish.aws import AwsClients, AwsSettings
+from publish.aws import AwsClients, AwsSettings, aws_failure
 from publish.datazone.config import DEFAULT_CONFIG
 from publish.datazone.target import DataZoneTarget
 from publish.desired import DEFAULT_ONTOLOGY
 from publish.drift import DEFAULT_POLICY, Policy
-from publish.errors import BadInputError, PublishError, StrictMissingError
+from publish.errors import BadInputError, StrictMissingError
 from publish.mapping import map_mesh
 from publish.model import Domain
 from publish.plan import Action, Report
@@ -116,6 +116,7 @@ def build_targets(
             docs_url=options.docs_url,
             bootstrap=options.bootstrap,
             on_drift=options.on_drift,
+            dry_run=options.dry_run,
         )
     return [targets[n] for n in names]
 
@@ -130,11 +131,9 @@ def prepare(command: str, targets: Sequence[Target], options: PublishOptions) ->
         try:
             target.read()
         except (ClientError, BotoCoreError) as exc:
-            raise PublishError(
-                f"could not read the {target.title}: {exc}",
-                fix="check the AWS credentials, region and endpoint (AWS_PROFILE, AWS_REGION, "
-                f"AWS_ENDPOINT_URL[_<SERVICE>]) and that the caller may call "
-                f"{target.read_permissions}",
+            # one paragraph naming the cause: credentials, endpoint, denied, throttled
+            raise aws_failure(
+                exc, f"could not read the {target.title}", permissions=target.read_permissions
             ) from exc
     report = Report(command, options.dry_run, [t.plan() for t in targets])
     if options.strict:

@@ -8,16 +8,17 @@ reads upstream manifests from it (see `loom_configs`). Locally the bucket is mot
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from mesh.ci.s3 import require_bucket, s3_errors
 from mesh.project import Domain, write_loom_config
+from publish.artifacts import FILE_NAMES, read_artifact
 from publish.errors import BadInputError
-
-ARTIFACTS = ("manifest.json", "catalog.json", "run_results.json", "sources.json")
 
 
 @dataclass(frozen=True)
@@ -29,47 +30,60 @@ class ArtifactStore:
     def from_url(cls, url: str | None) -> ArtifactStore:
         """`s3://bucket/prefix`, defaulting to MESH_ARTIFACT_STORE."""
         url = url or os.environ.get("MESH_ARTIFACT_STORE")
-        if not url or not url.startswith("s3://"):
+        bucket, _, prefix = (url or "").removeprefix("s3://").partition("/")
+        if not url or not url.startswith("s3://") or not bucket:
             raise BadInputError(
                 f"no artifact store given (got {url!r})",
-                fix="pass --store s3://<bucket>/<prefix> or set MESH_ARTIFACT_STORE",
+                fix="pass --store s3://<bucket>/<prefix> or set MESH_ARTIFACT_STORE (on a "
+                "laptop, `mesh-standins up` prints the value for its local bucket)",
             )
-        bucket, _, prefix = url[len("s3://") :].partition("/")
         return cls(bucket=bucket, prefix=prefix.strip("/") or cls.prefix)
 
     def key(self, domain: str, artifact: str) -> str:
         return f"{self.prefix}/{domain}/{artifact}"
 
-    def upload(self, s3: Any, domains: list[Domain]) -> list[str]:
-        """Upload every artifact the domains' target/ holds; returns the keys written."""
-        written = []
-        for domain in domains:
-            if not domain.manifest_path.is_file():
+    def upload(self, s3: Any, folders: Mapping[str, Path]) -> list[str]:
+        """Upload every artifact of each domain's folder; returns the keys written.
+
+        Every file is read and checked first (a manifest is required; each artifact must be
+        one dbt wrote whole), and the bucket must exist: bad input uploads nothing.
+        """
+        files: list[tuple[Path, str]] = []
+        for domain, folder in folders.items():
+            manifest = folder / "manifest.json"
+            if not manifest.is_file():
                 raise BadInputError(
-                    f"domain {domain.name!r} has no manifest to upload",
-                    file=domain.manifest_path,
-                    fix="build the domain first (`mesh build`), then upload",
+                    f"domain {domain!r} has no manifest to upload",
+                    file=manifest,
+                    fix="build the domain first (`mesh build`, or `mesh ci merge`), then upload",
                 )
-            for artifact in ARTIFACTS:
-                path = domain.target_dir / artifact
+            for kind, artifact in FILE_NAMES.items():
+                path = folder / artifact
                 if path.is_file():
-                    key = self.key(domain.name, artifact)
-                    s3.upload_file(str(path), self.bucket, key)
-                    written.append(key)
-        return written
+                    read_artifact(path, kind)  # refuses a truncated or foreign file
+                    files.append((path, self.key(domain, artifact)))
+        require_bucket(s3, self.bucket, option="--store (or MESH_ARTIFACT_STORE)")
+        with s3_errors(f"uploading artifacts to s3://{self.bucket}", "s3:PutObject"):
+            for path, key in files:
+                s3.upload_file(str(path), self.bucket, key)
+        return [key for _, key in files]
 
     def download(self, s3: Any, domains: list[str], dest: Path) -> dict[str, Path]:
         """Download each domain's artifacts into `dest/<domain>/`; missing ones are skipped."""
+        require_bucket(s3, self.bucket, option="--store (or MESH_ARTIFACT_STORE)")
         found: dict[str, Path] = {}
         for name in domains:
             folder = dest / name
             folder.mkdir(parents=True, exist_ok=True)
-            for artifact in ARTIFACTS:
-                try:
-                    s3.download_file(self.bucket, self.key(name, artifact), str(folder / artifact))
-                except ClientError as exc:
-                    if exc.response["Error"]["Code"] not in {"404", "NoSuchKey"}:
-                        raise
+            for artifact in FILE_NAMES.values():
+                with s3_errors(f"downloading s3://{self.bucket}/{self.prefix}", "s3:GetObject"):
+                    try:
+                        s3.download_file(
+                            self.bucket, self.key(name, artifact), str(folder / artifact)
+                        )
+                    except ClientError as exc:
+                        if exc.response["Error"]["Code"] not in {"404", "NoSuchKey"}:
+                            raise
             if (folder / "manifest.json").is_file():
                 found[name] = folder
         return found

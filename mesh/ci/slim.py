@@ -22,10 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mesh.build import MeshInvocation, check_target
+from mesh.build import MeshInvocation, dbt_environment
 from mesh.membership import refuse_outsiders
 from mesh.order import select_domains
-from mesh.project import Domain, discover_domains, write_loom_config
+from mesh.preflight import check_warehouse_lock, check_yaml
+from mesh.profile import check_target, duckdb_file
+from mesh.project import STATE_DIR, Domain, discover_domains, write_loom_config
 from mesh.runner import DomainRun, list_nodes, mesh_environment, run_dbt
 from publish.artifacts import load_manifest, manifest_without
 from publish.errors import BadInputError
@@ -108,18 +110,20 @@ def slim_build(
     dbt_args: tuple[str, ...] = (),
     on_domain: Callable[[str, list[str]], None] | None = None,
 ) -> SlimResult:
-    """Build every domain's changes and their cross-domain consequences, upstream first."""
+    """Build every domain's changes and their cross-domain consequences, upstream first.
+
+    Every input is checked before the first dbt run: the target, each domain's YAML and
+    production manifest, and the warehouse lock. The build's artifacts go to the target's own
+    folder (`.mesh-state/<target>/<domain>/`), never to the domains' `target/`.
+    """
     check_target(root, target)
     domains = discover_domains(root)
     refuse_outsiders(domains.values(), root)  # a dropped-in project never builds in CI
-    work = state_dir / "_slim"
-    work.mkdir(parents=True, exist_ok=True)
-    result = SlimResult()
-    rebuilt: set[str] = set()  # models this run built, in every domain so far
-    manifests: dict[str, Path] = {}  # what downstream domains read for each upstream
-    for domain in select_domains(domains):
-        state = state_dir / domain.name
-        prod_manifest_path = state / "manifest.json"
+    plan = select_domains(domains)
+    check_yaml(plan)
+    prod: dict[str, LoadedDomain] = {}
+    for domain in plan:
+        prod_manifest_path = state_dir / domain.name / "manifest.json"
         if not prod_manifest_path.is_file():
             raise BadInputError(
                 f"no production manifest for domain {domain.name!r}",
@@ -127,12 +131,22 @@ def slim_build(
                 fix="download the production artifacts first (`mesh ci download`), or build "
                 "the domain on main and upload its artifacts (`mesh ci merge`)",
             )
+        prod[domain.name] = load_manifest(prod_manifest_path.parent, domain.name)
+    if plan:
+        check_warehouse_lock(duckdb_file(root, target, mesh_environment(root), plan[0].path))
+    work = root / STATE_DIR / target / "_slim"
+    work.mkdir(parents=True, exist_ok=True)
+    result = SlimResult()
+    rebuilt: set[str] = set()  # models this run built, in every domain so far
+    manifests: dict[str, Path] = {}  # what downstream domains read for each upstream
+    for domain in plan:
+        state = state_dir / domain.name
+        prod_manifest_path = state / "manifest.json"
         manifests[domain.name] = prod_manifest_path
-        env = mesh_environment(root)
-        env["DBT_LOOM_CONFIG"] = str(_loom_config(domain, manifests, work))
+        env = dbt_environment(root, domain, target, _loom_config(domain, manifests, work))
         selection = [
             *own_changes(domain, env, target, state),
-            *children_of(load_manifest(state, domain.name), rebuilt),
+            *children_of(prod[domain.name], rebuilt),
         ]
         result.selections[domain.name] = selection
         if on_domain:
@@ -158,5 +172,5 @@ def slim_build(
             break
         rebuilt |= set(run.built_models)
         if run.built_models:
-            manifests[domain.name] = domain.manifest_path
+            manifests[domain.name] = domain.artifacts_dir(target) / "manifest.json"
     return result

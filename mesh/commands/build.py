@@ -3,6 +3,7 @@ every domain."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,6 +12,7 @@ import typer
 
 from mesh.console import console, print_failures, reports_mesh_errors
 from mesh.project import Domain, find_root
+from publish.errors import BadInputError
 
 if TYPE_CHECKING:
     from mesh.build import MeshInvocation
@@ -21,8 +23,11 @@ SelectOption = Annotated[
     typer.Option(
         "--select",
         "-s",
+        "--domain",
+        "-d",
         help="Domain to include; `+name` adds its upstream domains, `name+` its downstream "
-        "ones. Repeat for several. Default: every domain.",
+        "ones. Repeat for several. Default: every domain. (`--domain`/`-d` are aliases.)",
+        show_default=False,
     ),
 ]
 TargetOption = Annotated[
@@ -34,6 +39,9 @@ TargetOption = Annotated[
         envvar="MESH_TARGET",
     ),
 ]
+
+#: 1,000 times the base counts is 8 million orders: past that a laptop runs out of memory
+MAX_SCALE = 1000.0
 
 
 @reports_mesh_errors
@@ -54,7 +62,13 @@ def data(
 
     from mesh.rawdata import RawDataSpec, write_raw_data
 
-    day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
+    if not (math.isfinite(scale) and 0 < scale <= MAX_SCALE):
+        raise BadInputError(
+            f"--scale {scale} is not a multiple of the base row counts between 0 and {MAX_SCALE}",
+            fix=f"pass --scale greater than 0 and at most {MAX_SCALE} (1 is small, 10 ten times "
+            "more); the raw data was left as it was",
+        )
+    day = _day(as_of) if as_of else datetime.now(UTC).date()
     target = out or find_root() / "data" / "raw"
     counts = write_raw_data(RawDataSpec(seed=seed, scale=scale, as_of=day), target)
     table = Table("raw table", "rows", title=f"Raw data in {target} (as of {day}, seed {seed})")
@@ -65,6 +79,17 @@ def data(
         "Raw data replaced: build with `mesh build --full-refresh`, since incremental models "
         "(sales.fct_orders) would keep rows merged from the previous files."
     )
+
+
+def _day(value: str) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise BadInputError(
+            f"--as-of {value!r} is not a day",
+            fix="pass --as-of as YYYY-MM-DD (e.g. 2026-11-01), or leave it out for today (UTC); "
+            "the raw data was left as it was",
+        ) from None
 
 
 def _announce(index: int, total: int, domain: Domain, args: list[str]) -> None:
@@ -135,7 +160,7 @@ def build(
 def docs(ctx: typer.Context, select: SelectOption = None, target: TargetOption = None) -> None:
     """Run `dbt docs generate` in every selected domain (catalog.json + the docs site).
 
-    Each domain's site is written to domains/<name>/target/index.html; `dbt docs serve`
+    Each domain's site is written to `domains/<name>/target/index.html`; `dbt docs serve`
     inside a domain shows it.
     """
     from mesh.build import MeshInvocation

@@ -25,7 +25,7 @@ def check(
     """Check governance: contracts, owners and docs on public models, 100% documentation,
     primary-key tests, layer naming, source() only in staging, known glossary terms and
     sensitivity labels, no deep chains of views, column types Athena's Iceberg tables can
-    hold, schemas named <domain>_<layer>. A domain outside the mesh (own profile, no mesh
+    hold, schemas named `<domain>_<layer>`. A domain outside the mesh (own profile, no mesh
     core, own schema naming, folder and project names differing) is reported for itself;
     the others are checked all the same. Exit code 1 lists every violation."""
     from rich.markup import escape

@@ -9,9 +9,12 @@ from typing import Annotated
 import typer
 
 from mesh.ci.sqllint import changed_sql, lint
+from mesh.commands.build import TargetOption
 from mesh.commands.ci_iam import iam_check, iam_render
-from mesh.console import console, print_failures, reports_mesh_errors
-from mesh.project import discover_domains, find_root
+from mesh.console import console, err_console, print_failures, reports_mesh_errors
+from mesh.profile import resolve_target
+from mesh.project import STATE_DIR, discover_domains, find_root
+from publish.errors import BadInputError
 
 # Each command imports what it runs (dbt orchestration, boto3, ...) so that `mesh ci --help`
 # and the other commands start fast.
@@ -26,14 +29,33 @@ StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
-        help="Artifact store, s3://<bucket>/<prefix>. Default: $MESH_ARTIFACT_STORE.",
+        help="Artifact store, `s3://<bucket>/<prefix>`. Default: $MESH_ARTIFACT_STORE.",
+        show_default=False,
     ),
 ]
 StateOption = Annotated[
     Path,
-    typer.Option("--state", help="Folder holding the production artifacts, one per domain."),
+    typer.Option(
+        "--state",
+        help="Folder of the production artifacts, `<state>/<domain>/manifest.json` (what "
+        "`mesh ci download` writes).",
+    ),
 ]
-DEFAULT_STATE = Path(".mesh-state/prod")
+DEFAULT_STATE = Path(STATE_DIR) / "prod"
+BuildTargetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--target",
+        "-t",
+        help="dbt target of the production build: `prod` (Athena) in CI, where ci/merge.sh "
+        "passes it; `local` (DuckDB, the profile's default) on a laptop against the stand-ins. "
+        "Artifacts of `local` are each domain's target/, of any other target "
+        "`.mesh-state/<target>/<domain>/`.",
+        envvar="MESH_TARGET",
+        show_default=False,
+    ),
+]
+STORE_OPTION = "--store (or MESH_ARTIFACT_STORE)"
 
 
 def _in_root(root: Path, path: Path) -> Path:
@@ -47,16 +69,25 @@ def _s3() -> object:
     return AwsClients().client("s3")
 
 
-@app.command()
-@reports_mesh_errors
-def upload(store: StoreOption = None) -> None:
-    """Upload every domain's target/ artifacts to the artifact store (after a prod build)."""
+def _upload(root: Path, store: str | None, target: str | None) -> None:
     from mesh.ci.artifact_store import ArtifactStore
 
-    root = find_root()
-    target = ArtifactStore.from_url(store)
-    keys = target.upload(_s3(), list(discover_domains(root).values()))
-    console.print(f"Uploaded {len(keys)} artifact(s) to s3://{target.bucket}/{target.prefix}/")
+    name = resolve_target(root, target)
+    destination = ArtifactStore.from_url(store)
+    folders = {d: domain.artifacts_dir(name) for d, domain in discover_domains(root).items()}
+    keys = destination.upload(_s3(), folders)
+    console.print(
+        f"Uploaded {len(keys)} artifact(s) of target {name} to "
+        f"s3://{destination.bucket}/{destination.prefix}/"
+    )
+
+
+@app.command()
+@reports_mesh_errors
+def upload(store: StoreOption = None, target: BuildTargetOption = None) -> None:
+    """Upload every domain's artifacts of --target to the artifact store (after the production
+    build). Every file is checked first: a truncated or foreign artifact uploads nothing."""
+    _upload(find_root(), store, target)
 
 
 @app.command()
@@ -143,7 +174,21 @@ def breaking(
     root = find_root()
     dest = _in_root(root, state)
     domains = discover_domains(root)
-    prod = load_manifests({d: dest / d for d in domains if (dest / d / "manifest.json").is_file()})
+    found = {d: dest / d for d in domains if (dest / d / "manifest.json").is_file()}
+    if not found:
+        raise BadInputError(
+            f"no production manifest in {dest} (expected {dest}/<domain>/manifest.json), so "
+            "there is nothing to compare the pull request with",
+            file=dest,
+            fix="download the production artifacts first (`mesh ci download --state "
+            f"{state}`, with MESH_ARTIFACT_STORE set), or pass --state the folder that holds them",
+        )
+    for name in sorted(set(domains) - set(found)):
+        err_console.print(
+            f"[yellow]warning:[/] no production manifest for domain {name!r} in {dest}: "
+            "treated as a new domain (no contract to break yet)"
+        )
+    prod = load_manifests(found)
     if not parse_all(root):
         raise typer.Exit(1)
     current = load_manifests({name: d.target_dir for name, d in domains.items()})
@@ -169,38 +214,52 @@ def breaking(
 
 @app.command()
 @reports_mesh_errors
-def merge(
-    store: StoreOption = None,
-    target: Annotated[str, typer.Option(help="Production target.")] = "local",
-) -> None:
-    """After a merge to main: build every domain, generate docs, upload the artifacts."""
+def merge(store: StoreOption = None, target: BuildTargetOption = None) -> None:
+    """After a merge to main: build every domain on --target, generate docs, upload the
+    artifacts. The artifact store's bucket is checked before anything is built."""
     from mesh.build import MeshInvocation, run_mesh
+    from mesh.ci.artifact_store import ArtifactStore
+    from mesh.ci.s3 import require_bucket
 
     root = find_root()
+    name = resolve_target(root, target)
+    require_bucket(_s3(), ArtifactStore.from_url(store).bucket, option=STORE_OPTION)
     for command in (("build",), ("docs", "generate")):
-        runs = run_mesh(root, MeshInvocation(command, target=target, dbt_args=("--quiet",)))
+        runs = run_mesh(root, MeshInvocation(command, target=name, dbt_args=("--quiet",)))
         if not all(run.success for run in runs):
+            print_failures(runs)
             raise typer.Exit(1)
-    upload(store)
+    _upload(root, store, name)
 
 
 @app.command("build-from-store")
 @reports_mesh_errors
 def build_from_store(
-    select: Annotated[list[str], typer.Option("--select", "-s", help="Domains to build.")],
+    select: Annotated[
+        list[str],
+        typer.Option(
+            "--select",
+            "-s",
+            "--domain",
+            "-d",
+            help="Domain to build (repeatable; `+name` / `name+` as in build).",
+        ),
+    ],
     store: StoreOption = None,
-    target: Annotated[str, typer.Option(help="dbt target.")] = "local",
+    target: TargetOption = None,
 ) -> None:
     """Build domains reading their upstream manifests from the artifact store (as dbt-loom
     does in production), not from the upstream domains' local target/ folders."""
     from mesh.build import MeshInvocation, run_mesh
     from mesh.ci.artifact_store import ArtifactStore
+    from mesh.ci.s3 import require_bucket
 
     root = find_root()
     source = ArtifactStore.from_url(store)
-    domains = list(discover_domains(root).values())
+    domains = discover_domains(root)
+    require_bucket(_s3(), source.bucket, option=STORE_OPTION)
     with tempfile.TemporaryDirectory(prefix="mesh-loom-") as tmp:
-        configs = source.loom_configs(domains, Path(tmp))
+        configs = source.loom_configs(list(domains.values()), Path(tmp))
         runs = run_mesh(
             root,
             MeshInvocation(("build",), target, tuple(select), ("--quiet",), loom_configs=configs),
@@ -210,6 +269,7 @@ def build_from_store(
             f"{run.domain}: {'OK' if run.success else 'FAILED'} ({run.count('model')} models)"
         )
     if not all(run.success for run in runs):
+        print_failures(runs)
         raise typer.Exit(1)
 
 

@@ -9,6 +9,7 @@ import typer
 
 from mesh.console import console, err_console, reports_mesh_errors
 from mesh.membership import refuse_outsiders_named
+from mesh.profile import target_artifacts
 from mesh.project import find_root
 from publish.errors import BadInputError
 
@@ -33,8 +34,19 @@ def portal_build(
     artifacts: Annotated[
         Path | None,
         typer.Option(
-            help="Read artifacts from <dir>/<domain>/manifest.json instead of each "
-            "domains/<domain>/target/.",
+            help="Read artifacts from `<dir>/<domain>/manifest.json` instead of each "
+            "`domains/<domain>/target/`.",
+        ),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target",
+            "-t",
+            help="Show the artifacts of this dbt target: `local` (default) reads each "
+            "`domains/<domain>/target/`, any other `.mesh-state/<target>/` (ci/merge.sh passes "
+            "the production build's target).",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -51,6 +63,8 @@ def portal_build(
     root = find_root()
     if artifacts is None:
         refuse_outsiders_named(root)  # a dropped-in project is not the mesh's to show
+    if artifacts is None and target is not None:
+        artifacts = target_artifacts(root, target)
     site = _out(out, root)
     portal = collect(root, artifacts=artifacts, history=read_history(site))
     index = render_site(portal, site)

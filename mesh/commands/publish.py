@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from mesh.membership import refuse_outsiders_named
 from mesh.project import find_root
@@ -25,6 +26,7 @@ from publish.errors import EXIT_ERROR, EXIT_OK, BadInputError, MeshError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from publish.model import Domain
     from publish.plan import Report
     from publish.run import PublishOptions
 
@@ -39,11 +41,36 @@ arguments), nothing written to any catalog; 3 = --strict and a model has no Glue
 written; 4 = --on-drift fail and a catalog holds hand edits, nothing written.
 """
 
+
+class _OptionsGoToAll(TyperGroup):
+    """`mesh publish [OPTIONS]` is `mesh publish all [OPTIONS]`: options given before any
+    sub-command are those of `all`, so the group needs no copy of them."""
+
+    options_go_to = "all"
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's vendored click Context
+        if args and args[0].startswith("-") and args[0] not in ctx.help_option_names:
+            named = next((a for a in args if a in self.commands), None)
+            if named is not None:
+                given = " ".join(a for a in args if a != named)
+                error = BadInputError(
+                    f"`mesh publish {' '.join(args)}` puts options before the sub-command "
+                    f"{named!r}, where they would be those of `mesh publish all`",
+                    fix=f"put them after the sub-command: `mesh publish {named} {given}`",
+                )
+                typer.echo(f"error: {error.paragraph()}", err=True)
+                raise typer.Exit(error.exit_code)
+            args = [self.options_go_to, *args]
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=_OptionsGoToAll,
     rich_markup_mode="markdown",
     help=(
         "Publish the dbt metadata of the domains to the Glue Data Catalog, Lake Formation and "
-        "Amazon DataZone. Without a sub-command: all of them (`mesh publish all`)."
+        "Amazon DataZone. Without a sub-command: all of them (`mesh publish [OPTIONS]` is "
+        "`mesh publish all [OPTIONS]`)."
     ),
 )
 
@@ -54,17 +81,32 @@ class OutputFormat(StrEnum):
 
 
 DomainOpt = Annotated[
-    list[str] | None, typer.Option("--domain", "-d", help="Publish only this domain (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--select",
+        "-s",
+        "--domain",
+        "-d",
+        help="Publish only this domain (repeatable; `--domain`/`-d` are aliases).",
+        show_default=False,
+    ),
 ]
 ArtifactsOpt = Annotated[
     Path | None,
     typer.Option(
-        help="Directory of downloaded artifacts, <dir>/<domain>/manifest.json ... "
-        "(default: domains/<domain>/target)"
+        help="Directory of artifacts, `<dir>/<domain>/manifest.json` ... Default: those of "
+        "--target (each `domains/<domain>/target/` for `local`, `.mesh-state/<target>/` else).",
+        show_default=False,
     ),
 ]
 TargetOpt = Annotated[
-    str, typer.Option(help="The dbt target the artifacts were built for (checked).")
+    str,
+    typer.Option(
+        "--target",
+        "-t",
+        help="The dbt target the artifacts were built for (checked against their "
+        "run_results.json, else against profiles.yml); `local` for a build on DuckDB.",
+    ),
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan, write nothing.")]
 OutputOpt = Annotated[
@@ -278,7 +320,7 @@ def _run(
 
     if options.artifacts is None:
         refuse_outsiders_named(options.root, options.domains)  # a dropped-in project: not ours
-    targets = build_targets(command, options)
+    targets = build_targets(command, options, loaded=_load(options))
     with err.status("reading the catalogs", spinner="dots"):
         report = prepare(command, targets, options)
     total = sum(len(p.actions) for p in report.plans)
@@ -304,6 +346,18 @@ def _run(
     else:
         render_report(report, out, plans=False)
     return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def _load(options: PublishOptions) -> list[Domain]:
+    """The artifacts of `--target` (unless `--artifacts`), loaded once and checked to be its."""
+    from mesh.profile import check_artifacts_target, publish_artifacts
+    from publish.artifacts import load_domains
+
+    target = options.dbt_target or "prod"
+    artifacts = publish_artifacts(options.root, target, options.artifacts)
+    loaded = load_domains(options.root, artifacts, options.domains)
+    check_artifacts_target(options.root, loaded, target)
+    return loaded
 
 
 def _print(out: Console, report: Report, *, as_json: bool) -> None:

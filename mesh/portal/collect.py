@@ -25,6 +25,7 @@ from mesh.portal.columns import ColumnOrigin, column_origins
 from mesh.portal.quality import QualityPoint, merged, point_of
 from publish.artifacts import load_domains
 from publish.datazone.glossary import load_glossary
+from publish.errors import raise_problems
 from publish.mapping import (
     Freshness,
     MeshFacts,
@@ -35,6 +36,7 @@ from publish.mapping import (
     key_of,
     map_mesh,
     map_products,
+    product_problems,
     test_summary,
 )
 from publish.model import Domain, Group, Model
@@ -208,7 +210,16 @@ def collect(
     `history`: the data-quality points of earlier builds by model key (`read_history`)."""
     mesh = map_mesh(load_domains(root, artifacts, domains))
     glossary = _glossary(root / GLOSSARY_FILE)
-    products = [p for d in mesh.domains for p in _products(root, d, mesh)]
+    terms = {t.name for t in glossary}
+    products: list[DataProduct] = []
+    problems: list[tuple[str, str]] = []
+    for domain in mesh.domains:
+        products += _products(root, domain, mesh, terms, problems)
+    raise_problems(
+        problems,
+        fix="name public models with an enforced contract of the product's own domain "
+        f"(`<model>` or `<model>.v<version>`), and terms that {GLOSSARY_FILE} defines",
+    )
     portal = build_portal(mesh, products, glossary, now=now, history=history)
     # warnings name files; the page shows them relative to the repository, not this machine
     prefix = f"{root.resolve()}/"
@@ -475,7 +486,26 @@ def _glossary(path: Path) -> list[GlossaryTerm]:
     ]
 
 
-def _products(root: Path, domain: Domain, mesh: MeshFacts) -> list[DataProduct]:
+def _products(
+    root: Path, domain: Domain, mesh: MeshFacts, terms: set[str], problems: list[tuple[str, str]]
+) -> list[DataProduct]:
+    """The domain's data products; adds a problem for each item that is not one of its public,
+    contracted models and each term the glossary lacks, as the DataZone publisher would."""
     path = root / "domains" / domain.name / PRODUCTS_FILE
+    shown = str(path.relative_to(root) if path.is_relative_to(root) else path)
     declared = load_products(path).data_products  # an absent file is an empty one
-    return map_products(domain.name, declared, mesh.of_domain(domain.name))
+    models = mesh.of_domain(domain.name)
+    products = map_products(domain.name, declared, models)
+    by_key = {m.key: m for m in models}
+    for product in products:
+        problems += product_problems(product, by_key, shown)
+        problems += [
+            (
+                shown,
+                f"data product {product.name!r} names the glossary term {term!r}, "
+                f"which {GLOSSARY_FILE} does not define",
+            )
+            for term in product.glossary_terms
+            if term not in terms
+        ]
+    return products

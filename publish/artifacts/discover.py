@@ -24,7 +24,9 @@ def discover(
     if artifacts is not None:
         if not artifacts.is_dir():
             raise BadInputError(
-                "the artifacts directory does not exist",
+                "is a file, not the artifacts directory"
+                if artifacts.exists()
+                else "the artifacts directory does not exist",
                 file=artifacts,
                 fix="pass --artifacts a directory laid out as <dir>/<domain>/manifest.json",
             )

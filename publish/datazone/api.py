@@ -12,9 +12,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import (
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+)
 
-from publish.aws import AwsClients
+from publish.aws import AwsClients, aws_failure
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.ratelimit import RateLimiter
 from publish.errors import BadInputError, PublishError
@@ -122,6 +127,16 @@ class DataZoneApi:
 
     # --- bootstrap (emulator and demo) ---------------------------------------------------------
 
+    def missing_for_bootstrap(self, project_names: set[str]) -> tuple[str | None, list[str]]:
+        """The domain (its name, if `bootstrap` would create it) and the projects it would
+        create; reads only."""
+        ref = self.config.domain
+        if not ref.id and not any(d["name"] == ref.name for d in self.pages("ListDomains")):
+            return ref.name, sorted(project_names)
+        self.resolve_domain()
+        existing = {p["name"] for p in self.pages("ListProjects", domainIdentifier=self.domain_id)}
+        return None, sorted(project_names - existing)
+
     def bootstrap(self, project_names: set[str]) -> None:
         """Create the domain (by name) and the projects if missing; idempotent."""
         ref = self.config.domain
@@ -152,6 +167,13 @@ def _snake(operation: str) -> str:
 def _caller_account(aws: AwsClients) -> str:
     try:
         return str(aws.client("sts").get_caller_identity()["Account"])
+    except (NoCredentialsError, PartialCredentialsError, EndpointConnectionError) as exc:
+        # the cause is the caller's setup, not a missing account id
+        raise aws_failure(
+            exc,
+            "cannot ask STS for the AWS account of the Glue catalog",
+            permissions="sts:GetCallerIdentity",
+        ) from None
     except Exception as exc:  # no STS: the account must be configured
         raise PublishError(
             f"cannot find the AWS account of the Glue catalog ({exc})",

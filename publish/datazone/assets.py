@@ -151,8 +151,8 @@ def desired_assets(
 ) -> tuple[list[DesiredAsset], list[Skipped]]:
     """The asset of every public, contracted model, and why the others are not assets.
 
-    Problems (unknown glossary terms, form values the form type refuses, descriptions DataZone
-    refuses) are collected, not raised.
+    Problems (unknown glossary terms, form values the form type refuses) are collected, not
+    raised; descriptions DataZone refuses are checked before (`too_long_descriptions`).
     """
     out: list[DesiredAsset] = []
     skipped: list[Skipped] = []
@@ -201,14 +201,6 @@ def desired_assets(
                     facts.file,
                     f"the `{form_type.name}` form of {model.unique_id} breaks the form type "
                     f"{form_type.path}: {problem}",
-                )
-            )
-        if len(description) > DATAZONE_DESCRIPTION_LIMIT:
-            problems.append(
-                (
-                    facts.file,
-                    f"the description of {model.unique_id} has {len(description)} "
-                    f"characters; DataZone allows {DATAZONE_DESCRIPTION_LIMIT}",
                 )
             )
         deprecated = facts.past_deprecation(today)

@@ -18,7 +18,7 @@ from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
 from publish.hashing import content_hash
-from publish.mapping import MeshFacts, map_products
+from publish.mapping import MeshFacts, map_products, product_problems
 from publish.products import load_products
 
 
@@ -59,30 +59,14 @@ def desired_products(
         for product in map_products(domain.name, declared, list(models.values())):
             where = f"data product {product.name!r}"
             problems += check_terms(product.glossary_terms, glossary, where, shown, config.glossary)
-            items, left_out = [], []
-            for item in product.items:
-                facts = models.get(item.key) if item.key else None
-                if facts is None:
-                    problems.append(
-                        (
-                            shown,
-                            f"{where} names {item.ref!r}, which is not a model of domain "
-                            f"{domain.name} (use `<model>` or `<model>.v<version>`)",
-                        )
-                    )
-                elif facts.not_an_asset is not None:
-                    problems.append(
-                        (
-                            shown,
-                            f"{where} names {item.ref!r} ({facts.unique_id}), which is "
-                            f"{facts.not_an_asset.reason}; only public models with an enforced "
-                            "contract can be in a data product",
-                        )
-                    )
-                elif facts.past_deprecation(today):
-                    left_out.append(facts.unique_id)
-                else:
-                    items.append(facts.unique_id)
+            problems += product_problems(product, models, shown)
+            published = [
+                f
+                for i in product.items
+                if (f := models.get(i.key or "")) is not None and f.not_an_asset is None
+            ]
+            left_out = [f.unique_id for f in published if f.past_deprecation(today)]
+            items = [f.unique_id for f in published if not f.past_deprecation(today)]
             form: dict[str, Any] = {
                 "domain": domain.name,
                 "owner": product.owner,

@@ -28,8 +28,13 @@ from publish.datazone.plan import TITLE, CurrentState, DesiredState, Where, buil
 from publish.datazone.products import desired_products, read_products
 from publish.drift import DEFAULT_POLICY, Policy
 from publish.errors import raise_problems
-from publish.mapping import MeshFacts
-from publish.plan import Plan
+from publish.mapping import (
+    DATAZONE_DESCRIPTION_LIMIT,
+    SHORTEN_FIX,
+    MeshFacts,
+    too_long_descriptions,
+)
+from publish.plan import Action, Plan
 from publish.targets import Target
 
 
@@ -56,6 +61,7 @@ class DataZoneTarget(Target):
         docs_url: str | None = None,
         bootstrap: bool = False,
         on_drift: Policy = DEFAULT_POLICY,
+        dry_run: bool = False,
     ) -> None:
         self.clients = clients
         self.mesh = mesh
@@ -65,6 +71,9 @@ class DataZoneTarget(Target):
         self.docs_url = docs_url
         self.bootstrap = bootstrap
         self.on_drift = on_drift
+        self.dry_run = dry_run
+        #: a dry run with --bootstrap: what it would create (domain name or None, projects)
+        self.would_create: tuple[str | None, list[str]] | None = None
         self.concurrency = clients.settings.concurrency
         self.config: DataZoneConfig | None = None
         self.desired: DesiredState | None = None
@@ -84,6 +93,17 @@ class DataZoneTarget(Target):
             "model": load_form_type(_path(root, config.assets.form_types.model)),
             "data_product": load_form_type(_path(root, config.assets.form_types.data_product)),
         }
+        raise_problems(
+            [
+                (
+                    facts.file,
+                    f"the description of {facts.unique_id} has {length} characters; DataZone "
+                    f"allows {DATAZONE_DESCRIPTION_LIMIT}",
+                )
+                for facts, length in too_long_descriptions(mesh)
+            ],
+            SHORTEN_FIX,
+        )
         problems: list[tuple[str, str]] = []
         assets, skipped = desired_assets(
             mesh,
@@ -137,7 +157,13 @@ class DataZoneTarget(Target):
         api = DataZoneApi.connect(clients, config)
         self.api = api
         projects = {config.governance_project, *desired.domain_projects.values()}
-        if self.bootstrap:
+        if self.bootstrap and self.dry_run:
+            # a dry run writes nothing: it says what --bootstrap would create instead
+            domain, missing = api.missing_for_bootstrap(projects)
+            if domain or missing:
+                self.would_create = (domain, missing)
+                return
+        elif self.bootstrap:
             api.bootstrap(projects)  # resolves the domain too
         else:
             api.resolve_domain()
@@ -157,12 +183,39 @@ class DataZoneTarget(Target):
     # plan --------------------------------------------------------------------------------------
 
     def plan(self) -> Plan:
+        if self.would_create is not None:
+            return self._bootstrap_plan(*self.would_create)
         assert self.desired is not None and self.current is not None and self.api is not None
         where = Where(self.api.region, self.api.account_id, dict(self.api.projects))
         plan, self.known_assets = build_plan(
             self.desired, self.current, self.events, where, self.on_drift
         )
         return plan
+
+    def _bootstrap_plan(self, domain: str | None, projects: list[str]) -> Plan:
+        """A dry run's plan when --bootstrap would create the domain or projects: those writes;
+        the rest of the plan needs them to exist."""
+        creates = [("domain", domain)] if domain else []
+        creates += [("project", name) for name in projects]
+        return Plan(
+            self.name,
+            self.title,
+            actions=[
+                Action(
+                    self.name,
+                    kind,
+                    "create",
+                    name,
+                    reason=f"--bootstrap would create the DataZone {kind} {name!r}",
+                    operation=f"Create{kind.title()}",
+                )
+                for kind, name in creates
+            ],
+            warnings=[
+                "the rest of the DataZone plan needs the domain and projects: run without "
+                "--dry-run to create them (nothing was written), then plan again"
+            ],
+        )
 
     # apply -------------------------------------------------------------------------------------
 

@@ -22,7 +22,8 @@ def demo_catalog(
     artifacts: Annotated[
         Path | None,
         typer.Option(
-            help="Directory of artifacts, <dir>/<domain>/manifest.json (default: targets)"
+            help="Directory of artifacts, `<dir>/<domain>/manifest.json` (default: each "
+            "domain's target/)"
         ),
     ] = None,
     term: Annotated[

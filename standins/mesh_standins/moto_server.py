@@ -11,10 +11,10 @@ from moto.server import ThreadedMotoServer
 
 
 @contextmanager
-def moto_server(host: str = "127.0.0.1") -> Iterator[str]:
-    """Run ThreadedMotoServer on port 0 (the OS picks a free one) and yield its base URL."""
+def moto_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Run ThreadedMotoServer on `port` (0: the OS picks a free one) and yield its base URL."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per request
-    server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     try:
         bound_host, port = server.get_host_and_port()

@@ -134,8 +134,14 @@ def test_pull_request_changing_one_staging_model_builds_its_downstream_set(repo:
         assert code == 0, output
         everyone = ", ".join(sorted(domain_names(repo)))
         assert f"Downloaded production artifacts of {everyone}" in output, output
+        local = {p: p.read_bytes() for p in repo.glob("domains/*/target/*.json")}
         result = slim_build(repo, repo / ".mesh-state/prod", dbt_args=("--quiet",))
         assert result.success
+        # the PR build's artifacts live apart: a later local build never reads ci_* schemas
+        assert {p: p.read_bytes() for p in local} == local
+        ci = json.loads((repo / ".mesh-state/ci/marketing/manifest.json").read_text())
+        node = ci["nodes"]["model.marketing.dim_campaigns"]
+        assert node["schema"] == "ci_marketing_marts"
         built = {m for run in result.runs for m in run.built_models}
         assert built == {
             "model.marketing.stg_ads__campaigns",
@@ -223,7 +229,8 @@ def production_manifests(root: Path) -> dict[str, dict]:
 
 
 def built_nodes(root: Path, domain: str) -> set[str]:
-    results = json.loads((root / f"domains/{domain}/target/run_results.json").read_text())
+    """What the slim build (target `ci`, artifacts apart from target/) ran in the domain."""
+    results = json.loads((root / f".mesh-state/ci/{domain}/run_results.json").read_text())
     return {r["unique_id"] for r in results["results"]}
 
 
@@ -271,7 +278,7 @@ def test_upstream_change_no_domain_reads_builds_its_closure_only(laptop: Path) -
         assert built_nodes(laptop, "sales") == want
         assert summary_row(output, "sales") == ["sales", "1", "3", "0"]
         # nothing ran in the domains downstream of sales in the mesh
-        assert not (laptop / "domains/marketing/target/run_results.json").exists()
+        assert not (laptop / ".mesh-state/ci/marketing/run_results.json").exists()
         assert "Nodes built: 4" in output
     finally:
         git(laptop, "checkout", "-q", "main")
@@ -307,7 +314,7 @@ def test_public_model_change_rebuilds_its_readers_against_the_new_table(laptop: 
         # the reader reads the pull request's dim_customers, and production for the rest
         compiled = (
             laptop
-            / "domains/marketing/target/run/marketing/models/marts/marketing"
+            / ".mesh-state/ci/marketing/run/marketing/models/marts/marketing"
             / "fct_customer_acquisition.sql"
         ).read_text()
         assert '"ci_customers_marts"."dim_customers_v2"' in compiled

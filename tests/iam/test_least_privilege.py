@@ -343,7 +343,9 @@ def ci_recordings(
                 runs = run_mesh(root, MeshInvocation(command, target="prod", dbt_args=("--quiet",)))
                 assert all(r.success for r in runs), (command, [r.failures[:3] for r in runs])
         build += log.calls
-        mesh("ci", "upload")  # the production (prod-target) artifacts, for the pull request
+        # the production (prod-target) artifacts, for the pull request: a target other than
+        # local keeps its artifacts in .mesh-state/<target>/
+        mesh("ci", "upload", "--target", "prod")
 
         # a pull request changes a staging model of sales; its CI runs on ci_athena
         staging = root / "domains" / "sales" / "models" / "staging" / "pos"
@@ -361,7 +363,12 @@ def ci_recordings(
         # Athena runs no DDL); not recorded
         parsed = run_mesh(root, MeshInvocation(("parse",), target="ci_athena"))
         assert all(r.success for r in parsed)
-        seeded = seed_glue(glue, root, bucket=f"{SCRATCH_BUCKET}/{SCRATCH_PREFIX}/warehouse")
+        seeded = seed_glue(
+            glue,
+            root,
+            root / ".mesh-state" / "ci_athena",  # what the ci_athena parse wrote
+            bucket=f"{SCRATCH_BUCKET}/{SCRATCH_PREFIX}/warehouse",
+        )
         _earlier_pushes(glue, seeded.tables)
         state = tmp_path_factory.mktemp("state")
         with record_aws_calls() as log:

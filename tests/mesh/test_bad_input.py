@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,7 @@ from typer.testing import CliRunner
 
 from mesh.build import MeshInvocation, run_mesh
 from mesh.cli import app
+from mesh.runner import mesh_environment
 from publish.errors import BadInputError
 from tests.meshcopy import copy_mesh, domain_names
 
@@ -99,3 +103,142 @@ def test_ref_to_another_domains_private_model_is_refused(mesh_root: Path) -> Non
     assert "marketing" in message
     assert "int_customers_joined" in message
     assert "private" in message
+
+
+# --- issue 13: every bad input gets one paragraph (exit 2) and nothing is run or written -------
+
+
+def truncate(path: Path, keep: int = 50_000) -> None:
+    """What an interrupted run or download leaves behind."""
+    path.write_bytes(path.read_bytes()[:keep])
+
+
+def run_results_of(root: Path, domain: str) -> bytes:
+    return (root / "domains" / domain / "target" / "run_results.json").read_bytes()
+
+
+def test_broken_yaml_in_a_later_domain_stops_before_any_domain_runs(mesh_root: Path) -> None:
+    """Row 1: broken YAML in sales; customers (built first) must not be built either."""
+    broken = mesh_root / "domains/sales/models/marts/sales/_sales__models.yml"
+    broken.write_text(broken.read_text() + "\n  - name: [unclosed\n", encoding="utf-8")
+    code, output = invoke("build")
+    assert code == 2, output
+    assert "_sales__models.yml" in output
+    assert "Fix:" in output
+    assert not list((mesh_root / "domains").glob("*/target")), "a domain was built anyway"
+
+
+@pytest.mark.parametrize("selector", ["", " ", "+", "++"])
+def test_an_empty_domain_selector_is_refused(mesh_root: Path, selector: str) -> None:
+    """Row 3: `mesh build -s ''` built every domain."""
+    code, output = invoke("build", "-s", selector)
+    assert code == 2, output
+    assert "--select" in output
+    assert "customers, marketing, sales" in output
+    assert not list((mesh_root / "domains").glob("*/target")), "a domain was built anyway"
+
+
+def test_plain_dbt_in_a_domain_without_its_upstream_manifest_is_one_dbt_error(
+    mesh_root: Path,
+) -> None:
+    """Row 5: plain `dbt build` in marketing before customers and sales were built gave a
+    43-line dbt-loom traceback; now dbt's own one-paragraph error names the missing project."""
+    dbt = Path(sys.executable).parent / "dbt"
+    env = {**os.environ, **mesh_environment(mesh_root)}
+    folder = mesh_root / "domains" / "marketing"
+    subprocess.run([dbt, "deps", "--quiet"], cwd=folder, env=env, check=True)
+    done = subprocess.run([dbt, "build"], cwd=folder, env=env, capture_output=True, text=True)
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert "Traceback" not in output
+    assert "which was not found" in output
+    assert "in package or project 'sales'" in output or "project 'customers'" in output
+
+
+def test_truncated_upstream_manifest_names_the_file_before_dbt_runs(built_copy: Path) -> None:
+    """Row 6: dbt-loom's "Unterminated string ... column 49995", no file named, exit 1."""
+    manifest = built_copy / "domains/customers/target/manifest.json"
+    truncate(manifest)
+    before = run_results_of(built_copy, "marketing")
+    code, output = invoke("build", "-s", "marketing")
+    assert code == 2, output
+    assert str(manifest) in output
+    assert "truncated" in output
+    assert "mesh build --select customers" in output
+    assert run_results_of(built_copy, "marketing") == before, "marketing was built anyway"
+
+
+def test_truncated_manifest_in_check_names_the_file(built_copy: Path) -> None:
+    """Row 7: `mesh check --no-parse` on a truncated manifest: a JSONDecodeError traceback."""
+    manifest = built_copy / "domains/sales/target/manifest.json"
+    truncate(manifest)
+    code, output = invoke("check", "--no-parse")
+    assert code == 2, output
+    assert str(manifest) in output
+    assert "not valid JSON" in output
+    assert "Fix:" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["--scale", "-1"], "--scale"),
+        (["--scale", "0"], "--scale"),
+        (["--scale", "nan"], "--scale"),
+        (["--scale", "inf"], "--scale"),
+        (["--as-of", "2026-13-45"], "--as-of"),
+        (["--as-of", "yesterday"], "--as-of"),
+    ],
+)
+def test_raw_data_options_are_checked_before_anything_is_written(
+    tmp_path: Path, args: list[str], problem: str
+) -> None:
+    """Rows 14 and 15: `--scale -1/0` replaced the raw data with 1-row tables (exit 0);
+    `nan`, `inf` and impossible days were tracebacks."""
+    out = tmp_path / "raw"
+    code, output = invoke("data", "--out", str(out), *args)
+    assert code == 2, output
+    assert problem in output
+    assert "Traceback" not in output
+    assert not out.exists(), "raw data was written"
+
+
+def test_a_held_warehouse_lock_is_one_paragraph_and_no_dbt_run(built_copy: Path) -> None:
+    """Row 16: three dbt tracebacks before the useful paragraph."""
+    warehouse = built_copy / "warehouse" / "mesh.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
+            " time.sleep(120)",
+            str(warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        before = run_results_of(built_copy, "customers")
+        code, output = invoke("build", "-s", "customers")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 2, output
+    assert "Traceback" not in output
+    assert str(warehouse) in output
+    assert f"PID {holder.pid}" in output
+    assert run_results_of(built_copy, "customers") == before
+
+
+def test_a_dbt_selection_that_matches_nothing_fails_and_keeps_the_last_results(
+    built_copy: Path,
+) -> None:
+    """Row 18: exit 0 and run_results.json replaced by 0 results (the portal then showed
+    "tests 29 failing")."""
+    before = run_results_of(built_copy, "sales")
+    code, output = invoke("build", "-s", "sales", "--", "--select", "does_not_exist")
+    assert code == 2, output
+    assert "does_not_exist" in output
+    assert "matched nothing" in output
+    assert run_results_of(built_copy, "sales") == before

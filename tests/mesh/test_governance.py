@@ -83,3 +83,55 @@ def test_contract_types_athenas_iceberg_tables_cannot_hold_are_refused(tmp_path:
     ]
     assert "smallint is not supported for Iceberg tables in Athena" in " ".join(problems)
     assert "Iceberg stores microseconds" in " ".join(problems)
+
+
+BAD_PRODUCT = """data_products:
+  - name: Customer 360
+    description: Everything about a customer.
+    owner: customer-data@retail.example
+    items: [dim_customers, no_such_model, int_customers_joined]
+    glossary_terms: [Customer, Unheard Of]
+"""
+
+
+def test_a_data_product_naming_unknown_and_private_models_and_terms_fails_the_check(
+    built_copy: Path,
+) -> None:
+    """Issue 13 row 2: `mesh check` passed a data product naming an unknown model, a private
+    model and an unknown glossary term."""
+    (built_copy / "domains/customers/data_products.yml").write_text(BAD_PRODUCT)
+    result = CliRunner().invoke(app, ["check", "--no-parse"])
+    assert result.exit_code == 1, result.output
+    assert "data-product" in result.output
+    found = check_domain(discover_domains(built_copy)["customers"], load_vocabulary(built_copy))
+    problems = {(v.rule, v.problem) for v in found if v.node == "data product 'Customer 360'"}
+    assert len(problems) == 3, problems
+    rules = sorted(rule for rule, _ in problems)
+    assert rules == ["data-product", "data-product", "glossary"]
+    text = " ".join(problem for _, problem in problems)
+    assert "'no_such_model', which is not a model of domain customers" in text
+    private = "(model.customers.int_customers_joined), which is not public (private)"
+    assert f"'int_customers_joined' {private}" in text
+    assert "'Unheard Of'" in text
+
+
+def test_a_public_description_longer_than_datazone_allows_fails_the_check(
+    built_copy: Path,
+) -> None:
+    """Issue 13 row 17: a 3.5 KB description passed `mesh check`; the publisher then wrote Glue
+    and stopped at DataZone's 2,048-character limit."""
+    yml = built_copy / "domains/sales/models/marts/sales/_sales__models.yml"
+    long = "A very long product description. " * 105  # 3,464 characters stripped
+    text = yml.read_text(encoding="utf-8").replace(
+        "      The product catalogue with lifetime units sold and net revenue from\n",
+        f"      {long}\n",
+        1,
+    )
+    yml.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["check"])
+    assert result.exit_code == 1, result.output
+    found = check_domain(discover_domains(built_copy)["sales"], load_vocabulary(built_copy))
+    (problem,) = [v.problem for v in found if v.rule == "description-length"]
+    assert problem.startswith("description has 3")
+    assert "DataZone allows 2048" in problem
+    assert {v.node for v in found if v.rule == "description-length"} == {"model.sales.dim_products"}

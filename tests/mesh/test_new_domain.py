@@ -196,7 +196,7 @@ def test_new_domains_build_check_lint_show_in_the_portal_and_publish(
         assert "inventory" not in config.projects
         api = DataZoneApi.connect(aws, config)
         api.bootstrap({config.governance_project, *config.domain_projects(domains).values()})
-        code, output = invoke("publish", "datazone", "--dry-run", "-o", "json")
+        code, output = invoke("publish", "datazone", "--dry-run", "-o", "json", "-t", "local")
         assert code == 0, output
         actions = target_plan(output, "datazone")["actions"]
         for domain, model, product in (
@@ -207,8 +207,8 @@ def test_new_domains_build_check_lint_show_in_the_portal_and_publish(
             assert ("asset", "create") in ops and ("data_product", "create") in ops, ops
             assert any(a["name"] == product for a in actions)
             assert any(model in a["name"] for a in actions if a["kind"] == "asset")
-        code, output = invoke("publish", "datazone")
+        code, output = invoke("publish", "datazone", "--target", "local")
         assert code == 0, output
-        code, output = invoke("publish", "datazone", "--dry-run", "-o", "json")
+        code, output = invoke("publish", "datazone", "--dry-run", "-o", "json", "-t", "local")
         assert code == 0, output
         assert target_plan(output, "datazone")["actions"] == []

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from mesh.cli import app
 from mesh.portal.collect import Portal, collect
 from tests.portal.conftest import DOMAINS
 
@@ -152,36 +154,74 @@ def test_data_products_of_the_repository(portal: Portal, docs_mesh: Path) -> Non
             assert product.name in portal.model(item.key).data_products
 
 
-def test_data_products_resolve_versions_and_flag_unknown_items(
-    docs_mesh: Path, tmp_path: Path
-) -> None:
-    # A mesh root whose domains are the built ones, with data products of the test's own.
+def _mesh_with_products(docs_mesh: Path, root: Path, items: list[str], terms: list[str]) -> Path:
+    """A mesh root whose domains are the built ones, with a data product of the test's own."""
     for name in ("dbt_project.yml", "catalog"):
-        os.symlink(docs_mesh / name, tmp_path / name)
+        os.symlink(docs_mesh / name, root / name)
     for domain in DOMAINS:
-        (tmp_path / "domains" / domain).mkdir(parents=True)
+        (root / "domains" / domain).mkdir(parents=True)
         for name in ("dbt_project.yml", "target"):
-            os.symlink(docs_mesh / "domains" / domain / name, tmp_path / "domains" / domain / name)
-    (tmp_path / "domains" / "customers" / "data_products.yml").write_text(
-        yaml.safe_dump(
-            {
-                "data_products": [
-                    {
-                        "name": "Customers <b>all</b>",
-                        "description": "x",
-                        "owner": "customer-data@retail.example",
-                        "items": ["dim_customers", "dim_customers.v1", "no_such_model"],
-                        "glossary_terms": ["Customer"],
-                    }
-                ]
-            }
-        )
-    )
+            os.symlink(docs_mesh / "domains" / domain / name, root / "domains" / domain / name)
+    path = root / "domains" / "customers" / "data_products.yml"
+    product = {
+        "name": "Customers <b>all</b>",
+        "description": "x",
+        "owner": "customer-data@retail.example",
+        "items": items,
+        "glossary_terms": terms,
+    }
+    path.write_text(yaml.safe_dump({"data_products": [product]}))
+    return path
+
+
+def test_data_products_resolve_versions(docs_mesh: Path, tmp_path: Path) -> None:
+    _mesh_with_products(docs_mesh, tmp_path, ["dim_customers", "dim_customers.v1"], ["Customer"])
     portal = collect(tmp_path)
     (product,) = portal.products
     assert [(i.ref, i.key) for i in product.items] == [
         ("dim_customers", "customers.dim_customers.v2"),
         ("dim_customers.v1", "customers.dim_customers.v1"),
-        ("no_such_model", None),
     ]
     assert portal.model("customers.dim_customers.v1").data_products == ("Customers <b>all</b>",)
+
+
+def test_a_data_product_naming_unknown_or_private_models_or_terms_is_refused(
+    built_copy: Path,
+) -> None:
+    """Issue 13 row 2: the portal listed a product naming an unknown model, a private model and
+    an unknown glossary term (exit 0). Now: one paragraph naming the file, exit 2, no site."""
+    path = built_copy / "domains" / "customers" / "data_products.yml"
+    product = {
+        "name": "Customer 360",
+        "description": "x",
+        "owner": "customer-data@retail.example",
+        "items": ["dim_customers", "no_such_model", "int_customers_joined"],
+        "glossary_terms": ["Customer", "Unheard Of"],
+    }
+    path.write_text(yaml.safe_dump({"data_products": [product]}))
+    result = CliRunner().invoke(app, ["docs", "portal"])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2, output
+    assert "domains/customers/data_products.yml" in output
+    assert "'no_such_model'" in output
+    assert "'int_customers_joined'" in output
+    assert "'Unheard Of'" in output
+    assert "Fix:" in output
+    assert not (built_copy / "site").exists()
+
+
+def test_the_portal_of_another_target_reads_its_own_artifacts(built_copy: Path) -> None:
+    """`mesh docs portal --target prod` (ci/merge.sh docs in CI) reads `.mesh-state/prod/`, where
+    a prod build writes, never the local build's `domains/<d>/target/`."""
+    for domain in DOMAINS:
+        target = built_copy / "domains" / domain / "target"
+        (built_copy / ".mesh-state" / "prod").mkdir(parents=True, exist_ok=True)
+        target.rename(built_copy / ".mesh-state" / "prod" / domain)
+    out = built_copy / "site-prod"
+    result = CliRunner().invoke(app, ["docs", "portal", "--target", "prod", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 domains" in " ".join(result.output.split())
+    assert (out / "index.html").is_file()
+    result = CliRunner().invoke(app, ["docs", "portal", "--target", "nope"])
+    assert result.exit_code == 2, result.output
+    assert "unknown target 'nope'" in result.output

@@ -111,6 +111,23 @@ def test_unknown_domain(production: Path, aws: GlueLikeMotoServer) -> None:
     assert aws.calls() == []
 
 
+@pytest.mark.parametrize("given", ["missing", "file"])
+def test_artifacts_that_are_no_directory(
+    tmp_path: Path, aws: GlueLikeMotoServer, given: str
+) -> None:
+    path = tmp_path / "manifest.json"
+    if given == "file":
+        path.write_text("{}")  # a careless --artifacts pointing at one artifact
+    result = run_publish(path)
+
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    expected = "is a file, not the artifacts directory" if given == "file" else "does not exist"
+    assert f"{path}: " in message and expected in message, message
+    assert "<dir>/<domain>/manifest.json" in message
+    assert aws.calls() == []
+
+
 def test_artifacts_of_another_target(production: Path, aws: GlueLikeMotoServer) -> None:
     result = run_publish(production, "--target", "qa")
 
@@ -143,3 +160,19 @@ def test_unreachable_aws_is_an_error_not_bad_input(
 
     assert result.exit_code == 1
     assert "could not read the Glue Data Catalog" in result.stderr
+
+
+def test_an_unknown_target_is_refused_when_the_artifacts_cannot_tell(
+    production: Path, aws: GlueLikeMotoServer
+) -> None:
+    """Issue 13 row 4: `--target nope` published (exit 0) when run_results.json, which records
+    the target of the build, was not there to compare with."""
+    (production / "tiny" / "run_results.json").unlink()
+
+    result = run_publish(production, "--target", "nope")
+
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert "unknown target 'nope'" in message
+    assert "profiles.yml" in message
+    assert aws.calls() == []

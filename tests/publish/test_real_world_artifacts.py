@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,10 @@ from typer.testing import CliRunner
 from mesh.cli import app
 from mesh_standins.prodmirror import seed_glue
 from publish.artifacts import load_domains
+from publish.aws import AwsClients, AwsSettings
+from publish.datazone.config import DEFAULT_CONFIG
+from publish.datazone.target import DataZoneTarget
+from publish.mapping import map_mesh
 from publish.model import Domain
 from tests.publish.cli_helpers import plan_of, summary
 from tests.publish.harness import GlueLikeMotoServer
@@ -142,3 +147,43 @@ def test_the_three_sets_plan_cleanly_against_their_glue_mirror(
     plan = plan_of(result)
     assert summary(plan, "table") == {"unchanged": 0, "update": 309, "skipped": 0}
     assert summary(plan, "database")["skipped"] == 0
+
+
+def _why_not_an_asset(node: dict[str, Any], project: str) -> str | None:
+    """Issue 15 item 2's reasons, computed from the raw manifest node (first that applies)."""
+    if node["config"]["materialized"] == "ephemeral":
+        return "ephemeral"
+    if node["package_name"] != project:
+        return "from_package"
+    if node.get("access", "protected") != "public":
+        return "not_public"
+    if not node["contract"]["enforced"]:
+        return "no_contract"
+    return None
+
+
+def test_the_datazone_plan_says_why_each_model_of_the_three_sets_is_not_an_asset(
+    real_artifacts: Path, loaded: dict
+) -> None:
+    """DataZone publishes public models with an enforced contract: on these sets that is none,
+    and the plan says why for every model (before: 0 assets planned, no reason given)."""
+    target = DataZoneTarget(
+        AwsClients(AwsSettings(region="us-east-1")),
+        map_mesh(list(loaded.values())),
+        root=REPO,
+        config=DEFAULT_CONFIG,
+        today=date(2026, 11, 30),
+    )
+    target.validate()  # no AWS call: the desired state and what it leaves out
+    assert target.desired is not None
+    skipped = Counter(s.code for s in target.desired.skipped)
+    expected: Counter[str] = Counter()
+    for name in loaded:
+        for node in _built_models(_raw(real_artifacts / name, "manifest.json")):
+            why = _why_not_an_asset(node, name)
+            expected[why or "asset"] += 1
+    assert expected["asset"] == len(target.desired.assets) == 0
+    del expected["asset"]
+    assert skipped == expected
+    assert skipped["from_package"] >= 154 and skipped["not_public"] >= 95
+    assert all(s.reason for s in target.desired.skipped)
