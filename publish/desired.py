@@ -20,6 +20,7 @@ from msgspec import Struct
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from publish.artifacts import paused_gc
+from publish.drift import glue_fields, record
 from publish.errors import raise_problems
 from publish.mapping import (
     DESCRIPTION_LIMIT,
@@ -36,18 +37,10 @@ from publish.plan import Skipped
 from publish.yamlfile import load_model
 
 PREFIX = GLUE_PREFIX
-#: Parameters that come from the run results: a publish from artifacts that did not build a model
-#: leaves them as they are instead of removing them.
-BUILD_KEYS = frozenset(
-    {
-        f"{PREFIX}last_build_at",
-        f"{PREFIX}last_build_status",
-        f"{PREFIX}test_status",
-        f"{PREFIX}tests_passed",
-    }
-)
 #: Fingerprint of the LF-tag assignments the publisher made on a table (see targets/glue.py).
 LF_TAGS_KEY = f"{PREFIX}lf_tags"
+#: What the publisher wrote on a table (a digest per description and comment: `publish.drift`).
+WRITTEN_KEY = f"{PREFIX}written"
 
 DEFAULT_ONTOLOGY = Path("catalog/lf_tags.yml")
 
@@ -131,13 +124,18 @@ class DesiredTable(Struct, frozen=True, gc=False):
     description: GlueText
     columns: tuple[DesiredColumn, ...]
     #: every `mesh:` parameter the table should have (except the LF-tag fingerprint); a `mesh:`
-    #: parameter not listed here and not in BUILD_KEYS is removed
+    #: parameter not listed here (but `mesh:lf_tags`) is removed
     parameters: Mapping[str, str]
     table_tags: Mapping[str, str] = {}
 
     @property
     def key(self) -> str:
         return f"{self.database}.{self.name}"
+
+    @property
+    def texts(self) -> dict[str, GlueText]:
+        """The texts drift is judged on, by field (`publish.drift.glue_fields`)."""
+        return glue_fields(self.description, ((c.name, c.comment) for c in self.columns))
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,7 +284,14 @@ def _desired_table(
         name=model.relation.glue_table,
         description=facts.description.glue,
         columns=tuple(columns),
-        parameters=glue_parameters(facts, docs_url),
+        parameters={
+            **glue_parameters(facts, docs_url),
+            WRITTEN_KEY: record(
+                glue_fields(
+                    facts.description.glue.value, ((c.name, c.comment.value) for c in columns)
+                )
+            ),
+        },
         table_tags=table_tags,
     )
 

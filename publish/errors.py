@@ -13,6 +13,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2
 EXIT_STRICT_MISSING = 3
+EXIT_DRIFT = 4
 
 
 class MeshError(Exception):

@@ -326,11 +326,6 @@ class ModelFacts:
         return freshness(self.sources, self.mesh.freshness)
 
     @property
-    def last_successful_build(self) -> str | None:
-        build = self.model.build
-        return build.completed_at if build is not None and build.status == "success" else None
-
-    @property
     def upstream_models(self) -> tuple[str, ...]:
         return tuple(sorted(d for d in self.model.depends_on if d.startswith("model.")))
 
@@ -547,7 +542,7 @@ def docs_link(template: str, model: Model) -> str:
 
 def glue_parameters(facts: ModelFacts, docs_url: str | None = None) -> dict[str, str]:
     """The `mesh:` table parameters of a model (values are strings, as Glue stores them)."""
-    model, tests = facts.model, facts.tests
+    model = facts.model
     params: dict[str, str | None] = {
         "unique_id": model.unique_id,
         "domain": model.domain,
@@ -562,17 +557,12 @@ def glue_parameters(facts: ModelFacts, docs_url: str | None = None) -> dict[str,
         "glossary_terms": json.dumps(list(facts.glossary_terms)) if facts.glossary_terms else None,
         "docs_url": docs_link(docs_url, model) if docs_url else None,
     }
-    if model.build is not None:
-        params["last_build_at"] = model.build.completed_at
-        params["last_build_status"] = model.build.status
-        if tests.total:
-            params["test_status"] = tests.status
-            params["tests_passed"] = tests.passed_of_total
     return {f"{GLUE_PREFIX}{k}": v for k, v in params.items() if v is not None}
 
 
 def readme(facts: ModelFacts, docs_url: str | None) -> str:
-    """The model's dbt docs as markdown: description, columns, tests, docs link."""
+    """The model's dbt docs as markdown: description, columns, docs link. Test results are not
+    here: they change with every build, and live in the data-quality time series."""
     model = facts.model
     lines = [f"# {model.name}" + (f" (v{model.version})" if model.version else ""), ""]
     lines += [facts.description.full or "_No description in dbt._", ""]
@@ -583,8 +573,6 @@ def readme(facts: ModelFacts, docs_url: str | None) -> str:
             f"| {c.name} | {c.data_type or ''} | {c.description.one_line} |" for c in documented
         ]
         lines.append("")
-    if facts.tests.total:
-        lines.append(f"Tests: {facts.tests.passed_of_total} passed ({facts.tests.status}).")
     if docs_url:
         lines.append(f"dbt docs: {docs_link(docs_url, model)}")
     return "\n".join(lines).strip()
@@ -604,9 +592,6 @@ def datazone_form(facts: ModelFacts, *, docs_url: str | None, managed_by: str) -
         "latestVersion": model.latest_version if model.version else None,
         "deprecationDate": model.deprecation_date,
         "tags": list(facts.model.tags) or None,
-        "testStatus": facts.tests.status,
-        "testsPassed": facts.tests.passed_of_total,
-        "lastSuccessfulBuild": facts.last_successful_build,
         "sourceFreshness": facts.freshness.published,
         "upstreamModels": list(facts.upstream_models) or None,
         "docsUrl": docs_link(docs_url, model) if docs_url else None,

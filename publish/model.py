@@ -97,6 +97,9 @@ class TestResult(Struct, frozen=True, gc=False):
     depends_on: tuple[str, ...] = ()
     #: dbt's fully qualified name: `<package>.<folders>.<name>`, what `dbt ls` selects it by
     fqn: tuple[str, ...] = ()
+    #: failing rows, and dbt's message, when the run evaluated the test
+    failures: int | None = None
+    message: str | None = None
 
 
 class BuildResult(Struct, frozen=True, gc=False):
@@ -144,6 +147,10 @@ class Model(Struct, frozen=True, gc=False):
     table_type: str | None = None
     #: dbt's fully qualified name: `<package>.<folders>.<name>[.v<version>]`, a selector
     fqn: tuple[str, ...] = ()
+    #: the SQL the last compile or build rendered (None after a bare `dbt parse`)
+    compiled_code: str | None = None
+    #: dbt's rendered relation, as compiled SQL names it (`"db"."schema"."table"`)
+    relation_name: str | None = None
 
     @property
     def owner(self) -> str | None:
@@ -213,6 +220,9 @@ class Source(Struct, frozen=True, gc=False):
     error_after: str | None = None
     #: the result of the last `dbt source freshness`, None when sources.json has none
     freshness: SourceFreshness | None = None
+    #: dbt's rendered relation, as compiled SQL names it (a DuckDB source over files renders as
+    #: `read_parquet('...')`)
+    relation_name: str | None = None
 
 
 class Group(Struct, frozen=True, gc=False):
@@ -254,6 +264,8 @@ class Domain(Struct, frozen=True, gc=False):
     manifest_version: str | None = None
     #: every data test of the manifest (each model's own are also in `Model.tests`)
     tests: tuple[TestResult, ...] = ()
+    #: when the run that wrote run_results.json finished (its `generated_at`), None without one
+    run_finished_at: str | None = None
 
     def model(self, unique_id: str) -> Model:
         return next(m for m in self.models if m.unique_id == unique_id)

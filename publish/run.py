@@ -23,6 +23,7 @@ from publish.aws import AwsClients, AwsSettings, aws_failure
 from publish.datazone.config import DEFAULT_CONFIG
 from publish.datazone.target import DataZoneTarget
 from publish.desired import DEFAULT_ONTOLOGY
+from publish.drift import DEFAULT_POLICY, Policy
 from publish.errors import BadInputError, StrictMissingError
 from publish.mapping import map_mesh
 from publish.model import Domain
@@ -58,6 +59,8 @@ class PublishOptions:
     today: date = field(default_factory=date.today)
     docs_url: str | None = None
     bootstrap: bool = False
+    #: what to do with hand edits in Glue and DataZone (`publish.drift`)
+    on_drift: Policy = DEFAULT_POLICY
     settings: AwsSettings = field(default_factory=AwsSettings)
 
 
@@ -92,7 +95,12 @@ def build_targets(
     names = TARGETS[command]
     if "glue" in names:
         glue = GlueTarget(
-            aws, mesh, ontology_file=options.lf_tags, root=options.root, docs_url=options.docs_url
+            aws,
+            mesh,
+            ontology_file=options.lf_tags,
+            root=options.root,
+            docs_url=options.docs_url,
+            on_drift=options.on_drift,
         )
         targets["glue"] = glue
         targets["lakeformation"] = LakeFormationTarget(
@@ -107,6 +115,7 @@ def build_targets(
             today=options.today,
             docs_url=options.docs_url,
             bootstrap=options.bootstrap,
+            on_drift=options.on_drift,
             dry_run=options.dry_run,
         )
     return [targets[n] for n in names]

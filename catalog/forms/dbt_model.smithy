@@ -3,7 +3,7 @@ namespace mesh.dbt
 
 /// What dbt declares and knows about the model behind a published asset. Written by the mesh
 /// publisher (`mesh publish datazone`); an asset carrying this form is owned by the publisher.
-@documentation("dbt model: owner, tier, contract, version, quality signals and lineage from dbt")
+@documentation("dbt model: owner, tier, contract, version, freshness and lineage from dbt")
 structure dbt_model {
     /// dbt unique_id, e.g. model.sales.fct_orders or model.customers.dim_customers.v2
     @required
@@ -30,18 +30,17 @@ structure dbt_model {
     deprecationDate: String
     tags: Tags
 
-    /// worst status of the model's dbt tests in the build: pass, warn, fail, error, skipped
-    testStatus: String
-    /// passed / total, e.g. 7/7
-    testsPassed: String
-    /// when the last successful build of the model completed (UTC, ISO 8601)
-    lastSuccessfulBuild: String
     /// worst freshness status of the sources upstream of the model
     sourceFreshness: String
     upstreamModels: Names
     docsUrl: String
-    /// the dbt docs of the model as markdown (description, columns, tests)
+    /// the dbt docs of the model as markdown (description, columns); test results and build
+    /// times are data-quality points and lineage runs, never asset content
     readme: String
+
+    /// what the publisher last wrote: a digest per field it writes (description, terms, each
+    /// documented column's description and terms), so a hand edit shows as drift
+    written: String
 
     /// the publisher that owns the asset (ownership mark)
     @required

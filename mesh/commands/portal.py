@@ -57,6 +57,7 @@ def portal_build(
     data_products.yml and catalog/glossary.yml. Open the result with `mesh docs serve`.
     """
     from mesh.portal.collect import collect
+    from mesh.portal.quality import read_history
     from mesh.portal.render import render_site
 
     root = find_root()
@@ -64,8 +65,9 @@ def portal_build(
         refuse_outsiders_named(root)  # a dropped-in project is not the mesh's to show
     if artifacts is None and target is not None:
         artifacts = target_artifacts(root, target)
-    portal = collect(root, artifacts=artifacts)
-    index = render_site(portal, _out(out, root))
+    site = _out(out, root)
+    portal = collect(root, artifacts=artifacts, history=read_history(site))
+    index = render_site(portal, site)
     for warning in portal.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     console.print(

@@ -38,7 +38,7 @@ Exit codes: 0 = published, or nothing to change, or a dry run; 1 = error while r
 AWS (writes already done are correct; run again to converge); 2 = bad input (artifacts,
 lf_tags.yml, datazone.yml, glossary.yml, data_products.yml, form types, a missing project,
 arguments), nothing written to any catalog; 3 = --strict and a model has no Glue table, nothing
-written.
+written; 4 = --on-drift fail and a catalog holds hand edits, nothing written.
 """
 
 
@@ -147,6 +147,24 @@ RegionOpt = Annotated[
     str | None,
     typer.Option(help="AWS region (default: boto3's configuration; DataZone: datazone.yml)."),
 ]
+
+
+class OnDrift(StrEnum):
+    keep = "keep"
+    overwrite = "overwrite"
+    fail = "fail"
+
+
+OnDriftOpt = Annotated[
+    OnDrift,
+    typer.Option(
+        "--on-drift",
+        help="What to do with hand edits that differ from dbt and catalog/glossary.yml (Glue "
+        "descriptions and column comments; DataZone asset and column descriptions and glossary "
+        "terms; glossary term descriptions): keep them (default; the plan shows them on every "
+        "run), overwrite them, or fail (exit code 4, nothing written).",
+    ),
+]
 ConcurrencyOpt = Annotated[
     int, typer.Option(min=1, max=64, help="Parallel writes per API operation.")
 ]
@@ -184,6 +202,7 @@ def glue(
     docs_url: DocsOpt = None,
     region: RegionOpt = None,
     concurrency: ConcurrencyOpt = 8,
+    on_drift: OnDriftOpt = OnDrift.keep,
 ) -> None:
     _publish("glue", locals())
 
@@ -210,6 +229,7 @@ def datazone(
     docs_url: DocsOpt = None,
     region: RegionOpt = None,
     concurrency: ConcurrencyOpt = 8,
+    on_drift: OnDriftOpt = OnDrift.keep,
 ) -> None:
     _publish("datazone", locals())
 
@@ -237,6 +257,7 @@ def publish_all(
     docs_url: DocsOpt = None,
     region: RegionOpt = None,
     concurrency: ConcurrencyOpt = 8,
+    on_drift: OnDriftOpt = OnDrift.keep,
 ) -> None:
     _publish("all", locals())
 
@@ -254,6 +275,8 @@ def _options(given: dict[str, Any]) -> PublishOptions:
 
     given = dict(given)
     root, today = given.pop("root"), given.pop("today", None)
+    if "on_drift" in given:
+        given["on_drift"] = str(given["on_drift"].value)
     settings = AwsSettings(region=given.pop("region"), concurrency=given.pop("concurrency"))
     return PublishOptions(
         root=root or find_root(),

@@ -21,6 +21,8 @@ from typing import Any
 
 import networkx as nx
 
+from mesh.portal.columns import ColumnOrigin, column_origins
+from mesh.portal.quality import QualityPoint, merged, point_of
 from publish.artifacts import load_domains
 from publish.datazone.glossary import load_glossary
 from publish.errors import raise_problems
@@ -71,6 +73,8 @@ class ColumnInfo:
     description: str
     sensitivity: str | None
     glossary_terms: tuple[str, ...]
+    #: where the column comes from (column lineage of the compiled SQL); None without SQL
+    origin: ColumnOrigin | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +103,8 @@ class PortalModel:
     column_terms: tuple[str, ...]  # terms on its columns only
     columns: tuple[ColumnInfo, ...]
     data_products: tuple[str, ...] = ()
+    #: data-quality points of recent builds, oldest first (the last is this build's, if any)
+    quality: tuple[QualityPoint, ...] = ()
     docs_href: str | None = None
 
     @property
@@ -198,8 +204,10 @@ def collect(
     artifacts: Path | None = None,
     domains: Sequence[str] = (),
     now: datetime | None = None,
+    history: Mapping[str, Sequence[QualityPoint]] | None = None,
 ) -> Portal:
-    """Everything the portal shows, from the artifacts under `root` (or `artifacts`)."""
+    """Everything the portal shows, from the artifacts under `root` (or `artifacts`);
+    `history`: the data-quality points of earlier builds by model key (`read_history`)."""
     mesh = map_mesh(load_domains(root, artifacts, domains))
     glossary = _glossary(root / GLOSSARY_FILE)
     terms = {t.name for t in glossary}
@@ -212,7 +220,7 @@ def collect(
         fix="name public models with an enforced contract of the product's own domain "
         f"(`<model>` or `<model>.v<version>`), and terms that {GLOSSARY_FILE} defines",
     )
-    portal = build_portal(mesh, products, glossary, now=now)
+    portal = build_portal(mesh, products, glossary, now=now, history=history)
     # warnings name files; the page shows them relative to the repository, not this machine
     prefix = f"{root.resolve()}/"
     return replace(portal, warnings=tuple(w.replace(prefix, "") for w in portal.warnings))
@@ -224,6 +232,7 @@ def build_portal(
     glossary: Sequence[GlossaryTerm],
     *,
     now: datetime | None = None,
+    history: Mapping[str, Sequence[QualityPoint]] | None = None,
 ) -> Portal:
     loaded = mesh.domains
     by_domain = {d.name: d for d in loaded}
@@ -244,6 +253,7 @@ def build_portal(
         (graph.nodes[u]["domain"], graph.nodes[v]["domain"]) for u, v in cross
     )
 
+    origins = column_origins(loaded)
     models: list[PortalModel] = []
     infos: list[DomainInfo] = []
     warnings: list[str] = []
@@ -255,7 +265,12 @@ def build_portal(
         public = [f for f in mesh.of_domain(domain.name) if f.model.access == "public"]
         public.sort(key=lambda f: (f.model.name, f.model.version or ""))
         for facts in public:
-            models.append(_portal_model(facts, tuple(products_of.get(facts.key, ())), docs))
+            quality = merged(
+                (history or {}).get(facts.key, ()), point_of(facts.model, domain.run_finished_at)
+            )
+            models.append(
+                _portal_model(facts, tuple(products_of.get(facts.key, ())), docs, quality, origins)
+            )
         warnings += domain.warnings
         groups = _groups(domain)
         infos.append(
@@ -388,7 +403,13 @@ def _collapsed_edges(graph: nx.DiGraph, shown: set[str]) -> list[LineageEdge]:
     ]
 
 
-def _portal_model(facts: ModelFacts, products: tuple[str, ...], docs: str | None) -> PortalModel:
+def _portal_model(
+    facts: ModelFacts,
+    products: tuple[str, ...],
+    docs: str | None,
+    quality: tuple[QualityPoint, ...],
+    origins: Mapping[tuple[str, str], ColumnOrigin],
+) -> PortalModel:
     model = facts.model
     return PortalModel(
         key=facts.key,
@@ -420,11 +441,13 @@ def _portal_model(facts: ModelFacts, products: tuple[str, ...], docs: str | None
                 description=c.description.full,
                 sensitivity=c.sensitivity,
                 glossary_terms=c.glossary_terms,
+                origin=origins.get((model.unique_id, c.name.lower())),
             )
             for c in facts.columns
         ),
         data_products=products,
         docs_href=f"{docs}#!/model/{model.unique_id}" if docs else None,
+        quality=quality,
     )
 
 

@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from mesh.portal.collect import Portal
 from mesh.portal.lineage import PALETTE, domain_order, render_svg
 from mesh.portal.prune import consumer_catalog, consumer_manifest, invocation_ids, scrub
+from mesh.portal.quality import HISTORY_FILE, history_json
 from mesh.portal.redact import REDACTED, redact_fields, redact_json, redact_text
 from publish.errors import BadInputError
 
@@ -98,6 +99,9 @@ def _write(portal: Portal, dest: Path) -> None:
     (dest / MARKER).write_text("written by `mesh docs portal`; replaced on every run\n")
     data = redact_json(portal.to_json())
     (dest / "index.html").write_text(render_index(portal, data), encoding="utf-8")
+    (dest / HISTORY_FILE).write_text(
+        redact_text(history_json({m.key: m.quality for m in portal.models})), encoding="utf-8"
+    )
     (dest / "mesh.json").write_text(json.dumps(data, indent=1, ensure_ascii=False), "utf-8")
     css = (ASSETS / "portal.css").read_text(encoding="utf-8")
     (dest / "portal.css").write_text(f"{css}\n{palette_css()}\n", encoding="utf-8")

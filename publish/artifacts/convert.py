@@ -80,7 +80,7 @@ def to_domain(
     group_owners = {g.name: g.owner_email for g in groups}
 
     results: dict[str, RunResultV6] = {}
-    run_command = run_target = invocation_id = None
+    run_command = run_target = invocation_id = finished_at = None
     if run_results is not None:
         run_command = run_results.args.get("which")
         target = run_results.args.get("target")
@@ -88,6 +88,7 @@ def to_domain(
         invocation_id = run_results.metadata.invocation_id
         if run_command in BUILD_COMMANDS:
             results = {r.unique_id: r for r in run_results.results}
+            finished_at = run_results.metadata.generated_at
         else:
             shown = _COMMANDS.get(str(run_command), run_command)
             notes.append(
@@ -163,6 +164,7 @@ def to_domain(
         upstream_models=tuple(upstream),
         manifest_version=version,
         tests=tuple(tests),
+        run_finished_at=finished_at,
     )
 
 
@@ -200,6 +202,8 @@ def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> list[TestResult]:
                 package_name=node.package_name,
                 depends_on=node.depends_on.nodes,
                 fqn=node.fqn,
+                failures=result.failures if result is not None else None,
+                message=result.message if result is not None else None,
             )
         )
     return tests
@@ -256,6 +260,8 @@ def _model(
         in_catalog=table is not None,
         fqn=node.fqn,
         table_type=config.table_type.lower() if config.table_type else None,
+        compiled_code=node.compiled_code,
+        relation_name=node.relation_name,
     )
 
 
@@ -333,6 +339,7 @@ def _source(source: SourceV12, domain: str, result: SourceFreshness | None) -> S
         warn_after=_threshold(freshness.warn_after) if freshness else None,
         error_after=_threshold(freshness.error_after) if freshness else None,
         freshness=result,
+        relation_name=source.relation_name,
     )
 
 

@@ -103,6 +103,8 @@ class NodeV12(_S):
     alias: str | None = None
     relation_name: str | None = None
     fqn: tuple[str, ...] = ()
+    #: the model's SQL as the last compile or build rendered it (absent after `dbt parse`)
+    compiled_code: str | None = None
     description: str | None = ""
     columns: dict[str, ColumnV12] = {}
     meta: dict[str, Any] = {}

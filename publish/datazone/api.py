@@ -7,7 +7,6 @@ operation installed on it. Lookups by name (domain, projects) happen here, once 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,12 +23,7 @@ from publish.aws import AwsClients, aws_failure
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.ratelimit import RateLimiter
 from publish.errors import BadInputError, PublishError
-
-
-def content_hash(value: Any) -> str:
-    """SHA-256 (64 hex chars) of the canonical JSON of `value` (sorted keys, no spaces)."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+from publish.hashing import content_hash
 
 
 def client_token(*parts: Any) -> str:

@@ -23,6 +23,7 @@ from publish.datazone.lineage import DesiredEvent
 from publish.datazone.listings import CurrentListing
 from publish.datazone.plan import CurrentState
 from publish.datazone.products import DesiredProduct
+from publish.datazone.quality import DesiredPoint, post_point
 from publish.plan import Action
 
 
@@ -68,6 +69,7 @@ class Applier:
             "data_product": self._product,
             "product_listing": self._product_listing,
             "lineage": self._lineage,
+            "quality": self._quality,
         }[action.kind]
         handler(action)
 
@@ -126,7 +128,7 @@ class Applier:
         missing = [n for v in change.spec.relations().values() for n in v if n not in self.term_ids]
         if missing:
             raise Skip(f"related terms missing: {', '.join(missing)}")
-        request = term_request(change.spec, self.term_ids)
+        request = term_request(change.spec, self.term_ids, change.kept)
         if change.create:
             out = self.api.client.create_glossary_term(
                 domainIdentifier=self.domain,
@@ -155,6 +157,10 @@ class Applier:
         """The `glossaryTerms` parameter, left out when there are none (DataZone: 1 to 20)."""
         return {"glossaryTerms": self._terms(names)} if names else {}
 
+    def _glossary_ids(self, terms: list[str]) -> dict[str, list[str]]:
+        """Kept terms (names of ours, ids of other glossaries) as the `glossaryTerms` parameter."""
+        return {"glossaryTerms": [self.term_ids.get(t, t) for t in terms]} if terms else {}
+
     def _dbt_form(self, form_key: str, content: Any) -> dict[str, Any]:
         revision = self.form_revisions.get(form_key)
         if revision is None:
@@ -169,19 +175,23 @@ class Applier:
     def _asset(self, action: Action) -> None:
         want: DesiredAsset
         now: CurrentAsset | None
-        want, now = action.payload
+        kept: dict[str, Any]  # fields whose hand edit stays (--on-drift keep)
+        want, now, kept = action.payload
         form_name = self._form_names["model"]
+        columns = want.column_form(self._term_map(want), kept, now.columns if now else ())
         forms = [
-            {
-                "formName": COLUMN_FORM,
-                "content": json.dumps(want.column_form(self._term_map(want))),
-            },
+            {"formName": COLUMN_FORM, "content": json.dumps(columns)},
             self._dbt_form(form_name, want.form),
         ]
         common = {
             "domainIdentifier": self.domain,
-            "description": want.description,
-            **self._glossary_terms(want.terms),
+            "description": kept.get("description", want.description),
+            # kept terms may include terms of other glossaries: those pass by id
+            **(
+                self._glossary_ids(kept["terms"])
+                if "terms" in kept
+                else self._glossary_terms(want.terms)
+            ),
         }
         if now is None:
             glue = {
@@ -201,7 +211,7 @@ class Applier:
             )
         else:
             # round-trip every form the publisher does not own (GlueTableForm, ...), as read
-            kept = [
+            foreign = [
                 {
                     "formName": f["formName"],
                     "typeIdentifier": f.get("typeName"),
@@ -215,7 +225,7 @@ class Applier:
                 **common,
                 "identifier": now.id,
                 "name": now.name,
-                "formsInput": [*kept, *forms],
+                "formsInput": [*foreign, *forms],
             }
             out = self.api.client.create_asset_revision(
                 **request,
@@ -298,6 +308,13 @@ class Applier:
         self._change_listing(
             "UNPUBLISH", entity_type, entity_id, listed.listing_id, listed.entity_revision
         )
+
+    def _quality(self, action: Action) -> None:
+        point: DesiredPoint = action.payload
+        asset_id = self.asset_ids.get(point.unique_id)
+        if asset_id is None:
+            raise Skip("the asset is not in DataZone")
+        post_point(self.api, asset_id, point)
 
     def _lineage(self, action: Action) -> None:
         event: DesiredEvent = action.payload

@@ -10,14 +10,13 @@ data source run imported, and writes: name (kept when adopting), description, gl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from publish.datazone.api import (
     DataZoneApi,
-    content_hash,
     form_content,
     forms_by_name,
     glue_table_arn,
@@ -25,6 +24,9 @@ from publish.datazone.api import (
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
+from publish.datazone.quality import DesiredPoint, desired_point, latest_point
+from publish.drift import asset_fields, read_record, record
+from publish.hashing import content_hash
 from publish.mapping import (
     DATAZONE_DESCRIPTION_LIMIT,
     MeshFacts,
@@ -50,6 +52,8 @@ class DesiredAsset:
     publish: bool
     why_unlisted: str | None  # deprecated past its date
     invocation: str  # generated_at of the domain's artifacts: scopes the client tokens
+    #: the data-quality point of the model's tests in the last build (None: no evaluated test)
+    quality: DesiredPoint | None = None
 
     @property
     def unique_id(self) -> str:
@@ -77,17 +81,43 @@ class DesiredAsset:
     def column_terms(self) -> tuple[str, ...]:
         return tuple(t for c in self.facts.documented_columns for t in c.glossary_terms)
 
-    def column_form(self, term_ids: Mapping[str, str]) -> dict[str, Any]:
-        return {
-            "columnsBusinessMetadata": [
-                {
-                    "name": c["name"],
-                    **({"description": c["description"]} if c["description"] else {}),
-                    **({"glossaryTerms": [term_ids[t] for t in c["terms"]]} if c["terms"] else {}),
-                }
-                for c in datazone_columns(self.facts)
-            ]
-        }
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The fields drift is judged on (`publish.drift.asset_fields`)."""
+        return asset_fields(
+            self.description,
+            self.terms,
+            ((c["name"], c["description"], c["terms"]) for c in datazone_columns(self.facts)),
+        )
+
+    def column_form(
+        self,
+        term_ids: Mapping[str, str],
+        kept: Mapping[str, Any] | None = None,
+        current: Sequence[Mapping[str, Any]] = (),
+    ) -> dict[str, Any]:
+        """The ColumnBusinessMetadataForm: dbt's descriptions and terms (or the catalog's, for
+        fields kept under `--on-drift keep`), and every other field of a column (business name,
+        ...) as the catalog has it."""
+        kept = kept or {}
+        now = {str(c.get("name", "")).lower(): c for c in current}
+        out = []
+        for c in datazone_columns(self.facts):
+            name = c["name"]
+            description = kept.get(f"column {name} description", c["description"])
+            terms = kept.get(f"column {name} terms", c["terms"])
+            entry = {
+                k: v
+                for k, v in now.get(name, {}).items()
+                if k not in ("name", "description", "glossaryTerms")
+            }
+            entry["name"] = name
+            if description:
+                entry["description"] = description
+            if terms:
+                entry["glossaryTerms"] = [term_ids.get(t, t) for t in terms]  # kept: maybe ids
+            out.append(entry)
+        return {"columnsBusinessMetadata": out}
 
     def glue_form(self, region: str, account: str) -> dict[str, Any]:
         """The GlueTableForm of an asset the publisher creates (no data source imported it)."""
@@ -127,6 +157,7 @@ def desired_assets(
     out: list[DesiredAsset] = []
     skipped: list[Skipped] = []
     invocations = {d.name: d.generated_at or "" for d in mesh.domains}
+    finished = {d.name: d.run_finished_at for d in mesh.domains}
     for facts in mesh.models:
         model = facts.model
         if facts.not_an_asset is not None:
@@ -149,6 +180,12 @@ def desired_assets(
         database, table = model.relation.glue_database, model.relation.glue_table
         form = datazone_form(facts, docs_url=docs_url, managed_by=MANAGED_BY)
         description = facts.description.full
+        fields = asset_fields(
+            description,
+            facts.glossary_terms,
+            ((c["name"], c["description"], c["terms"]) for c in datazone_columns(facts)),
+        )
+        form["written"] = record(fields)
         hashed = {
             "name": table,
             "description": description,
@@ -182,6 +219,9 @@ def desired_assets(
                     else None
                 ),
                 invocation=invocations.get(model.domain, ""),
+                quality=desired_point(
+                    model.unique_id, model.domain, model.tests, finished.get(model.domain)
+                ),
             )
         )
     return out, skipped
@@ -199,6 +239,43 @@ class CurrentAsset:
     type: str
     forms: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # editable forms
     dbt: Mapping[str, Any] | None = None  # content of the publisher's form, if any
+    #: the timestamp of the asset's latest dbt-tests data-quality point
+    latest_quality: datetime | None = None
+    description: str = ""
+    glossary_terms: tuple[str, ...] = ()  # term ids
+
+    @property
+    def written(self) -> dict[str, str] | None:
+        """What the publisher last wrote (digests by field); None before it wrote the asset."""
+        if not self.owned:
+            return None
+        return read_record(str((self.dbt or {}).get("written") or ""))
+
+    @property
+    def columns(self) -> list[Mapping[str, Any]]:
+        """The ColumnBusinessMetadataForm's columns, as the catalog holds them."""
+        content = form_content(self.forms.get(COLUMN_FORM)) or {}
+        found = content.get("columnsBusinessMetadata")
+        return [c for c in found if isinstance(c, dict)] if isinstance(found, list) else []
+
+    def fields(self, term_names: Mapping[str, str]) -> dict[str, Any]:
+        """The fields drift is judged on, as the catalog holds them (terms by name)."""
+
+        def names(ids: Any) -> list[str]:
+            return [term_names.get(i, i) for i in ids or ()]
+
+        return asset_fields(
+            self.description or "",
+            names(self.glossary_terms),
+            (
+                (
+                    str(c.get("name", "")),
+                    str(c.get("description") or ""),
+                    names(c.get("glossaryTerms")),
+                )
+                for c in self.columns
+            ),
+        )
 
     @property
     def owned(self) -> bool:
@@ -216,12 +293,13 @@ def read_assets(api: DataZoneApi, form_name: str) -> list[CurrentAsset]:
         "Search",
         domainIdentifier=api.domain_id,
         searchScope="ASSET",
-        additionalAttributes=["FORMS"],
+        additionalAttributes=["FORMS", "TIME_SERIES_DATA_POINT_FORMS"],
     ):
         item = hit.get("assetItem")
         if not item:
             continue
-        forms = forms_by_name((item.get("additionalAttributes") or {}).get("formsOutput"))
+        extra = item.get("additionalAttributes") or {}
+        forms = forms_by_name(extra.get("formsOutput"))
         out.append(
             CurrentAsset(
                 id=item["identifier"],
@@ -231,6 +309,9 @@ def read_assets(api: DataZoneApi, form_name: str) -> list[CurrentAsset]:
                 type=item.get("typeIdentifier", ""),
                 forms=forms,
                 dbt=form_content(forms.get(form_name)),
+                latest_quality=latest_point(extra),
+                description=item.get("description") or "",
+                glossary_terms=tuple(item.get("glossaryTerms") or ()),
             )
         )
     return out

@@ -4,10 +4,17 @@ Desired: one glossary with its terms (short/long descriptions, `is_a` / `classif
 by term name). Current: the glossary found by name (Search GLOSSARY) and its terms (Search
 GLOSSARY_TERM). Diff: create the glossary and missing terms (targets of relations first), update
 changed ones. Terms in DataZone that the YAML no longer has are reported, never deleted.
+
+Drift (`publish.drift`): a term's short or long description edited by hand in DataZone is not an
+ordinary update. Terms carry no forms, so the record of what the publisher wrote travels with the
+term, as an HTML comment at the end of its long description (`<!-- mesh:written {...} -->`: the
+long description is markdown, which does not render it). A term without the record (written
+before the publisher kept one, or by hand) is adopted: what the YAML would replace is drift.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from publish.datazone.api import DataZoneApi
+from publish.drift import DEFAULT_POLICY, FieldDrift, Policy, digests, drifted, read_record, record
 from publish.yamlfile import load_model
 
 _FIX = "correct catalog/glossary.yml (see the comment at its top for the expected shape)"
@@ -26,7 +34,8 @@ class TermSpec(BaseModel):
 
     name: str = Field(min_length=1, max_length=256)
     short_description: str = Field(default="", max_length=1024)
-    long_description: str = Field(default="", max_length=4096)
+    #: DataZone takes 4,096 characters; the publisher's record of what it wrote takes the rest
+    long_description: str = Field(default="", max_length=4096 - 128)
     is_a: list[str] = Field(default_factory=list)
     classifies: list[str] = Field(default_factory=list)
 
@@ -126,8 +135,30 @@ class CurrentTerm:
     id: str
     name: str
     short_description: str
-    long_description: str
+    long_description: str  # without the publisher's record
     relations: dict[str, tuple[str, ...]]  # by term id
+    #: digests of what the publisher last wrote (`publish.drift`); None: no record on the term
+    written: dict[str, str] | None = None
+
+
+_RECORD = re.compile(r"\s*<!-- mesh:written (\{[^<>]*\}) -->\s*$")
+
+
+def split_record(long_description: str) -> tuple[str, dict[str, str] | None]:
+    """A long description as DataZone holds it -> the text, and the publisher's record in it."""
+    found = _RECORD.search(long_description)
+    if found is None:
+        return long_description, None
+    return long_description[: found.start()], read_record(found.group(1))
+
+
+def term_fields(short: str, long: str) -> dict[str, str]:
+    """The fields of a term drift is judged on, by the names it reports them with."""
+    return {"short description": short, "long description": long}
+
+
+def spec_fields(term: TermSpec) -> dict[str, str]:
+    return term_fields(term.short_description.strip(), term.long_description.strip())
 
 
 @dataclass
@@ -157,12 +188,14 @@ def read_glossary(api: DataZoneApi, spec: GlossarySpec) -> CurrentGlossary:
         if term.get("glossaryId") != glossary["id"]:
             continue
         relations = term.get("termRelations") or {}
+        long, written = split_record(term.get("longDescription") or "")
         current.terms[term["name"]] = CurrentTerm(
             term["id"],
             term["name"],
             term.get("shortDescription") or "",
-            term.get("longDescription") or "",
+            long,
             {k: tuple(v) for k, v in relations.items() if v},
+            written,
         )
     return current
 
@@ -175,39 +208,55 @@ class TermChange:
     spec: TermSpec
     create: bool
     fields: tuple[str, ...]
+    #: hand edits of the term (`publish.drift`), and the catalog values kept of them
+    drift: tuple[FieldDrift, ...] = ()
+    kept: Mapping[str, str] = field(default_factory=dict)
 
 
-def diff_terms(spec: GlossarySpec, current: CurrentGlossary) -> list[TermChange]:
+def diff_terms(
+    spec: GlossarySpec, current: CurrentGlossary, on_drift: Policy = DEFAULT_POLICY
+) -> tuple[list[TermChange], list[TermChange]]:
+    """The terms to write, and the terms with hand edits that need no write (kept)."""
     names_by_id = {t.id: t.name for t in current.terms.values()}
-    changes = []
+    changes, kept_only = [], []
     for term in spec.creation_order():
         now = current.terms.get(term.name)
         if now is None:
             changes.append(TermChange(term, True, ("name",)))
             continue
+        want = spec_fields(term)
+        have = term_fields(now.short_description, now.long_description)
+        drift = tuple(drifted(have, want, now.written))
+        kept = {d.field: d.catalog for d in drift} if on_drift != "overwrite" else {}
         relations = {
             k: tuple(sorted(names_by_id.get(i, i) for i in ids)) for k, ids in now.relations.items()
         }
-        fields = [
-            name
-            for name, before, after in (
-                ("short_description", now.short_description, term.short_description.strip()),
-                ("long_description", now.long_description, term.long_description.strip()),
-                ("relations", relations, term.relations()),
-            )
-            if before != after
-        ]
+        fields = [name for name in want if name not in kept and have[name] != want[name]]
+        if relations != term.relations():
+            fields.append("relations")
+        if not fields and now.written != digests(want):
+            fields.append("record")  # only the record of what it writes (any write renews it)
+        change = TermChange(term, False, tuple(fields), drift, kept)
         if fields:
-            changes.append(TermChange(term, False, tuple(fields)))
-    return changes
+            changes.append(change)
+        elif drift:
+            kept_only.append(change)
+    return changes, kept_only
 
 
-def term_request(term: TermSpec, ids: Mapping[str, str]) -> dict[str, Any]:
-    """Create/update parameters of a term; relation names resolved to ids."""
+def term_request(
+    term: TermSpec, ids: Mapping[str, str], kept: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Create/update parameters of a term; relation names resolved to ids; `kept`: hand-edited
+    values that stay (`--on-drift keep`). The long description ends with the record of what the
+    publisher wrote: the YAML's values, whatever was kept."""
+    fields = {**spec_fields(term), **(kept or {})}
+    mark = f"<!-- mesh:written {record(spec_fields(term))} -->"
+    long = fields["long description"]
     request: dict[str, Any] = {
         "name": term.name,
-        "shortDescription": term.short_description.strip(),
-        "longDescription": term.long_description.strip(),
+        "shortDescription": fields["short description"],
+        "longDescription": f"{long}\n\n{mark}" if long else mark,
     }
     relations = {k: [ids[n] for n in v] for k, v in term.relations().items()}
     if relations:

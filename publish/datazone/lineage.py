@@ -2,24 +2,28 @@
 
 One COMPLETE event per model built successfully: its inputs (models and sources it depends on,
 other domains' models included) and its output, named as OpenLineage names AWS Glue tables
-(namespace `arn:aws:glue:<region>:<account>`, name `table/<database>/<table>`), with an identity
-column-lineage facet for output columns that an input has under the same name. The run id is
-derived from the dbt invocation id and the model, so an event already in DataZone (found through
-ListLineageEvents) is never posted twice.
+(namespace `arn:aws:glue:<region>:<account>`, name `table/<database>/<table>`), with the
+`columnLineage` facet derived from the model's compiled SQL (`publish.column_lineage`): each output
+column's input columns, across domains. Columns sqlglot cannot resolve are left out of the facet
+and named in the plan; without compiled SQL (a manifest of `dbt parse`) there is no facet. The
+run id is derived from the dbt invocation id and the model, so an event already in DataZone (found
+through ListLineageEvents) is never posted twice. The facet is computed only for events to post.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
-from openlineage.client.facet_v2 import column_lineage_dataset, schema_dataset
+from openlineage.client.facet_v2 import schema_dataset
 from openlineage.client.naming.dataset import AWSGlue
 from openlineage.client.serde import Serde
 
+from publish.column_lineage import facet, model_lineage
 from publish.datazone.api import DataZoneApi
 from publish.mapping import MeshFacts, ModelFacts
 from publish.model import Model, Source, nodes_by_id
@@ -47,14 +51,30 @@ class NodeInfo:
 
 
 @dataclass(frozen=True)
+class Rendered:
+    payload: str  # the serialized RunEvent
+    #: `column: reason` of the output columns sqlglot could not resolve (not in the facet)
+    unresolved: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DesiredEvent:
     unique_id: str
     domain: str
     run_id: str
     event_time: str
-    payload: str  # the serialized RunEvent
     inputs: tuple[str, ...]  # `<db>.<table>` of the inputs, for the plan
     output: str
+    render: Callable[[], Rendered] = field(repr=False, compare=False)
+
+    @cached_property
+    def rendered(self) -> Rendered:
+        """The event with its column lineage (parsing the SQL: only for events to post)."""
+        return self.render()
+
+    @property
+    def payload(self) -> str:
+        return self.rendered.payload
 
 
 def _dataset(region: str, account: str, node: NodeInfo) -> tuple[str, str]:
@@ -64,9 +84,10 @@ def _dataset(region: str, account: str, node: NodeInfo) -> tuple[str, str]:
 
 def desired_events(mesh: MeshFacts, *, region: str, account: str) -> list[DesiredEvent]:
     nodes = nodes_by_id(mesh.domains)
+    adapters = {d.name: d.adapter_type for d in mesh.domains}
     out = []
     for facts in mesh.models:
-        event = _event(facts, nodes, region, account)
+        event = _event(facts, nodes, region, account, adapters.get(facts.model.domain))
         if event is not None:
             out.append(event)
     return out
@@ -77,6 +98,7 @@ def _event(
     nodes: Mapping[str, Model | Source],
     region: str,
     account: str,
+    adapter_type: str | None,
 ) -> DesiredEvent | None:
     model = facts.model
     build = model.build
@@ -87,66 +109,62 @@ def _event(
     run_id = str(uuid.uuid5(_RUN_NAMESPACE, f"{build.invocation_id}/{model.unique_id}"))
     out_node = NodeInfo.of(model)
     assert out_node is not None
-    inputs: list[InputDataset] = []
-    input_nodes = []
-    for dep in model.depends_on:
-        found = nodes.get(dep)
-        node = NodeInfo.of(found) if found is not None else None
-        if node is None:
-            continue
-        namespace, name = _dataset(region, account, node)
-        inputs.append(InputDataset(namespace=namespace, name=name))
-        input_nodes.append((namespace, name, node))
-    fields = {}
-    for column in out_node.columns:
-        sources = [
-            column_lineage_dataset.InputField(
-                namespace=ns,
-                name=name,
-                field=column,
-                transformations=[column_lineage_dataset.Transformation(type="DIRECT")],
+    direct = [info for d in model.depends_on if (info := _info(nodes.get(d))) is not None]
+
+    def render() -> Rendered:
+        lineage = model_lineage(model, nodes, adapter_type)
+        read = list(direct)
+        if lineage is not None:  # inputs reached through an ephemeral model are inputs too
+            more = {i.node for c in lineage.columns for i in c.inputs} - {n.unique_id for n in read}
+            read += [info for uid in sorted(more) if (info := _info(nodes.get(uid))) is not None]
+        datasets = {n.unique_id: _dataset(region, account, n) for n in read}
+        facets: dict = {
+            "schema": schema_dataset.SchemaDatasetFacet(
+                fields=[
+                    schema_dataset.SchemaDatasetFacetFields(
+                        name=c.name.lower(),
+                        type=c.data_type,
+                        description=c.description.full or None,
+                    )
+                    for c in facts.columns
+                ]
             )
-            for ns, name, node in input_nodes
-            if column in node.columns
-        ]
-        if sources:
-            fields[column] = column_lineage_dataset.Fields(
-                inputFields=sources, transformationType="IDENTITY"
-            )
-    out_ns, out_name = _dataset(region, account, out_node)
-    facets: dict = {
-        "schema": schema_dataset.SchemaDatasetFacet(
-            fields=[
-                schema_dataset.SchemaDatasetFacetFields(
-                    name=c.name.lower(), type=c.data_type, description=c.description.full or None
-                )
-                for c in facts.columns
-            ]
+        }
+        column_facet = facet(lineage, datasets) if lineage is not None else None
+        if column_facet is not None:
+            facets["columnLineage"] = column_facet
+        out_ns, out_name = _dataset(region, account, out_node)
+        event = RunEvent(
+            eventType=RunState.COMPLETE,
+            eventTime=completed_at,
+            run=Run(runId=run_id),
+            job=Job(namespace=JOB_NAMESPACE, name=job_name(model)),
+            producer=PRODUCER,
+            inputs=[InputDataset(namespace=ns, name=name) for ns, name in datasets.values()],
+            outputs=[OutputDataset(namespace=out_ns, name=out_name, facets=facets)],
         )
-    }
-    if fields:
-        facets["columnLineage"] = column_lineage_dataset.ColumnLineageDatasetFacet(fields=fields)
-    event = RunEvent(
-        eventType=RunState.COMPLETE,
-        eventTime=build.completed_at,
-        run=Run(runId=run_id),
-        job=Job(
-            namespace=JOB_NAMESPACE,
-            name=f"{model.domain}.{model.name}" + (f".v{model.version}" if model.version else ""),
-        ),
-        producer=PRODUCER,
-        inputs=inputs,
-        outputs=[OutputDataset(namespace=out_ns, name=out_name, facets=facets)],
-    )
+        unresolved = tuple(f"{u.column}: {u.reason}" for u in lineage.unresolved) if lineage else ()
+        return Rendered(Serde.to_json(event), unresolved)
+
+    completed_at = build.completed_at
     return DesiredEvent(
         model.unique_id,
         model.domain,
         run_id,
-        build.completed_at,
-        Serde.to_json(event),
-        tuple(f"{n.database}.{n.table}" for _, _, n in input_nodes),
+        completed_at,
+        tuple(f"{n.database}.{n.table}" for n in direct),
         f"{out_node.database}.{out_node.table}",
+        render,
     )
+
+
+def job_name(model: Model) -> str:
+    """`<domain>.<model>[.v<version>]`: the OpenLineage job of the model's build."""
+    return f"{model.domain}.{model.name}" + (f".v{model.version}" if model.version else "")
+
+
+def _info(node: Model | Source | None) -> NodeInfo | None:
+    return NodeInfo.of(node) if node is not None else None
 
 
 def posted_run_ids(api: DataZoneApi, events: Sequence[DesiredEvent]) -> set[str]:

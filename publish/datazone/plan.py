@@ -19,6 +19,7 @@ from publish.datazone.glossary import CurrentGlossary, GlossarySpec, diff_terms
 from publish.datazone.lineage import DesiredEvent
 from publish.datazone.listings import CurrentListing
 from publish.datazone.products import CurrentProduct, DesiredProduct
+from publish.drift import DEFAULT_POLICY, FieldDrift, Policy, drift_error, drifted
 from publish.plan import Action, Plan, Skipped
 
 TARGET = "datazone"
@@ -70,8 +71,13 @@ class _Planner:
         current: CurrentState,
         events: list[DesiredEvent],
         where: Where,
+        on_drift: Policy,
     ) -> None:
         self.desired, self.current, self.events, self.where = desired, current, events, where
+        self.on_drift = on_drift
+        #: the hand edits `--on-drift fail` stops on, by asset
+        self.drift: list[tuple[str, list[FieldDrift]]] = []
+        self.term_names = {t.id: name for name, t in current.glossary.terms.items()}
         self.plan = Plan(TARGET, TITLE, warnings=list(desired.warnings))
         self.plan.skipped.extend(desired.skipped)
         #: ids of planned actions, to name what an action waits for
@@ -136,7 +142,9 @@ class _Planner:
             )
         else:
             self.plan.unchanged["glossary"] += 1
-        changes = diff_terms(spec, now)
+        changes, kept_only = diff_terms(spec, now, self.on_drift)
+        for change in [*changes, *kept_only]:
+            self._term_drift(change.spec.name, list(change.drift))
         for change in changes:  # targets of relations first
             related = [n for names in change.spec.relations().values() for n in names]
             requires = self._terms(related) | ({self.glossary_id} if self.glossary_id else set())
@@ -146,6 +154,9 @@ class _Planner:
                     "create" if change.create else "update",
                     change.spec.name,
                     reason="new" if change.create else ", ".join(change.fields),
+                    details=[
+                        f"drift: {d.line('replaces')}" for d in change.drift if not change.kept
+                    ],
                     requires=tuple(sorted(requires)),
                     operation="CreateGlossaryTerm" if change.create else "UpdateGlossaryTerm",
                     payload=change,
@@ -158,6 +169,17 @@ class _Planner:
             self.plan.warnings.append(
                 f"glossary terms in DataZone but not in {head.name!r} YAML (kept): "
                 + ", ".join(extra)
+            )
+
+    def _term_drift(self, name: str, drift: list[FieldDrift]) -> None:
+        if not drift:
+            return
+        if self.on_drift == "fail":
+            self.drift.append((f"glossary term {name}", drift))
+        elif self.on_drift == "keep":
+            self.plan.warnings.append(
+                f"glossary term {name}: hand edits in DataZone kept (--on-drift keep): "
+                + "; ".join(d.line("keeps") for d in drift)
             )
 
     def _assets(self) -> None:
@@ -177,18 +199,31 @@ class _Planner:
                 )
                 continue
             requires = tuple(sorted(form_type | self._terms((*want.terms, *want.column_terms()))))
+            drifts = drifted(now.fields(self.term_names), want.fields, now.written) if now else []
+            keep = self.on_drift == "keep"
+            kept = {d.field: d.catalog for d in drifts} if keep else {}
+            if drifts and self.on_drift == "fail":
+                self.drift.append((want.unique_id, drifts))
             if now is None:
                 op, reason, operation = "create", "new", "CreateAsset"
             elif not now.owned:
                 op, reason, operation = "adopt", f"adopt {now.id}", "CreateAssetRevision"
             elif now.content_hash != want.content_hash:
                 op, reason, operation = "revise", "content changed", "CreateAssetRevision"
+            elif drifts and self.on_drift == "overwrite":
+                op, reason, operation = "revise", "hand edits overwritten", "CreateAssetRevision"
             else:
                 op = None
                 self.plan.unchanged["asset"] += 1
                 self.known_assets[want.unique_id] = now.id
+                if drifts:
+                    self.plan.warnings.append(
+                        f"{want.unique_id}: hand edits in DataZone kept (--on-drift keep): "
+                        + "; ".join(d.line("keeps") for d in drifts)
+                    )
             action = None
             if op is not None:
+                verb = "keeps" if keep else "replaces"
                 action = self._add(
                     _action(
                         "asset",
@@ -197,12 +232,14 @@ class _Planner:
                         domain=want.domain,
                         unique_id=want.unique_id,
                         reason=reason,
+                        details=[f"drift: {d.line(verb)}" for d in drifts],
                         requires=requires,
                         operation=operation,
-                        payload=(want, now),
+                        payload=(want, now, kept),
                     )
                 )
                 self.asset_ids[want.unique_id] = action.id
+            self._quality(want, now, action)
             listed = current.listings.get(now.id) if now is not None else None
             if want.publish:
                 self._publish(
@@ -243,6 +280,32 @@ class _Planner:
                 )
             if listed is not None:
                 self._unpublish("asset_listing", unique_id, domain, reason, "ASSET", now.id, listed)
+
+    def _quality(
+        self, want: DesiredAsset, now: CurrentAsset | None, written: Action | None
+    ) -> None:
+        """One data-quality point per build: posted unless the asset's latest point is this run's
+        (or a later run's: an older run is not posted over newer history)."""
+        point = want.quality
+        if point is None:
+            return
+        latest = now.latest_quality if now is not None else None
+        if latest is not None and latest >= point.at:
+            self.plan.unchanged["quality"] += 1
+            return
+        self._add(
+            _action(
+                "quality",
+                "post",
+                want.unique_id,
+                domain=want.domain,
+                unique_id=want.unique_id,
+                reason=f"{point.summary} at {point.at.isoformat()}",
+                requires=(written.id,) if written is not None else (),
+                operation="PostTimeSeriesDataPoints",
+                payload=point,
+            )
+        )
 
     def _publish(
         self,
@@ -381,6 +444,10 @@ class _Planner:
                     domain=event.domain,
                     unique_id=event.unique_id,
                     reason=f"{', '.join(event.inputs) or '-'} -> {event.output}",
+                    # named, never guessed: these columns are left out of the facet
+                    details=[
+                        f"column lineage not resolved: {c}" for c in event.rendered.unresolved
+                    ],
                     operation="PostLineageEvent",
                     payload=event,
                 )
@@ -388,9 +455,17 @@ class _Planner:
 
 
 def build_plan(
-    desired: DesiredState, current: CurrentState, events: list[DesiredEvent], where: Where
+    desired: DesiredState,
+    current: CurrentState,
+    events: list[DesiredEvent],
+    where: Where,
+    on_drift: Policy = DEFAULT_POLICY,
 ) -> tuple[Plan, dict[str, str]]:
-    """The plan, and the ids of the assets that need no write (by unique id) for apply."""
-    planner = _Planner(desired, current, events, where)
+    """The plan, and the ids of the assets that need no write (by unique id) for apply.
+
+    With `on_drift="fail"`, hand edits in the catalog raise DriftError (nothing is written)."""
+    planner = _Planner(desired, current, events, where, on_drift)
     plan = planner.build()
+    if planner.drift:
+        raise drift_error("DataZone", planner.drift)
     return plan, planner.known_assets

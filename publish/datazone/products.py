@@ -13,10 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from publish.datazone.api import DataZoneApi, content_hash, form_content
+from publish.datazone.api import DataZoneApi, form_content
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
+from publish.hashing import content_hash
 from publish.mapping import MeshFacts, map_products, product_problems
 from publish.products import load_products
 

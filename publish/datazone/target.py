@@ -26,6 +26,7 @@ from publish.datazone.lineage import DesiredEvent, desired_events, posted_run_id
 from publish.datazone.listings import read_listings
 from publish.datazone.plan import TITLE, CurrentState, DesiredState, Where, build_plan
 from publish.datazone.products import desired_products, read_products
+from publish.drift import DEFAULT_POLICY, Policy
 from publish.errors import raise_problems
 from publish.mapping import (
     DATAZONE_DESCRIPTION_LIMIT,
@@ -59,6 +60,7 @@ class DataZoneTarget(Target):
         today: date,
         docs_url: str | None = None,
         bootstrap: bool = False,
+        on_drift: Policy = DEFAULT_POLICY,
         dry_run: bool = False,
     ) -> None:
         self.clients = clients
@@ -68,6 +70,7 @@ class DataZoneTarget(Target):
         self.today = today
         self.docs_url = docs_url
         self.bootstrap = bootstrap
+        self.on_drift = on_drift
         self.dry_run = dry_run
         #: a dry run with --bootstrap: what it would create (domain name or None, projects)
         self.would_create: tuple[str | None, list[str]] | None = None
@@ -184,7 +187,9 @@ class DataZoneTarget(Target):
             return self._bootstrap_plan(*self.would_create)
         assert self.desired is not None and self.current is not None and self.api is not None
         where = Where(self.api.region, self.api.account_id, dict(self.api.projects))
-        plan, self.known_assets = build_plan(self.desired, self.current, self.events, where)
+        plan, self.known_assets = build_plan(
+            self.desired, self.current, self.events, where, self.on_drift
+        )
         return plan
 
     def _bootstrap_plan(self, domain: str | None, projects: list[str]) -> Plan:

@@ -36,16 +36,17 @@ from publish.apply import Handler, Outcome
 from publish.artifacts import paused_gc
 from publish.aws import AwsClients
 from publish.desired import (
-    BUILD_KEYS,
     DEFAULT_ONTOLOGY,
     LF_TAGS_KEY,
     PREFIX,
+    WRITTEN_KEY,
     DesiredDatabase,
     DesiredState,
     DesiredTable,
     desired_state,
     load_ontology,
 )
+from publish.drift import DEFAULT_POLICY, FieldDrift, Policy, drift_error, drifted, read_record
 from publish.mapping import GlueText, MeshFacts
 from publish.plan import Action, Change, Deferred, Plan, Skipped, action_id
 from publish.targets import Target
@@ -159,18 +160,22 @@ Difference = tuple[str, str, str | None, str | None]
 class TableDiff:
     """What must change in a Glue table (as GetTable(s) returned it) to match `desired`.
 
-    The plan needs only whether anything changes and which LF-tags to assign; the field-by-field
-    `changes` and `notes` are listed when printed, and the `UpdateTable` input (the table
-    projected onto `TableInput`, the changes applied) is built by the apply. A plan of 10,000
-    tables, a dry run above all, thus neither copies the tables nor lists every change.
-    `table` itself is never modified.
+    A hand-edited Description or Comment (`publish.drift`) is overwritten only with
+    `on_drift="overwrite"`; otherwise it stays, and the diff names it (`drift`). The plan needs
+    only whether anything changes and which LF-tags to assign; the field-by-field `changes` and
+    `notes` are listed when printed, and the `UpdateTable` input (the table projected onto
+    `TableInput`, the changes applied) is built by the apply. A plan of 10,000 tables, a dry run
+    above all, thus neither copies the tables nor lists every change. `table` itself is never
+    modified.
     """
 
     __slots__ = (
         "_assignments",
         "_fingerprint",
+        "_kept",
         "changed",
         "desired",
+        "drift",
         "identity",
         "input_shape",
         "table",
@@ -178,10 +183,20 @@ class TableDiff:
         "version_id",
     )
 
-    def __init__(self, desired: DesiredTable, table: Mapping[str, Any], input_shape: Shape):
+    def __init__(
+        self,
+        desired: DesiredTable,
+        table: Mapping[str, Any],
+        input_shape: Shape,
+        on_drift: Policy = DEFAULT_POLICY,
+    ):
         self.desired, self.table, self.input_shape = desired, table, input_shape
+        columns = glue_columns(table)
+        #: hand edits of the texts the publisher writes (kept unless the policy is overwrite)
+        self.drift = _drift(desired, table, columns)
+        self._kept = {d.field for d in self.drift} if on_drift != "overwrite" else set()
         # LF-tags: assigned again whenever the fingerprint of what should be assigned changes
-        self._assignments = table_assignments(desired, glue_columns(table))
+        self._assignments = table_assignments(desired, columns)
         self._fingerprint: str | _Unset | None = _UNSET
         #: the LF-tags to assign (all of them, when the fingerprint changes)
         self.tags: list[TagAssignment] = []
@@ -211,9 +226,9 @@ class TableDiff:
     def differences(self) -> Iterator[Difference]:
         """Every difference, in the order the plan lists them."""
         desired, table = self.desired, self.table
-        description = desired.description
+        description, kept = desired.description, self._kept
         before = table.get("Description", "")
-        if not description.in_sync(before):
+        if not description.in_sync(before) and "description" not in kept:
             yield "Description", "", before or None, description.value
         if description.truncated:
             full = len(description.full.encode())
@@ -231,7 +246,9 @@ class TableDiff:
                 continue
             comment = dcol.comment
             before = listed[lowered] if lowered in listed else col.get("Comment", "")
-            if not comment.in_sync(before):
+            if not comment.in_sync(before) and (
+                not kept or f"column {lowered} comment" not in kept
+            ):
                 yield "Comment", col["Name"], before or None, comment.value
                 listed[lowered] = comment.value
             if comment.truncated:
@@ -276,9 +293,14 @@ class TableDiff:
         return new
 
 
-def diff_table(desired: DesiredTable, table: Mapping[str, Any], input_shape: Shape) -> TableDiff:
+def diff_table(
+    desired: DesiredTable,
+    table: Mapping[str, Any],
+    input_shape: Shape,
+    on_drift: Policy = DEFAULT_POLICY,
+) -> TableDiff:
     """What must change in `table` (as GetTable(s) returned it) to match `desired`."""
-    return TableDiff(desired, table, input_shape)
+    return TableDiff(desired, table, input_shape, on_drift)
 
 
 def _change(what: str, name: str, before: str | None, after: str | None) -> Change:
@@ -306,6 +328,44 @@ def _parameter_differences(
         yield "Parameter", key, read[key], None
 
 
+def _drift(
+    desired: DesiredTable, table: Mapping[str, Any], glue_columns: Mapping[str, Mapping[str, Any]]
+) -> list[FieldDrift]:
+    """The texts of the table that are hand edits (`publish.drift`)."""
+    if not _may_drift(desired, table, glue_columns):
+        return []
+    texts = desired.texts
+    catalog = {"description": table.get("Description", "")}
+    for name, col in glue_columns.items():
+        if f"column {name} comment" in texts:
+            catalog[f"column {name} comment"] = col.get("Comment", "")
+    # what dbt-athena's persist_docs wrote for dbt's text is dbt's text
+    have = {k: texts[k].value if texts[k].in_sync(v) else v for k, v in catalog.items()}
+    params = table.get("Parameters") or {}
+    written: dict[str, str] | None = read_record(params.get(WRITTEN_KEY))
+    if WRITTEN_KEY not in params and f"{PREFIX}unique_id" not in params:
+        written = None  # never published: what dbt would replace is drift
+    return drifted(have, {k: t.value for k, t in texts.items()}, written)
+
+
+def _may_drift(
+    desired: DesiredTable, table: Mapping[str, Any], glue_columns: Mapping[str, Mapping[str, Any]]
+) -> bool:
+    """Whether any text the publisher writes holds a value that is neither empty nor dbt's: only
+    such a value can be drift. A cheap test that spares the usual table (never written, or in
+    sync) the texts, the record and its parsing."""
+    before = table.get("Description", "")
+    if before and not desired.description.in_sync(before):
+        return True
+    for dcol in desired.columns:
+        col = glue_columns.get(dcol.name.lower())
+        if col is not None:
+            before = col.get("Comment", "")
+            if before and not dcol.comment.in_sync(before):
+                return True
+    return False
+
+
 def diff_database(
     desired: DesiredDatabase, database: Mapping[str, Any], input_shape: Shape
 ) -> tuple[list[Change], dict[str, Any]]:
@@ -325,8 +385,8 @@ def diff_database(
     return changes, new
 
 
-#: `mesh:` table parameters kept when the desired state lacks them (see BUILD_KEYS, LF_TAGS_KEY)
-_TABLE_KEEP = BUILD_KEYS | {LF_TAGS_KEY}
+#: `mesh:` table parameters kept when the desired state lacks them (see LF_TAGS_KEY)
+_TABLE_KEEP = frozenset({LF_TAGS_KEY})
 
 
 def _diff_description(
@@ -370,8 +430,10 @@ class GlueTarget(Target):
         ontology_file: Path = DEFAULT_ONTOLOGY,
         root: Path = Path("."),
         docs_url: str | None = None,
+        on_drift: Policy = DEFAULT_POLICY,
     ) -> None:
         self.glue = clients.glue
+        self.on_drift = on_drift
         self.lf = clients.lakeformation
         self.concurrency = clients.settings.concurrency
         self.mesh = mesh
@@ -434,6 +496,8 @@ class GlueTarget(Target):
         assert current is not None, "read() before plan()"
         plan = Plan(self.name, self.title, warnings=list(desired.warnings))
         plan.skipped.extend(desired.skipped)
+        #: the hand edits `--on-drift fail` stops on, by table
+        drifts: list[tuple[str, list[FieldDrift]]] = []
         for name, ddb in sorted(desired.databases.items()):
             database = current.databases.get(name)
             if database is None:
@@ -478,7 +542,14 @@ class GlueTarget(Target):
                     )
                 )
                 continue
-            diff = diff_table(dt, table, self._table_input)
+            diff = diff_table(dt, table, self._table_input, self.on_drift)
+            if diff.drift and self.on_drift == "fail":
+                drifts.append((dt.key, diff.drift))
+            elif diff.drift and self.on_drift == "keep":
+                plan.warnings.append(
+                    f"{dt.key}: hand edits in Glue kept (--on-drift keep): "
+                    + "; ".join(d.line("keeps") for d in diff.drift)
+                )
             if not diff.changed:
                 plan.unchanged["table"] += 1
                 continue
@@ -491,6 +562,9 @@ class GlueTarget(Target):
                     dt.domain,
                     dt.unique_id,
                     changes=Deferred(diff.changes),
+                    details=[f"drift: {d.line('replaces')}" for d in diff.drift]
+                    if self.on_drift == "overwrite"
+                    else [],
                     notes=Deferred(diff.notes),
                     # the new LF-tag fingerprint is written only once the tags are assigned
                     requires=(lf_tags_action_id(dt),) if diff.tags else (),
@@ -498,6 +572,8 @@ class GlueTarget(Target):
                     payload=diff,
                 )
             )
+        if drifts:
+            raise drift_error("Glue", drifts)
         return plan
 
     # apply -------------------------------------------------------------------------------------
@@ -522,7 +598,7 @@ class GlueTarget(Target):
             if _identity(table) != diff.identity:
                 if not conflicted:  # changed before the write (a conflict is counted already)
                     retries += 1
-                diff = diff_table(desired, table, self._table_input)
+                diff = diff_table(desired, table, self._table_input, self.on_drift)
                 if not diff.changed:
                     return Outcome(written=False, retries=retries)
             conflicted = False

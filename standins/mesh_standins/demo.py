@@ -129,6 +129,16 @@ def publish_glue(root: Path, domains: Sequence[Domain], aws: AwsClients) -> int:
     return sum(a.kind == "table" for a in report.results["glue"].done)
 
 
+def _quality(points: Any) -> str:
+    """The Data Quality tab's score: `100% of 8` from the latest dbt-tests point, if any."""
+    for point in points or ():
+        if point.get("formName") == "dbt_tests":
+            summary = json.loads(point.get("contentSummary") or "{}")
+            score, count = summary.get("passingPercentage"), summary.get("evaluationsCount")
+            return f"{score}% of {count}"
+    return ""
+
+
 def consumer_view(dz: Any, domain_id: str, term: str) -> list[dict[str, Any]]:
     """What a consumer finds for a glossary term: data products and assets, with their forms."""
     found = []
@@ -137,10 +147,11 @@ def consumer_view(dz: Any, domain_id: str, term: str) -> list[dict[str, Any]]:
         "SearchListings",
         domainIdentifier=domain_id,
         searchText=term,
-        additionalAttributes=["FORMS"],
+        additionalAttributes=["FORMS", "TIME_SERIES_DATA_POINT_FORMS"],
     ):
         kind, item = next(iter(hit.items()))
-        forms = json.loads((item.get("additionalAttributes") or {}).get("forms") or "{}")
+        extra = item.get("additionalAttributes") or {}
+        forms = json.loads(extra.get("forms") or "{}")
         dbt = forms.get("dbt_model") or forms.get("dbt_data_product") or {}
         found.append(
             {
@@ -148,7 +159,7 @@ def consumer_view(dz: Any, domain_id: str, term: str) -> list[dict[str, Any]]:
                 "name": item["name"],
                 "owner": dbt.get("owner", ""),
                 "terms": ", ".join(t["name"] for t in item.get("glossaryTerms") or ()),
-                "tests": dbt.get("testStatus", ""),
+                "tests": _quality(extra.get("latestTimeSeriesDataPointFormsOutput")),
                 "listing_id": item["listingId"],
             }
         )

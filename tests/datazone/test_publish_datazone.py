@@ -64,7 +64,8 @@ def test_publish_end_to_end(stage: Stage) -> None:
     assert dbt["owner"] == node["config"]["meta"]["owner"]
     assert dbt["tier"] == "gold" and dbt["contractEnforced"] is True
     assert dbt["materialization"] == "incremental"
-    assert dbt["testStatus"] == "pass" and dbt["lastSuccessfulBuild"]
+    # build facts are data-quality points and lineage runs, never asset content
+    assert not {"testStatus", "testsPassed", "lastSuccessfulBuild"} & set(dbt)
     columns = {c["name"]: c for c in forms["ColumnBusinessMetadataForm"]["columnsBusinessMetadata"]}
     assert set(columns) == {name.lower() for name in node["columns"]}
     for name, column in node["columns"].items():

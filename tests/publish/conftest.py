@@ -15,6 +15,8 @@ import boto3
 import pytest
 import requests
 
+from mesh.build import MeshInvocation, run_mesh
+from mesh.runner import DomainRun
 from tests.publish.harness import ACCOUNT, REGION, GlueLikeMotoServer, create_tables_like_a_build
 
 REPO = Path(__file__).resolve().parents[2]
@@ -147,3 +149,26 @@ def production(artifacts: Path, glue: Any, aws: GlueLikeMotoServer) -> Path:
 
 
 __all__ = ["ACCOUNT", "LF_TAGS", "REGION", "REPO"]
+
+
+@pytest.fixture(scope="session")
+def mesh_artifacts(
+    built_mesh: tuple[Path, list[DomainRun]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The repository's domains built from scratch, documented (catalog.json), with each build's
+    run_results.json kept: `<dir>/<domain>/*.json`."""
+    root, runs = built_mesh
+    failed = [f"{r.domain}: {r.failures[:3]}" for r in runs if not r.success]
+    assert not failed, f"the mesh build failed: {failed}"
+    targets = {r.domain: root / "domains" / r.domain / "target" for r in runs}
+    builds = {d: (t / "run_results.json").read_bytes() for d, t in targets.items()}
+    docs = run_mesh(root, MeshInvocation(("docs", "generate"), dbt_args=("--quiet",)))
+    assert all(r.success for r in docs), [r.failures for r in docs if not r.success]
+    out = tmp_path_factory.mktemp("mesh_artifacts")
+    for domain, target in targets.items():
+        (out / domain).mkdir()
+        for name in ("manifest.json", "catalog.json"):
+            shutil.copy(target / name, out / domain / name)
+        (out / domain / "run_results.json").write_bytes(builds[domain])
+        (target / "run_results.json").write_bytes(builds[domain])  # as the build left it
+    return out

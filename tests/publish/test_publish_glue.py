@@ -91,11 +91,6 @@ def test_first_publish_sets_everything(
     assert [t["target"] for t in document(result)["targets"]] == ["lakeformation", "glue"]
 
     manifest = _manifest(production)
-    run_results = json.loads((production / "tiny" / "run_results.json").read_text())
-    built_at = {
-        r["unique_id"]: next(t["completed_at"] for t in r["timing"] if t["name"] == "execute")
-        for r in run_results["results"]
-    }
     after = _tables(glue)
     assert set(after) == set(PUBLISHED)
     for key, unique_id in PUBLISHED.items():
@@ -122,9 +117,10 @@ def test_first_publish_sets_everything(
         assert params["mesh:access"] == node["access"]
         assert params["mesh:contract_enforced"] == str(node["contract"]["enforced"]).lower()
         assert params.get("mesh:tier") == meta.get("tier")
-        assert params["mesh:last_build_status"] == "success"
-        assert params["mesh:last_build_at"] == built_at[unique_id]
-        assert params["mesh:test_status"] == "pass"
+        # build facts are not table content: a rebuild without change is no Glue write
+        assert not {"mesh:last_build_at", "mesh:last_build_status", "mesh:test_status"} & set(
+            params
+        )
         assert params.get("mesh:version") == (
             None if node["version"] is None else str(node["version"])
         )
@@ -226,7 +222,11 @@ def test_changed_column_description_updates_only_that_table(
     assert call.params["TableInput"]["Name"] == "fct_orders"
     (item,) = plan_of(result)["actions"]
     assert item["name"] == "tiny_marts.fct_orders"
-    assert [c["field"] for c in item["changes"]] == ["Columns[amount].Comment"]
+    # the record of what the publisher wrote (drift, `publish.drift`) follows the text
+    assert [c["field"] for c in item["changes"]] == [
+        "Columns[amount].Comment",
+        "Parameters[mesh:written]",
+    ]
     columns = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"]
     comments = {c["Name"]: c.get("Comment") for c in columns["StorageDescriptor"]["Columns"]}
     assert comments["amount"] == "Net amount."
@@ -242,7 +242,8 @@ def test_foreign_parameters_survive_and_stale_own_keys_go(
 
     new = _table_input(table)
     new["Parameters"]["steward:note"] = "checked by a person"
-    new["Parameters"]["mesh:retired_key"] = "from an older publisher"
+    # a build fact an earlier publisher version kept here: no longer table content
+    new["Parameters"]["mesh:last_build_at"] = "2026-11-01T05:00:00Z"
     new["StorageDescriptor"]["Columns"][0]["Parameters"]["steward:pk"] = "yes"
     glue.update_table(DatabaseName="tiny_marts", TableInput=new)
     location = iceberg_commit_in_backend("tiny_marts", "fct_orders")
@@ -254,14 +255,14 @@ def test_foreign_parameters_survive_and_stale_own_keys_go(
     (item,) = plan_of(result)["actions"]
     assert item["changes"] == [
         {
-            "field": "Parameters[mesh:retired_key]",
-            "before": "from an older publisher",
+            "field": "Parameters[mesh:last_build_at]",
+            "before": "2026-11-01T05:00:00Z",
             "after": None,
         }
     ]
     params = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"]["Parameters"]
     assert params["steward:note"] == "checked by a person"
-    assert "mesh:retired_key" not in params
+    assert "mesh:last_build_at" not in params
     assert params["metadata_location"] == location
     column = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"][
         "StorageDescriptor"
@@ -452,3 +453,70 @@ def test_a_failed_lf_tag_assignment_holds_back_only_its_tables_update(
         ("glue", "UpdateTable"): 1,
         ("lakeformation", "AddLFTagsToResource"): 3,
     }
+
+
+def _hand_edit_table(glue: Any, description: str, comment: str) -> None:
+    """What someone does in the Glue console: a new table description and a column comment."""
+    table = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"]
+    keep = ("Name", "Description", "StorageDescriptor", "PartitionKeys", "TableType", "Parameters")
+    table_input = {k: v for k, v in table.items() if k in keep}
+    table_input["Description"] = description
+    for column in table_input["StorageDescriptor"]["Columns"]:
+        if column["Name"] == "amount":
+            column["Comment"] = comment
+    glue.update_table(DatabaseName="tiny_marts", TableInput=table_input)
+
+
+def test_hand_edited_descriptions_are_drift_and_the_policy_decides(
+    production: Path, aws: GlueLikeMotoServer, glue: Any
+) -> None:
+    assert run_publish(production).exit_code == 0
+    _hand_edit_table(glue, "Orders as finance reads them.", "Gross, in cents.")
+    # a dbt change to another column still publishes: only the hand edits stay
+    manifest = _manifest(production)
+    manifest["nodes"]["model.tiny.fct_orders"]["columns"]["order_id"]["description"] = "The id."
+    _write_manifest(production, manifest)
+    aws.clear_calls()
+
+    failed = run_publish(production, "--on-drift", "fail")
+    assert failed.exit_code == 4, failed.output
+    assert _writes(aws) == []
+    assert "Glue holds hand edits" in failed.output and "tiny_marts.fct_orders" in failed.output
+    assert "column amount comment: has 'Gross, in cents.'" in " ".join(failed.output.split())
+
+    kept = run_publish(production)  # the default: keep
+    assert kept.exit_code == 0, kept.output
+    table = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"]
+    comments = {c["Name"]: c.get("Comment") for c in table["StorageDescriptor"]["Columns"]}
+    assert table["Description"] == "Orders as finance reads them."
+    assert (comments["amount"], comments["order_id"]) == ("Gross, in cents.", "The id.")
+    (warning,) = [w for w in plan_of(kept)["warnings"] if "hand edits in Glue kept" in w]
+    assert "description: keeps 'Orders as finance reads them.'" in warning
+    # shown on every run, and no write for it
+    aws.clear_calls()
+    again = run_publish(production)
+    assert _writes(aws) == [] and any(
+        "hand edits in Glue kept" in w for w in plan_of(again)["warnings"]
+    )
+
+    overwritten = run_publish(production, "--on-drift", "overwrite")
+    assert overwritten.exit_code == 0, overwritten.output
+    (item,) = plan_of(overwritten)["actions"]
+    assert any(d.startswith("drift: column amount comment: replaces") for d in item["details"])
+    table = glue.get_table(DatabaseName="tiny_marts", Name="fct_orders")["Table"]
+    comments = {c["Name"]: c.get("Comment") for c in table["StorageDescriptor"]["Columns"]}
+    assert table["Description"] != "Orders as finance reads them."
+    assert comments["amount"] != "Gross, in cents."
+    aws.clear_calls()
+    assert run_publish(production).exit_code == 0 and _writes(aws) == []
+
+
+def test_a_table_never_published_reports_what_its_first_publish_replaces(
+    production: Path, aws: GlueLikeMotoServer, glue: Any
+) -> None:
+    _hand_edit_table(glue, "Typed in by hand before the mesh published.", "Cents.")
+    result = run_publish(production, "--dry-run")
+    (warning,) = [w for w in plan_of(result)["warnings"] if "hand edits in Glue kept" in w]
+    assert warning.startswith("tiny_marts.fct_orders: ")
+    assert "description: keeps 'Typed in by hand before the mesh published.'" in warning
+    assert "column amount comment: keeps 'Cents.'" in warning

@@ -7,14 +7,11 @@ keeps each build's run_results.json, then loads, plans and publishes against mot
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mesh.build import MeshInvocation, run_mesh
-from mesh.runner import DomainRun
 from publish.artifacts import load_domains
 from publish.desired import desired_state, load_ontology
 from publish.mapping import map_mesh
@@ -23,27 +20,6 @@ from tests.publish.cli_helpers import LF_TAGS, plan_of, run_publish, summary
 from tests.publish.harness import GlueLikeMotoServer, create_tables_like_a_build
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
-
-
-@pytest.fixture(scope="module")
-def mesh_artifacts(
-    built_mesh: tuple[Path, list[DomainRun]], tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    root, runs = built_mesh
-    failed = [f"{r.domain}: {r.failures[:3]}" for r in runs if not r.success]
-    assert not failed, f"the mesh build failed: {failed}"
-    targets = {r.domain: root / "domains" / r.domain / "target" for r in runs}
-    builds = {d: (t / "run_results.json").read_bytes() for d, t in targets.items()}
-    docs = run_mesh(root, MeshInvocation(("docs", "generate"), dbt_args=("--quiet",)))
-    assert all(r.success for r in docs), [r.failures for r in docs if not r.success]
-    out = tmp_path_factory.mktemp("mesh_artifacts")
-    for domain, target in targets.items():
-        (out / domain).mkdir()
-        for name in ("manifest.json", "catalog.json"):
-            shutil.copy(target / name, out / domain / name)
-        (out / domain / "run_results.json").write_bytes(builds[domain])
-        (target / "run_results.json").write_bytes(builds[domain])  # as the build left it
-    return out
 
 
 def _manifest(artifacts: Path, domain: str) -> dict[str, Any]:

@@ -1,0 +1,100 @@
+"""dbt test results as Amazon DataZone data quality.
+
+DataZone fills an asset's Data Quality tab from time-series data points of the managed form type
+`amazon.datazone.DataQualityResultFormType` (PostTimeSeriesDataPoints). Its content, as the
+DataZone User Guide documents it ("Data quality in Amazon DataZone", the third-party example):
+
+    {"evaluations": [{"types": [...], "description": "...", "details": {"k": "v"},
+                      "applicableFields": ["column"], "status": "PASS" | "FAIL"}],
+     "passingPercentage": 88.0, "evaluationsCount": 8}
+
+One evaluation per dbt data test on the model that the run evaluated (skipped and not-run tests
+are not evaluations; unit tests test code, not data, and are left out). A `warn` is a failed
+evaluation: the check did not hold, dbt only let the build go on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from publish.model import TestResult
+
+FORM_TYPE = "amazon.datazone.DataQualityResultFormType"
+#: the data point's form name: one series per asset for the dbt tests
+FORM_NAME = "dbt_tests"
+
+#: dbt generic test -> DataZone data-quality dimension (others carry their own name)
+DIMENSIONS: dict[str, str] = {
+    "not_null": "Completeness",
+    "unique": "Uniqueness",
+    "unique_combination_of_columns": "Uniqueness",
+    "accepted_values": "Validity",
+    "accepted_range": "Validity",
+    "not_in_future": "Validity",
+    "relationships": "Consistency",
+}
+_EVALUATED = {"pass": "PASS", "fail": "FAIL", "warn": "FAIL", "error": "FAIL"}
+
+
+@dataclass(frozen=True, slots=True)
+class QualityResult:
+    """One data point's content, and what the portal shows of it."""
+
+    evaluations: tuple[dict, ...]
+    passing_percentage: float
+    timestamp: str  # when the run finished (ISO 8601, UTC)
+
+    @property
+    def evaluations_count(self) -> int:
+        return len(self.evaluations)
+
+    def content(self) -> str:
+        """The form content, as PostTimeSeriesDataPoints takes it (a JSON string)."""
+        return json.dumps(
+            {
+                "evaluations": list(self.evaluations),
+                "passingPercentage": self.passing_percentage,
+                "evaluationsCount": self.evaluations_count,
+            },
+            sort_keys=True,
+        )
+
+
+def dimension(test_name: str) -> str:
+    return DIMENSIONS.get(test_name, test_name)
+
+
+def quality_result(tests: Sequence[TestResult], finished_at: str) -> QualityResult | None:
+    """The data-quality point of one model's tests in one run; None when the run evaluated none."""
+    evaluations = []
+    for test in sorted(tests, key=lambda t: t.unique_id):
+        status = _EVALUATED.get(test.status)
+        if status is None:
+            continue
+        details = {"dbtTest": test.unique_id, "dbtStatus": test.status}
+        if test.failures is not None:
+            details["failures"] = str(test.failures)
+        if test.message:
+            details["EVALUATION_MESSAGE"] = test.message
+        fields = test.columns or ((test.column_name,) if test.column_name else ())
+        evaluations.append(
+            {
+                "types": [dimension(test.name)],
+                "description": _description(test, fields),
+                "details": details,
+                "applicableFields": list(fields),
+                "status": status,
+            }
+        )
+    if not evaluations:
+        return None
+    passed = sum(e["status"] == "PASS" for e in evaluations)
+    return QualityResult(
+        tuple(evaluations), round(100.0 * passed / len(evaluations), 1), finished_at
+    )
+
+
+def _description(test: TestResult, fields: Sequence[str]) -> str:
+    return f"{test.name}({', '.join(fields)})" if fields else test.name
