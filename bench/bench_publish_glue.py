@@ -244,6 +244,7 @@ def child_load_plan(artifacts: Path) -> None:
 
     from publish.artifacts import load_domains
     from publish.desired import desired_state, load_ontology
+    from publish.drift import DEFAULT_POLICY
     from publish.mapping import map_mesh
     from publish.targets.glue import CurrentState, GlueTarget, _input_shape
 
@@ -261,6 +262,7 @@ def child_load_plan(artifacts: Path) -> None:
     )
     target.name, target.title = GlueTarget.name, GlueTarget.title
     target.desired, target.current = desired, current
+    target.on_drift = DEFAULT_POLICY
     target._table_input = _input_shape(glue, "UpdateTable", "TableInput")
     target._database_input = _input_shape(glue, "UpdateDatabase", "DatabaseInput")
     c3, t3 = time.process_time(), time.perf_counter()

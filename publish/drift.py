@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
 from publish.errors import EXIT_DRIFT, MeshError
@@ -115,7 +116,14 @@ def drifted(
 
 
 def _digest(value: Any) -> str:
+    if isinstance(value, str):
+        return _text_digest(value)
     return content_hash(value)[:16]
+
+
+@lru_cache(maxsize=1 << 16)  # texts repeat (shared doc blocks): a Glue publish records every one
+def _text_digest(text: str) -> str:
+    return content_hash(text)[:16]
 
 
 def _show(value: Any) -> str:
