@@ -36,6 +36,11 @@ DIMENSIONS: dict[str, str] = {
     "relationships": "Consistency",
 }
 _EVALUATED = {"pass": "PASS", "fail": "FAIL", "warn": "FAIL", "error": "FAIL"}
+#: PostTimeSeriesDataPoints takes a form content of at most 500,000 characters (API Reference,
+#: TimeSeriesDataPointFormInput)
+CONTENT_LIMIT = 500_000
+#: a dbt test's message (an error can quote its whole compiled SQL), as an evaluation's detail
+MESSAGE_LIMIT = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +56,27 @@ class QualityResult:
         return len(self.evaluations)
 
     def content(self) -> str:
-        """The form content, as PostTimeSeriesDataPoints takes it (a JSON string)."""
+        """The form content, as PostTimeSeriesDataPoints takes it (a JSON string of at most
+        `CONTENT_LIMIT` characters). Score and count are always those of every evaluation; when
+        the evaluations do not fit, the failed ones are kept first and the passing ones that do
+        not fit are left out of the list."""
+        text = self._content(self.evaluations)
+        if len(text) <= CONTENT_LIMIT:
+            return text
+        ordered = sorted(self.evaluations, key=lambda e: e["status"] == "PASS")  # FAIL first
+        low, high = 0, len(ordered)
+        while low < high:  # the most evaluations whose content fits
+            middle = (low + high + 1) // 2
+            if len(self._content(ordered[:middle])) <= CONTENT_LIMIT:
+                low = middle
+            else:
+                high = middle - 1
+        return self._content(ordered[:low])
+
+    def _content(self, evaluations: Sequence[dict]) -> str:
         return json.dumps(
             {
-                "evaluations": list(self.evaluations),
+                "evaluations": list(evaluations),
                 "passingPercentage": self.passing_percentage,
                 "evaluationsCount": self.evaluations_count,
             },
@@ -77,7 +99,10 @@ def quality_result(tests: Sequence[TestResult], finished_at: str) -> QualityResu
         if test.failures is not None:
             details["failures"] = str(test.failures)
         if test.message:
-            details["EVALUATION_MESSAGE"] = test.message
+            message = test.message.strip()
+            if len(message) > MESSAGE_LIMIT:
+                message = message[: MESSAGE_LIMIT - 3] + "..."
+            details["EVALUATION_MESSAGE"] = message
         fields = test.columns or ((test.column_name,) if test.column_name else ())
         evaluations.append(
             {

@@ -135,7 +135,7 @@ def _quality(points: Any) -> str:
         if point.get("formName") == "dbt_tests":
             summary = json.loads(point.get("contentSummary") or "{}")
             score, count = summary.get("passingPercentage"), summary.get("evaluationsCount")
-            return f"{score}% of {count}"
+            return f"{score:g}% of {count}" if isinstance(score, int | float) else ""
     return ""
 
 
@@ -159,7 +159,8 @@ def consumer_view(dz: Any, domain_id: str, term: str) -> list[dict[str, Any]]:
                 "name": item["name"],
                 "owner": dbt.get("owner", ""),
                 "terms": ", ".join(t["name"] for t in item.get("glossaryTerms") or ()),
-                "tests": _quality(extra.get("latestTimeSeriesDataPointFormsOutput")),
+                # a listing names them `latestTimeSeriesDataPointForms` (Search: `...Output`)
+                "tests": _quality(extra.get("latestTimeSeriesDataPointForms")),
                 "listing_id": item["listingId"],
             }
         )

@@ -9,7 +9,7 @@ import pytest
 
 from publish.artifacts import load_domains
 from publish.model import TestResult as Result
-from publish.quality import quality_result
+from publish.quality import CONTENT_LIMIT, MESSAGE_LIMIT, quality_result
 
 
 def t(uid: str, name: str, status: str, column: str | None = None, **kw: object) -> Result:
@@ -66,6 +66,26 @@ def test_content_has_the_documented_shape_and_score() -> None:
     assert by_test["test.d.c"]["applicableFields"] == ["day", "chan"]
     assert by_test["test.d.c"]["status"] == "FAIL"  # a warning is a check that did not hold
     assert all(isinstance(v, str) for e in content["evaluations"] for v in e["details"].values())
+
+
+def test_a_model_with_thousands_of_wordy_tests_fits_datazones_content_limit() -> None:
+    """PostTimeSeriesDataPoints refuses a content over 500,000 characters: a long error message
+    is cut, and evaluations that do not fit are left out, the failed ones kept first; score and
+    count stay those of every test."""
+    sql = "select * from a_very_long_compiled_query where " + "x = 1 and " * 500
+    tests = [t(f"p{i:04}", "not_null", "pass", f"column_{i}") for i in range(6000)]
+    tests += [t(f"f{i:02}", "unique", "error", f"key_{i}", message=sql) for i in range(40)]
+    result = quality_result(tests, "2026-11-30T10:00:00Z")
+    assert result is not None
+    text = result.content()
+    assert len(text) <= CONTENT_LIMIT
+    content = json.loads(text)
+    assert content["evaluationsCount"] == 6040
+    assert content["passingPercentage"] == round(100 * 6000 / 6040, 1)
+    failed = [e for e in content["evaluations"] if e["status"] == "FAIL"]
+    assert len(failed) == 40
+    assert all(len(e["details"]["EVALUATION_MESSAGE"]) == MESSAGE_LIMIT for e in failed)
+    assert 0 < len(content["evaluations"]) - 40 < 6000  # as many passing ones as fit
 
 
 def test_no_point_without_evaluated_tests() -> None:
