@@ -560,6 +560,10 @@ def glue_parameters(facts: ModelFacts, docs_url: str | None = None) -> dict[str,
     return {f"{GLUE_PREFIX}{k}": v for k, v in params.items() if v is not None}
 
 
+#: the readme's column table stays well within a DataZone form's 300,000 characters
+README_COLUMNS_LIMIT = 50_000
+
+
 def readme(facts: ModelFacts, docs_url: str | None) -> str:
     """The model's dbt docs as markdown: description, columns, docs link. Test results are not
     here: they change with every build, and live in the data-quality time series."""
@@ -567,12 +571,12 @@ def readme(facts: ModelFacts, docs_url: str | None) -> str:
     lines = [f"# {model.name}" + (f" (v{model.version})" if model.version else ""), ""]
     lines += [facts.description.full or "_No description in dbt._", ""]
     documented = facts.documented_columns
-    if documented:
-        lines += ["| column | type | description |", "| --- | --- | --- |"]
-        lines += [
-            f"| {c.name} | {c.data_type or ''} | {c.description.one_line} |" for c in documented
-        ]
-        lines.append("")
+    table = [f"| {c.name} | {c.data_type or ''} | {c.description.one_line} |" for c in documented]
+    if sum(len(row) for row in table) > README_COLUMNS_LIMIT:
+        # a wide, wordy table: the asset's schema and column form carry the column docs already
+        lines += [f"_{len(documented)} documented columns: see the asset's schema._", ""]
+    elif documented:
+        lines += ["| column | type | description |", "| --- | --- | --- |", *table, ""]
     if docs_url:
         lines.append(f"dbt docs: {docs_link(docs_url, model)}")
     return "\n".join(lines).strip()

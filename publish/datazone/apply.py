@@ -274,7 +274,8 @@ class Applier:
         request = {
             "domainIdentifier": self.domain,
             "name": want.name,
-            "description": want.description,
+            # DataZone takes 1 to 4,096 characters, or no description at all
+            **({"description": want.description} if want.description else {}),
             **self._glossary_terms(want.terms),
             "items": items,
             "formsInput": [self._dbt_form(self._form_names["data_product"], want.form)],

@@ -10,6 +10,7 @@ data source run imported, and writes: name (kept when adopting), description, gl
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,6 +38,9 @@ from publish.mapping import (
 from publish.plan import Skipped
 
 COLUMN_FORM = "ColumnBusinessMetadataForm"
+#: CreateAsset's limits (API Reference): glossary terms per asset, characters of a form's content
+ASSET_TERMS_LIMIT = 20
+FORM_CONTENT_LIMIT = 300_000
 COLUMN_FORM_TYPE = "amazon.datazone.ColumnBusinessMetadataFormType"
 GLUE_FORM = "GlueTableForm"
 
@@ -203,6 +207,7 @@ def desired_assets(
                     f"{form_type.path}: {problem}",
                 )
             )
+        problems += _limit_problems(facts, form)
         deprecated = facts.past_deprecation(today)
         out.append(
             DesiredAsset(
@@ -225,6 +230,33 @@ def desired_assets(
             )
         )
     return out, skipped
+
+
+def _limit_problems(facts: ModelFacts, form: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What CreateAsset would refuse: more than 20 glossary terms, a form content over 300,000
+    characters (API Reference, CreateAsset)."""
+    problems = []
+    if len(facts.glossary_terms) > ASSET_TERMS_LIMIT:
+        problems.append(
+            (
+                facts.file,
+                f"{facts.unique_id} has {len(facts.glossary_terms)} glossary terms; a DataZone "
+                f"asset takes at most {ASSET_TERMS_LIMIT}",
+            )
+        )
+    columns = {"columnsBusinessMetadata": datazone_columns(facts)}
+    for name, content in (("dbt_model", form), (COLUMN_FORM, columns)):
+        size = len(json.dumps(content))
+        if size > FORM_CONTENT_LIMIT:
+            problems.append(
+                (
+                    facts.file,
+                    f"the {name} form of {facts.unique_id} would have {size:,} characters; a "
+                    f"DataZone form takes at most {FORM_CONTENT_LIMIT:,} (shorten its column "
+                    "descriptions)",
+                )
+            )
+    return problems
 
 
 # --- current ------------------------------------------------------------------------------------

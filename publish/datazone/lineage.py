@@ -31,6 +31,8 @@ from publish.model import Model, Source, nodes_by_id
 PRODUCER = "https://github.com/analytics-mesh/publish"
 JOB_NAMESPACE = "dbt"
 _RUN_NAMESPACE = uuid.UUID("6f1c4a52-9b0e-4c38-9d55-3a1f1f6b2c11")
+#: PostLineageEvent takes an event of at most 300,000 bytes (API Reference: `event`, a blob)
+EVENT_LIMIT = 300_000
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Rendered:
     payload: str  # the serialized RunEvent
     #: `column: reason` of the output columns sqlglot could not resolve (not in the facet)
     unresolved: tuple[str, ...] = ()
+    #: what was left out of the event so that it fits PostLineageEvent's limit, and why
+    left_out: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,33 +122,46 @@ def _event(
             more = {i.node for c in lineage.columns for i in c.inputs} - {n.unique_id for n in read}
             read += [info for uid in sorted(more) if (info := _info(nodes.get(uid))) is not None]
         datasets = {n.unique_id: _dataset(region, account, n) for n in read}
-        facets: dict = {
-            "schema": schema_dataset.SchemaDatasetFacet(
-                fields=[
-                    schema_dataset.SchemaDatasetFacetFields(
-                        name=c.name.lower(),
-                        type=c.data_type,
-                        description=c.description.full or None,
-                    )
-                    for c in facts.columns
-                ]
-            )
-        }
+        facets: dict = {"schema": _schema(facts, descriptions=True)}
         column_facet = facet(lineage, datasets) if lineage is not None else None
         if column_facet is not None:
             facets["columnLineage"] = column_facet
         out_ns, out_name = _dataset(region, account, out_node)
-        event = RunEvent(
-            eventType=RunState.COMPLETE,
-            eventTime=completed_at,
-            run=Run(runId=run_id),
-            job=Job(namespace=JOB_NAMESPACE, name=job_name(model)),
-            producer=PRODUCER,
-            inputs=[InputDataset(namespace=ns, name=name) for ns, name in datasets.values()],
-            outputs=[OutputDataset(namespace=out_ns, name=out_name, facets=facets)],
-        )
+
+        def serialized(facets: dict) -> str:
+            return Serde.to_json(
+                RunEvent(
+                    eventType=RunState.COMPLETE,
+                    eventTime=completed_at,
+                    run=Run(runId=run_id),
+                    job=Job(namespace=JOB_NAMESPACE, name=job_name(model)),
+                    producer=PRODUCER,
+                    inputs=[
+                        InputDataset(namespace=ns, name=name) for ns, name in datasets.values()
+                    ],
+                    outputs=[OutputDataset(namespace=out_ns, name=out_name, facets=facets)],
+                )
+            )
+
+        payload = serialized(facets)
+        left_out = []
+        # a wide table can outgrow PostLineageEvent's limit: lighter facets, the least useful first
+        for what, lighter in (
+            ("the schema facet's column descriptions", {"schema": _schema(facts)}),
+            ("the columnLineage facet", {"columnLineage": None}),
+            ("the schema facet", {"schema": None}),
+        ):
+            size = len(payload.encode("utf-8"))
+            if size <= EVENT_LIMIT:
+                break
+            facets = {k: v for k, v in {**facets, **lighter}.items() if v is not None}
+            payload = serialized(facets)
+            left_out.append(
+                f"left out {what}: the event had {size:,} bytes, PostLineageEvent takes "
+                f"{EVENT_LIMIT:,}"
+            )
         unresolved = tuple(f"{u.column}: {u.reason}" for u in lineage.unresolved) if lineage else ()
-        return Rendered(Serde.to_json(event), unresolved)
+        return Rendered(payload, unresolved, tuple(left_out))
 
     completed_at = build.completed_at
     return DesiredEvent(
@@ -155,6 +172,19 @@ def _event(
         tuple(f"{n.database}.{n.table}" for n in direct),
         f"{out_node.database}.{out_node.table}",
         render,
+    )
+
+
+def _schema(facts: ModelFacts, *, descriptions: bool = False) -> schema_dataset.SchemaDatasetFacet:
+    return schema_dataset.SchemaDatasetFacet(
+        fields=[
+            schema_dataset.SchemaDatasetFacetFields(
+                name=c.name.lower(),
+                type=c.data_type,
+                description=(c.description.full or None) if descriptions else None,
+            )
+            for c in facts.columns
+        ]
     )
 
 

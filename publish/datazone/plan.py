@@ -446,7 +446,8 @@ class _Planner:
                     reason=f"{', '.join(event.inputs) or '-'} -> {event.output}",
                     # named, never guessed: these columns are left out of the facet
                     details=[
-                        f"column lineage not resolved: {c}" for c in event.rendered.unresolved
+                        *(f"column lineage not resolved: {c}" for c in event.rendered.unresolved),
+                        *event.rendered.left_out,
                     ],
                     operation="PostLineageEvent",
                     payload=event,

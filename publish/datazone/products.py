@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from publish.datazone.api import DataZoneApi, form_content
+from publish.datazone.assets import ASSET_TERMS_LIMIT
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
@@ -60,6 +61,14 @@ def desired_products(
             where = f"data product {product.name!r}"
             problems += check_terms(product.glossary_terms, glossary, where, shown, config.glossary)
             problems += product_problems(product, models, shown)
+            if len(product.glossary_terms) > ASSET_TERMS_LIMIT:  # CreateDataProduct: 1 to 20
+                problems.append(
+                    (
+                        shown,
+                        f"{where} has {len(product.glossary_terms)} glossary terms; a DataZone "
+                        f"data product takes at most {ASSET_TERMS_LIMIT}",
+                    )
+                )
             published = [
                 f
                 for i in product.items

@@ -95,3 +95,31 @@ def test_unresolved_columns_are_named_in_the_plan_and_left_out(stage: Stage) -> 
     fields = event["outputs"][0]["facets"]["columnLineage"]["fields"]
     assert "net_revenue" not in fields  # never guessed
     assert fields["channel"]["inputFields"][0]["name"] == "table/sales_marts/fct_orders"
+
+
+def test_an_event_over_postlineageevents_limit_posts_without_column_descriptions(
+    stage: Stage,
+) -> None:
+    """PostLineageEvent takes 300,000 bytes: a wide, wordy table's event leaves out the schema
+    facet's column descriptions (and says so in the plan) instead of failing the post."""
+    uid = "model.sales.stg_pos__orders"
+
+    def edit(manifest: dict[str, Any]) -> None:
+        columns = manifest["nodes"][uid]["columns"]
+        for column in columns.values():
+            column["description"] = "A long, careful explanation. " * (12_000 // len(columns))
+
+    edit_manifest(stage.artifacts, "sales", edit)
+    plan = stage.prepare().plan
+    (action,) = [a for a in plan.actions if a.kind == "lineage" and a.unique_id == uid]
+    (note,) = [d for d in action.details if d.startswith("left out")]
+    assert note.startswith("left out the schema facet's column descriptions: the event had ")
+    assert note.endswith("bytes, PostLineageEvent takes 300,000")
+    _plan, result = stage.publish()
+    assert result.failures == []
+    event = _posted_events(stage)["sales.stg_pos__orders"]
+    facets = event["outputs"][0]["facets"]
+    assert facets["schema"]["fields"] and not any(
+        f.get("description") for f in facets["schema"]["fields"]
+    )
+    assert facets["columnLineage"]["fields"]  # the lineage itself is kept

@@ -282,3 +282,53 @@ def test_dry_run_prints_the_plan_as_json_and_writes_nothing(stage: Stage, repo_c
     assert plan["target"] == "datazone"
     assert plan["counts"]["asset.adopt"] == published_models(stage.artifacts) >= 7
     assert stage.admin.writes() == {}
+
+
+def test_more_glossary_terms_than_a_datazone_asset_takes(stage: Stage, repo_copy: Path) -> None:
+    """CreateAsset takes 1 to 20 glossary terms: 21 are refused before any write, not by
+    DataZone after Glue was written."""
+    terms = yaml.safe_load((repo_copy / "catalog" / "glossary.yml").read_text())
+    names = [t["name"] for t in terms["terms"]]
+    assert len(names) >= 3
+
+    def edit(manifest: dict[str, Any]) -> None:
+        meta = manifest["nodes"]["model.sales.fct_orders"]["config"]["meta"]
+        meta["glossary_terms"] = [names[i % len(names)] for i in range(21)]
+
+    edit_manifest(stage.artifacts, "sales", edit)
+    result = _cli(stage, repo_copy)
+    _assert_refused(stage, result, "model.sales.fct_orders", "21 glossary terms", "at most 20")
+
+
+def test_a_form_datazone_would_refuse_for_its_size(stage: Stage, repo_copy: Path) -> None:
+    """A form content takes at most 300,000 characters: column descriptions that outgrow it are
+    refused before any write, with the model named."""
+
+    def edit(manifest: dict[str, Any]) -> None:
+        columns = manifest["nodes"]["model.sales.fct_orders"]["columns"]
+        for column in columns.values():
+            column["description"] = "Explained at length. " * (16_000 // len(columns))
+
+    edit_manifest(stage.artifacts, "sales", edit)
+    result = _cli(stage, repo_copy)
+    _assert_refused(stage, result, "ColumnBusinessMetadataForm", "model.sales.fct_orders")
+    assert "at most 300,000" in " ".join(result.output.split())
+
+
+def test_a_data_product_without_a_description_publishes(stage: Stage, repo_copy: Path) -> None:
+    """CreateDataProduct takes a description of 1 to 4,096 characters or none: an empty one
+    (the YAML's default) was sent as "" and refused."""
+    path = repo_copy / "domains" / "sales" / "data_products.yml"
+    document = yaml.safe_load(path.read_text())
+    del document["data_products"][0]["description"]
+    path.write_text(yaml.safe_dump(document))
+    _plan, result = stage.publish(root=repo_copy)
+    assert result.failures == []
+    dz = stage.dz()
+    (hit,) = [
+        h["dataProductItem"]
+        for h in stage.pages("search", searchScope="DATA_PRODUCT")
+        if h["dataProductItem"]["name"] == "Orders and Products"
+    ]
+    product = dz.get_data_product(domainIdentifier=stage.domain_id, identifier=hit["id"])
+    assert not product.get("description")

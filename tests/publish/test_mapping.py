@@ -193,6 +193,20 @@ def test_tests_owner_and_terms_once_for_glue_datazone_and_readme(mesh: MeshFacts
     assert orders.file == "domains/shop/models/marts/_marts.yml"
 
 
+def test_a_wide_wordy_tables_readme_leaves_its_column_table_to_the_schema() -> None:
+    """The readme lives in a DataZone form (300,000 characters at most): a column table that
+    would take most of it is replaced by a line pointing at the asset's schema."""
+    columns = tuple(Column(f"c{i}", "A long explanation. " * 40, "varchar") for i in range(80))
+    wide = _model("shop", "dim_wide", (), columns=columns, access="public")
+    (facts,) = map_mesh([_domain("shop", (wide,), {})]).models
+    text = readme(facts, None)
+    assert "_80 documented columns: see the asset's schema._" in text
+    assert "| c0 |" not in text and len(text) < 1_000
+    narrow = _model("shop", "dim_narrow", (), columns=columns[:3], access="public")
+    (facts,) = map_mesh([_domain("shop", (narrow,), {})]).models
+    assert "| c0 | varchar | A long explanation." in readme(facts, None)
+
+
 def test_why_a_model_is_not_an_asset(mesh: MeshFacts) -> None:
     reasons = {f.unique_id: (f.not_an_asset.code if f.not_an_asset else None) for f in mesh.models}
     assert reasons == {
