@@ -7,6 +7,7 @@ people or as one JSON document (`-o json`) for CI.
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from datetime import date, datetime
@@ -181,67 +182,6 @@ def _today(value: str | None) -> date:
         ) from None
 
 
-@app.command(
-    "glue",
-    help=(
-        "Publish descriptions, column comments and `mesh:` table parameters to the Glue Data "
-        "Catalog, and LF-tags to Lake Formation. Never creates or drops a database or table, "
-        "never removes a parameter or LF-tag it does not own. Tables of models that have not "
-        "been built are reported as skipped.\n\n" + EXIT_CODES
-    ),
-)
-def glue(
-    domain: DomainOpt = None,
-    artifacts: ArtifactsOpt = None,
-    target: TargetOpt = "prod",
-    dry_run: DryRunOpt = False,
-    output: OutputOpt = OutputFormat.text,
-    strict: StrictOpt = False,
-    lf_tags: LfTagsOpt = DEFAULT_ONTOLOGY,
-    root: RootOpt = None,
-    docs_url: DocsOpt = None,
-    region: RegionOpt = None,
-    concurrency: ConcurrencyOpt = 8,
-    on_drift: OnDriftOpt = OnDrift.keep,
-) -> None:
-    _publish("glue", locals())
-
-
-@app.command(
-    "datazone",
-    help=(
-        "Publish glossary, form types, assets, listings, data products and lineage to Amazon "
-        "DataZone. Only public models with an enforced contract are published (the plan says "
-        "why each other model is not); assets the publisher did not create or adopt (by Glue "
-        "table ARN) are never touched; nothing is ever deleted.\n\n" + EXIT_CODES
-    ),
-)
-def datazone(
-    domain: DomainOpt = None,
-    artifacts: ArtifactsOpt = None,
-    target: TargetOpt = "prod",
-    dry_run: DryRunOpt = False,
-    output: OutputOpt = OutputFormat.text,
-    root: RootOpt = None,
-    config: ConfigOpt = DEFAULT_CONFIG,
-    today: TodayOpt = None,
-    bootstrap: BootstrapOpt = False,
-    docs_url: DocsOpt = None,
-    region: RegionOpt = None,
-    concurrency: ConcurrencyOpt = 8,
-    on_drift: OnDriftOpt = OnDrift.keep,
-) -> None:
-    _publish("datazone", locals())
-
-
-@app.command(
-    "all",
-    help=(
-        "Publish to Lake Formation and the Glue Data Catalog, then to DataZone, as one run: "
-        "every input of every catalog is validated, and every catalog read, before the first "
-        "write; failures in Lake Formation or Glue stop DataZone.\n\n" + EXIT_CODES
-    ),
-)
 def publish_all(
     domain: DomainOpt = None,
     artifacts: ArtifactsOpt = None,
@@ -260,6 +200,53 @@ def publish_all(
     on_drift: OnDriftOpt = OnDrift.keep,
 ) -> None:
     _publish("all", locals())
+
+
+def _target_command(name: str, *, reads_not: set[str], help: str) -> None:
+    """`mesh publish <name>`: `mesh publish all`'s options but those its targets do not read
+    (one option list; `all` is the entry point the IAM scan follows)."""
+    signature = inspect.signature(publish_all, eval_str=True)
+    parameters = [p for p in signature.parameters.values() if p.name not in reads_not]
+
+    def command(**given: Any) -> None:
+        _publish(name, given)
+
+    command.__name__ = command.__qualname__ = name
+    command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
+    app.command(name, help=help)(command)
+
+
+_target_command(
+    "glue",
+    reads_not={"config", "today", "bootstrap"},
+    help=(
+        "Publish descriptions, column comments and `mesh:` table parameters to the Glue Data "
+        "Catalog, and LF-tags to Lake Formation. Never creates or drops a database or table, "
+        "never removes a parameter or LF-tag it does not own. Tables of models that have not "
+        "been built are reported as skipped.\n\n" + EXIT_CODES
+    ),
+)
+_target_command(
+    "datazone",
+    reads_not={"strict", "lf_tags"},
+    help=(
+        "Publish glossary, form types, assets, listings, data products and lineage to Amazon "
+        "DataZone. Only public models with an enforced contract are published (the plan says "
+        "why each other model is not); assets the publisher did not create or adopt (by Glue "
+        "table ARN) are never touched; nothing is ever deleted.\n\n" + EXIT_CODES
+    ),
+)
+
+
+app.command(
+    "all",
+    help=(
+        "Publish to Lake Formation and the Glue Data Catalog, then to DataZone, as one run: "
+        "every input of every catalog is validated, and every catalog read, before the first "
+        "write; failures in Lake Formation or Glue stop DataZone.\n\n" + EXIT_CODES
+    ),
+)(publish_all)  # last: `glue` and `datazone` derive from it
 
 
 @app.callback(invoke_without_command=True)
