@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from publish.datazone.assets import CurrentAsset, DesiredAsset
@@ -20,7 +21,7 @@ from publish.datazone.lineage import DesiredEvent
 from publish.datazone.listings import CurrentListing
 from publish.datazone.products import CurrentProduct, DesiredProduct
 from publish.drift import DEFAULT_POLICY, FieldDrift, Policy, drift_error, drifted
-from publish.plan import Action, Plan, Skipped
+from publish.plan import Action, Deferred, Plan, Skipped
 
 TARGET = "datazone"
 TITLE = "Amazon DataZone"
@@ -444,15 +445,19 @@ class _Planner:
                     domain=event.domain,
                     unique_id=event.unique_id,
                     reason=f"{', '.join(event.inputs) or '-'} -> {event.output}",
-                    # named, never guessed: these columns are left out of the facet
-                    details=[
-                        *(f"column lineage not resolved: {c}" for c in event.rendered.unresolved),
-                        *event.rendered.left_out,
-                    ],
+                    # named, never guessed: these columns are left out of the facet. Made
+                    # when read: deriving column lineage parses SQL, which an apply does in
+                    # the lineage lane while the other lanes post (the plan prints 50 actions)
+                    details=Deferred(partial(_lineage_details, event)),
                     operation="PostLineageEvent",
                     payload=event,
                 )
             )
+
+
+def _lineage_details(event: DesiredEvent) -> list[str]:
+    rendered = event.rendered
+    return [*(f"column lineage not resolved: {c}" for c in rendered.unresolved), *rendered.left_out]
 
 
 def build_plan(
