@@ -184,17 +184,18 @@ def desired_assets(
         database, table = model.relation.glue_database, model.relation.glue_table
         form = datazone_form(facts, docs_url=docs_url, managed_by=MANAGED_BY)
         description = facts.description.full
+        columns = datazone_columns(facts)  # once: the record, the hash and the size check
         fields = asset_fields(
             description,
             facts.glossary_terms,
-            ((c["name"], c["description"], c["terms"]) for c in datazone_columns(facts)),
+            ((c["name"], c["description"], c["terms"]) for c in columns),
         )
         form["written"] = record(fields)
         hashed = {
             "name": table,
             "description": description,
             "terms": list(facts.glossary_terms),
-            "columns": datazone_columns(facts),
+            "columns": columns,
             "form": form,
             "formType": form_type.digest,
         }
@@ -207,7 +208,7 @@ def desired_assets(
                     f"{form_type.path}: {problem}",
                 )
             )
-        problems += _limit_problems(facts, form)
+        problems += _limit_problems(facts, form, columns)
         deprecated = facts.past_deprecation(today)
         out.append(
             DesiredAsset(
@@ -232,7 +233,9 @@ def desired_assets(
     return out, skipped
 
 
-def _limit_problems(facts: ModelFacts, form: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _limit_problems(
+    facts: ModelFacts, form: Mapping[str, Any], columns: list[dict[str, Any]]
+) -> list[tuple[str, str]]:
     """What CreateAsset would refuse: more than 20 glossary terms, a form content over 300,000
     characters (API Reference, CreateAsset)."""
     problems = []
@@ -244,8 +247,8 @@ def _limit_problems(facts: ModelFacts, form: Mapping[str, Any]) -> list[tuple[st
                 f"asset takes at most {ASSET_TERMS_LIMIT}",
             )
         )
-    columns = {"columnsBusinessMetadata": datazone_columns(facts)}
-    for name, content in (("dbt_model", form), (COLUMN_FORM, columns)):
+    column_form = {"columnsBusinessMetadata": columns}
+    for name, content in (("dbt_model", form), (COLUMN_FORM, column_form)):
         size = len(json.dumps(content))
         if size > FORM_CONTENT_LIMIT:
             problems.append(

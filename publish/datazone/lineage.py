@@ -147,14 +147,14 @@ def _event(
         left_out = []
         # a wide table can outgrow PostLineageEvent's limit: lighter facets, the least useful first
         for what, lighter in (
-            ("the schema facet's column descriptions", {"schema": _schema(facts)}),
-            ("the columnLineage facet", {"columnLineage": None}),
-            ("the schema facet", {"schema": None}),
+            ("the schema facet's column descriptions", lambda: {"schema": _schema(facts)}),
+            ("the columnLineage facet", lambda: {"columnLineage": None}),
+            ("the schema facet", lambda: {"schema": None}),
         ):
             size = len(payload.encode("utf-8"))
             if size <= EVENT_LIMIT:
                 break
-            facets = {k: v for k, v in {**facets, **lighter}.items() if v is not None}
+            facets = {k: v for k, v in {**facets, **lighter()}.items() if v is not None}
             payload = serialized(facets)
             left_out.append(
                 f"left out {what}: the event had {size:,} bytes, PostLineageEvent takes "
