@@ -403,32 +403,28 @@ class _Scanner:
             env[positional[0].arg] = Instance(info.cls)
         return env
 
-    def _attr(self, cls: str, name: str) -> Type:
+    def _lineage(self, cls: str) -> Iterator[str]:
+        """`cls` and its known base classes, nearest first (each once)."""
         seen: set[str] = set()
-        stack = [cls]
-        while stack:
-            current = stack.pop(0)
+        queue = [cls]
+        while queue:
+            current = queue.pop(0)
             if current in seen or current not in self.classes:
                 continue
             seen.add(current)
-            info = self.classes[current]
-            if info.attrs.get(name):
-                return info.attrs[name]
-            stack.extend(info.bases)
-        return None
+            yield current
+            queue.extend(self.classes[current].bases)
+
+    def _attr(self, cls: str, name: str) -> Type:
+        return next(
+            (found for c in self._lineage(cls) if (found := self.classes[c].attrs.get(name))),
+            None,
+        )
 
     def _method(self, cls: str, name: str) -> str | None:
-        seen: set[str] = set()
-        stack = [cls]
-        while stack:
-            current = stack.pop(0)
-            if current in seen or current not in self.classes:
-                continue
-            seen.add(current)
-            if f"{current}.{name}" in self.functions:
-                return f"{current}.{name}"
-            stack.extend(self.classes[current].bases)
-        return None
+        return next(
+            (f"{c}.{name}" for c in self._lineage(cls) if f"{c}.{name}" in self.functions), None
+        )
 
     def _type(self, module: Module, env: Mapping[str, Type], node: ast.expr) -> Type:
         if isinstance(node, ast.Name):
