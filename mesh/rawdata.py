@@ -321,14 +321,25 @@ def generate_tables(spec: RawDataSpec) -> dict[str, dict[str, list]]:
 
 
 def write_raw_data(spec: RawDataSpec, out_dir: Path) -> dict[str, int]:
-    """Write every raw table as Parquet; returns the row count per table."""
+    """Write every raw table as Parquet; returns the row count per table.
+
+    Every table is written beside its file first and the files are replaced only once all are
+    written: an interrupted run leaves the previous raw data whole, never a mix of two runs.
+    """
     counts: dict[str, int] = {}
-    for name, columns in generate_tables(spec).items():
-        path = out_dir / f"{name}.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        table = pa.table(columns)
-        tmp = path.with_suffix(".parquet.tmp")
-        pq.write_table(table, tmp)
-        tmp.replace(path)  # never leave a half-written file behind
-        counts[name] = table.num_rows
+    written: list[tuple[Path, Path]] = []
+    try:
+        for name, columns in generate_tables(spec).items():
+            path = out_dir / f"{name}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            table = pa.table(columns)
+            tmp = path.with_suffix(".parquet.tmp")
+            pq.write_table(table, tmp)
+            written.append((tmp, path))
+            counts[name] = table.num_rows
+        for tmp, path in written:
+            tmp.replace(path)
+    finally:
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
     return counts

@@ -10,6 +10,7 @@ API operation, see `publish.apply`).
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from mypy_boto3_lakeformation import LakeFormationClient
 
 
+#: an AWS region name: us-east-1, eu-central-2, ap-southeast-5, us-gov-west-1, cn-north-1 ...
+REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 #: API operations a publish typically writes at once (assets, listings, lineage, products, ...)
 LANES = 6
 
@@ -65,6 +68,18 @@ class AwsClients:
                 "no AWS region is configured",
                 fix="set AWS_REGION (or AWS_DEFAULT_REGION, a profile's region, or --region)",
             )
+        if not REGION_NAME.fullmatch(self.session.region_name):
+            given = (
+                "--region"
+                if self.settings.region
+                else "AWS_REGION"
+                if os.environ.get("AWS_REGION")
+                else "AWS_DEFAULT_REGION or the profile's region"
+            )
+            raise BadInputError(
+                f"{given} is {self.session.region_name!r}, which is not an AWS region name",
+                fix=f"correct {given} to a region such as us-east-1 or eu-central-1",
+            )
         self.config = Config(
             retries={"mode": "adaptive", "total_max_attempts": self.settings.max_attempts},
             # the apply engine runs `concurrency` calls per API operation, several at once
@@ -80,7 +95,17 @@ class AwsClients:
         return str(self.session.region_name)
 
     def client(self, service: str) -> Any:
-        return self.session.client(service, config=self.config)  # type: ignore[call-overload]
+        try:
+            return self.session.client(service, config=self.config)  # type: ignore[call-overload]
+        except ValueError as exc:  # botocore: "Invalid endpoint: <url>"
+            variable = f"AWS_ENDPOINT_URL_{service.upper()}"
+            named = variable if os.environ.get(variable) else "AWS_ENDPOINT_URL"
+            raise BadInputError(
+                f"the {service} endpoint cannot be used ({exc}): {named} is "
+                f"{os.environ.get(named)!r}",
+                fix=f"set {named} to a URL with its scheme (http://127.0.0.1:5050 for the "
+                "stand-ins, which `mesh-standins up` prints), or unset it to reach AWS",
+            ) from None
 
 
 #: error codes of a caller the policy does not allow

@@ -24,6 +24,7 @@ from typing import Any
 from msgspec import Struct
 
 from publish.artifacts import paused_gc
+from publish.errors import BadInputError
 from publish.model import TEST_STATUS_ORDER, Column, Domain, Model, SourceFreshness, TestStatus
 from publish.products import ProductSpec
 
@@ -538,6 +539,22 @@ def docs_link(template: str, model: Model) -> str:
     if "{" in template:
         return template.format(domain=model.domain, unique_id=model.unique_id)
     return f"{template.rstrip('/')}/#!/model/{model.unique_id}"
+
+
+def check_docs_url(template: str) -> None:
+    """Refuse a `--docs-url` whose placeholders `docs_link` cannot fill, before anything runs."""
+    if "{" not in template:  # a base URL (see docs_link)
+        return
+    try:
+        template.format(domain="d", unique_id="model.d.m")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise BadInputError(
+            f"--docs-url (or MESH_DOCS_URL) {template!r} is not a template whose only "
+            f"placeholders are {{domain}} and {{unique_id}} ({exc!r})",
+            fix="pass a base URL of the dbt docs (https://docs.example.com/), or a template such "
+            "as https://docs.example.com/{domain}/#!/model/{unique_id}; write a literal brace "
+            "as {{ or }}",
+        ) from None
 
 
 def glue_parameters(facts: ModelFacts, docs_url: str | None = None) -> dict[str, str]:

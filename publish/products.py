@@ -43,4 +43,4 @@ def load_products(path: Path) -> ProductsFile:
     """The products of a domain; an absent file declares none."""
     if not path.exists():
         return ProductsFile()
-    return load_model(path, ProductsFile, "the data products file", fix=_FIX)
+    return load_model(path, ProductsFile, "the data products file", fix=_FIX, allow_empty=True)

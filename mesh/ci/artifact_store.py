@@ -8,6 +8,8 @@ reads upstream manifests from it (see `loom_configs`). Locally the bucket is mot
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +32,17 @@ class ArtifactStore:
     def from_url(cls, url: str | None) -> ArtifactStore:
         """`s3://bucket/prefix`, defaulting to MESH_ARTIFACT_STORE."""
         url = url or os.environ.get("MESH_ARTIFACT_STORE")
-        bucket, _, prefix = (url or "").removeprefix("s3://").partition("/")
-        if not url or not url.startswith("s3://") or not bucket:
+        fix = (
+            "pass --store s3://<bucket>/<prefix> or set MESH_ARTIFACT_STORE (on a laptop, "
+            "`mesh-standins up` prints the value for its local bucket)"
+        )
+        if not url:
+            raise BadInputError("no artifact store given", fix=fix)
+        bucket, _, prefix = url.removeprefix("s3://").partition("/")
+        if not url.startswith("s3://") or not bucket:
             raise BadInputError(
-                f"no artifact store given (got {url!r})",
-                fix="pass --store s3://<bucket>/<prefix> or set MESH_ARTIFACT_STORE (on a "
-                "laptop, `mesh-standins up` prints the value for its local bucket)",
+                f"the artifact store {url!r} is not an S3 location s3://<bucket>/<prefix>",
+                fix=fix,
             )
         return cls(bucket=bucket, prefix=prefix.strip("/") or cls.prefix)
 
@@ -69,22 +76,43 @@ class ArtifactStore:
         return [key for _, key in files]
 
     def download(self, s3: Any, domains: list[str], dest: Path) -> dict[str, Path]:
-        """Download each domain's artifacts into `dest/<domain>/`; missing ones are skipped."""
+        """Download each domain's artifacts into `dest/<domain>/`; missing ones are skipped.
+
+        A domain's folder is replaced whole, once all its files arrived: an interrupted download
+        leaves the previous folder as it was, and a file the store does not hold never stays
+        beside the new ones (a catalog of an older build next to this build's manifest); a
+        domain the store has no manifest of has no folder afterwards.
+        """
+        if dest.exists() and not dest.is_dir():
+            raise BadInputError(
+                "is a file, not the folder the artifacts go to",
+                file=dest,
+                fix="pass --state a folder (default: .mesh-state/prod)",
+            )
         require_bucket(s3, self.bucket, option="--store (or MESH_ARTIFACT_STORE)")
+        dest.mkdir(parents=True, exist_ok=True)
         found: dict[str, Path] = {}
         for name in domains:
-            folder = dest / name
-            folder.mkdir(parents=True, exist_ok=True)
-            for artifact in FILE_NAMES.values():
-                with s3_errors(f"downloading s3://{self.bucket}/{self.prefix}", "s3:GetObject"):
-                    try:
-                        s3.download_file(
-                            self.bucket, self.key(name, artifact), str(folder / artifact)
-                        )
-                    except ClientError as exc:
-                        if exc.response["Error"]["Code"] not in {"404", "NoSuchKey"}:
-                            raise
-            if (folder / "manifest.json").is_file():
+            with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=dest) as scratch:
+                staged = Path(scratch)
+                for artifact in FILE_NAMES.values():
+                    with s3_errors(f"downloading s3://{self.bucket}/{self.prefix}", "s3:GetObject"):
+                        try:
+                            s3.download_file(
+                                self.bucket, self.key(name, artifact), str(staged / artifact)
+                            )
+                        except ClientError as exc:
+                            if exc.response["Error"]["Code"] not in {"404", "NoSuchKey"}:
+                                raise
+                folder = dest / name
+                if folder.is_dir():
+                    shutil.rmtree(folder)
+                elif folder.exists():
+                    folder.unlink()
+                if not (staged / "manifest.json").is_file():
+                    continue  # the store has no build of this domain (yet): nor has --state
+                staged.rename(folder)
+                staged.mkdir()  # for TemporaryDirectory's clean-up
                 found[name] = folder
         return found
 

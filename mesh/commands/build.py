@@ -70,6 +70,13 @@ def data(
         )
     day = _day(as_of) if as_of else datetime.now(UTC).date()
     target = out or find_root() / "data" / "raw"
+    if target.exists() and not target.is_dir():
+        raise BadInputError(
+            "is a file, not the folder the raw data goes to",
+            file=target,
+            fix="pass --out a folder (default: data/raw in the repository); the raw data was "
+            "left as it was",
+        )
     counts = write_raw_data(RawDataSpec(seed=seed, scale=scale, as_of=day), target)
     table = Table("raw table", "rows", title=f"Raw data in {target} (as of {day}, seed {seed})")
     for name, rows in counts.items():

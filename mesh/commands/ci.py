@@ -11,6 +11,7 @@ import typer
 from mesh.ci.sqllint import changed_sql, lint
 from mesh.commands.build import TargetOption
 from mesh.commands.ci_iam import iam_check, iam_render
+from mesh.commands.publish import OutputFormat
 from mesh.console import console, err_console, print_failures, reports_mesh_errors
 from mesh.profile import resolve_target
 from mesh.project import STATE_DIR, discover_domains, find_root
@@ -164,7 +165,9 @@ def slim(
 @reports_mesh_errors
 def breaking(
     state: StateOption = DEFAULT_STATE,
-    output: Annotated[str, typer.Option(help="text or json")] = "text",
+    output: Annotated[
+        OutputFormat, typer.Option(case_sensitive=False, help="text or json (for CI).")
+    ] = OutputFormat.text,
 ) -> None:
     """Fail when a public model's contract changes without a new version, naming the models of
     other domains that read it. A new version with a deprecation date passes with a warning."""
@@ -193,7 +196,7 @@ def breaking(
         raise typer.Exit(1)
     current = load_manifests({name: d.target_dir for name, d in domains.items()})
     report = breaking_changes(prod, current)
-    if output == "json":
+    if output is OutputFormat.json:
         console.print_json(report.as_json())
     else:
         for warning in report.warnings:

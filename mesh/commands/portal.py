@@ -80,7 +80,9 @@ def portal_build(
 
 @reports_mesh_errors
 def serve(
-    port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1.")] = 8580,
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=0, max=65535, help="Port on 127.0.0.1.")
+    ] = 8580,
     out: OutOption = None,
 ) -> None:
     """Serve the portal written by `mesh docs portal` on http://127.0.0.1:PORT (Ctrl-C stops)."""

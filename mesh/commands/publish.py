@@ -111,7 +111,10 @@ TargetOpt = Annotated[
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan, write nothing.")]
 OutputOpt = Annotated[
-    OutputFormat, typer.Option("--output", "-o", help="Plan format: text or json (for CI).")
+    OutputFormat,
+    typer.Option(
+        "--output", "-o", case_sensitive=False, help="Plan format: text or json (for CI)."
+    ),
 ]
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="A model without a Glue table is an error (exit code 3).")
@@ -160,6 +163,7 @@ OnDriftOpt = Annotated[
     OnDrift,
     typer.Option(
         "--on-drift",
+        case_sensitive=False,
         help="What to do with hand edits that differ from dbt and catalog/glossary.yml (Glue "
         "descriptions and column comments; DataZone asset and column descriptions and glossary "
         "terms; glossary term descriptions): keep them (default; the plan shows them on every "
@@ -258,12 +262,15 @@ def _default(ctx: typer.Context) -> None:
 def _options(given: dict[str, Any]) -> PublishOptions:
     """The options of a run from a command's parameters (each command takes some of them)."""
     from publish.aws import AwsSettings
+    from publish.mapping import check_docs_url
     from publish.run import PublishOptions
 
     given = dict(given)
     root, today = given.pop("root"), given.pop("today", None)
     if "on_drift" in given:
         given["on_drift"] = str(given["on_drift"].value)
+    if given.get("docs_url"):
+        check_docs_url(given["docs_url"])
     settings = AwsSettings(region=given.pop("region"), concurrency=given.pop("concurrency"))
     return PublishOptions(
         root=root or find_root(),

@@ -136,6 +136,14 @@ def to_domain(
             "before the build; their columns come from the dbt YAML only"
         )
 
+    if catalog is not None and catalog.errors:
+        shown = [" ".join(e.split())[:200] for e in catalog.errors[:2]]
+        notes.append(
+            f"{directory / 'catalog.json'} records {len(catalog.errors)} error(s) of "
+            f"`dbt docs generate` ({'; '.join(shown)}{' ...' if len(catalog.errors) > 2 else ''}):"
+            " the tables it could not read have no columns or types from the warehouse; fix "
+            "the error and run `dbt docs generate` again"
+        )
     overview = manifest.docs.get(f"doc.{project}.__overview__")
     freshness = tuple(
         SourceFreshness(r.unique_id, r.status, r.max_loaded_at, r.snapshotted_at)
@@ -355,7 +363,7 @@ def _constraints(found: Sequence[ConstraintV12]) -> tuple[Constraint, ...]:
     return tuple([Constraint(c.type, c.name, c.expression, c.columns) for c in found])
 
 
-def _merged(first: Mapping[str, Any], second: Mapping[str, Any]) -> Mapping[str, Any]:
+def _merged(first: Mapping[str, Any] | None, second: Mapping[str, Any] | None) -> Mapping[str, Any]:
     """`{**first, **second}`, without copying when one is empty or both are the same (the usual
     cases: dbt 1.10+ writes `meta` both at the top and in `config`)."""
     if not second:

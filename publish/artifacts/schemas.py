@@ -11,7 +11,8 @@ empty list is a new one each time (a third of a 10,000-model manifest's decoding
 The fields read here are the same in manifest v10 (dbt 1.6), v11 (1.7) and v12 (1.8 - 1.11), and
 in run-results v5 (1.6 - 1.7) and v6 (1.8+); the differences between those versions lie in fields
 the mesh does not read (columns gained `config` in 1.9, models `doc_blocks` and `time_spine`, the
-manifest `functions` in 1.11), which therefore default to empty. A version that changes a field
+manifest `functions` in 1.11), which therefore default to empty. A `meta` of `null` (from
+hand-edited or generated YAML, which dbt keeps) means no meta. A version that changes a field
 read here gets its own classes and a line in `publish.artifacts.PARSERS`.
 """
 
@@ -46,13 +47,13 @@ class ConstraintV12(_S):
 
 
 class ColumnConfigV12(_S):
-    meta: dict[str, Any] = {}
+    meta: dict[str, Any] | None = {}
 
 
 class ColumnV12(_S):
     name: str
     description: str | None = ""
-    meta: dict[str, Any] = {}
+    meta: dict[str, Any] | None = {}
     data_type: str | None = None
     constraints: tuple[ConstraintV12, ...] = ()
     config: ColumnConfigV12 | None = None  # dbt 1.9+
@@ -65,7 +66,7 @@ class ContractV12(_S):
 class NodeConfigV12(_S):
     enabled: bool = True
     materialized: str | None = None
-    meta: dict[str, Any] = {}
+    meta: dict[str, Any] | None = {}
     access: str | None = None
     group: str | None = None
     contract: ContractV12 | None = None
@@ -107,7 +108,7 @@ class NodeV12(_S):
     compiled_code: str | None = None
     description: str | None = ""
     columns: dict[str, ColumnV12] = {}
-    meta: dict[str, Any] = {}
+    meta: dict[str, Any] | None = {}
     tags: tuple[str, ...] = ()
     config: NodeConfigV12 = field(default_factory=NodeConfigV12)
     access: str | None = None
@@ -142,7 +143,7 @@ class FreshnessV12(_S):
 
 class SourceConfigV12(_S):
     enabled: bool = True
-    meta: dict[str, Any] = {}
+    meta: dict[str, Any] | None = {}
 
 
 class SourceV12(_S):
@@ -157,8 +158,8 @@ class SourceV12(_S):
     description: str | None = ""
     source_description: str | None = ""
     columns: dict[str, ColumnV12] = {}
-    meta: dict[str, Any] = {}
-    source_meta: dict[str, Any] = {}
+    meta: dict[str, Any] | None = {}
+    source_meta: dict[str, Any] | None = {}
     tags: tuple[str, ...] = ()
     loaded_at_field: str | None = None
     freshness: FreshnessV12 | None = None

@@ -8,12 +8,13 @@ so CI points the same file at the production domain.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from publish.errors import BadInputError
 from publish.yamlfile import read_yaml, validate
@@ -73,10 +74,21 @@ class DataZoneConfig(BaseModel):
 
     @model_validator(mode="after")
     def _rates(self) -> DataZoneConfig:
-        bad = [op for op, rate in self.rate_limits.items() if rate <= 0]
+        bad = [op for op, rate in self.rate_limits.items() if not math.isfinite(rate) or rate <= 0]
         if bad:
-            raise ValueError(f"rate_limits must be positive (see {', '.join(bad)})")
+            raise ValueError(f"rate_limits must be positive numbers (see {', '.join(bad)})")
         return self
+
+    @field_validator("data_products")
+    @classmethod
+    def _one_placeholder(cls, value: str) -> str:
+        try:
+            value.format(domain="d")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                f"{value!r} is not a path template whose only placeholder is {{domain}} ({exc!r})"
+            ) from None
+        return value
 
     def project_for(self, domain: str) -> str:
         """The DataZone project of a dbt domain: as mapped, else the domain's own name."""
