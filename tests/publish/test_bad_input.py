@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.publish.cli_helpers import run_publish
+from tests.publish.cli_helpers import LF_TAGS, run_publish
 from tests.publish.harness import GlueLikeMotoServer
 
 pytestmark = pytest.mark.integration
@@ -175,4 +175,96 @@ def test_an_unknown_target_is_refused_when_the_artifacts_cannot_tell(
     message = " ".join(result.stderr.split())
     assert "unknown target 'nope'" in message
     assert "profiles.yml" in message
+    assert aws.calls() == []
+
+
+# --- careless options and environment: refused before the first AWS call ---------------------
+
+CARELESS: dict[str, tuple[list[str], dict[str, str], list[str]]] = {
+    # before: KeyError traceback while the DataZone form was built
+    "a --docs-url placeholder other than {domain} or {unique_id}": (
+        ["--docs-url", "https://docs.example.com/{project}/{unique_id}"],
+        {},
+        ["--docs-url (or MESH_DOCS_URL)", "{project}", "{domain} and {unique_id}"],
+    ),
+    # before: ValueError traceback ("Single '{' encountered in format string")
+    "a MESH_DOCS_URL with a lone brace": (
+        [],
+        {"MESH_DOCS_URL": "https://docs.example.com/{"},
+        ["MESH_DOCS_URL", "literal brace as {{"],
+    ),
+    # before: ValueError traceback ("Invalid endpoint: localhost:5050")
+    "an AWS_ENDPOINT_URL without its scheme": (
+        [],
+        {"AWS_ENDPOINT_URL": "localhost:5050"},
+        ["AWS_ENDPOINT_URL is 'localhost:5050'", "a URL with its scheme"],
+    ),
+    "an AWS_ENDPOINT_URL_GLUE without its scheme": (
+        [],
+        {"AWS_ENDPOINT_URL_GLUE": "glue.local"},
+        ["AWS_ENDPOINT_URL_GLUE is 'glue.local'"],
+    ),
+    # before: the service's own error from a host that does not exist (exit 1)
+    "an AWS_REGION that is no region": (
+        [],
+        {"AWS_REGION": "Frankfurt"},
+        ["AWS_REGION is 'Frankfurt', which is not an AWS region name", "us-east-1"],
+    ),
+    "a --region with a space": (
+        ["--region", "eu central 1"],
+        {},
+        ["--region is 'eu central 1'"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CARELESS))
+def test_careless_options_and_environment(
+    case: str, production: Path, aws: GlueLikeMotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args, env, expected = CARELESS[case]
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+    result = run_publish(production, *args)
+
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert message.startswith("error: ") and "Fix: " in message, message
+    for fragment in expected:
+        assert fragment in message, (fragment, message)
+    assert result.stdout == ""
+    assert aws.calls() == []
+
+
+@pytest.mark.parametrize("given", ["binary", "folder", "duplicate key", "misspelt key"])
+def test_a_careless_ontology_is_one_paragraph(
+    production: Path, tmp_path: Path, aws: GlueLikeMotoServer, given: str
+) -> None:
+    """Before: UnicodeDecodeError and IsADirectoryError tracebacks; a key given twice was read as
+    the second and then blamed every column's value; a misspelt key read as a missing one."""
+    ontology = tmp_path / "lf_tags.yml"
+    text = LF_TAGS.read_text()
+    if given == "binary":
+        ontology.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))  # saved as UTF-16
+    elif given == "folder":
+        ontology.mkdir()
+    elif given == "duplicate key":
+        tier = "    meta_key: tier\n"
+        ontology.write_text(text.replace(tier, f"{tier}    key: x\n"))
+    else:
+        ontology.write_text(text.replace("applies_to: column", "applies_too: column"))
+
+    result = run_publish(production, lf_tags=ontology)
+
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert message.startswith(f"error: {ontology}: the LF-tag ontology "), message
+    expected = {
+        "binary": "is not UTF-8 text",
+        "folder": "is a folder, not a file",
+        "duplicate key": "the key 'key' is given twice",
+        "misspelt key": "unknown key `applies_too` (did you mean `applies_to`?)",
+    }[given]
+    assert expected in message
     assert aws.calls() == []
