@@ -17,6 +17,8 @@ from mesh_standins.moto_server import local_aws_env, moto_server, reset_moto
 
 pytestmark = pytest.mark.integration
 
+REPO = Path(__file__).resolve().parents[2]
+MANIFEST_V12 = b"https://schemas.getdbt.com/dbt/manifest/v12.json"
 BUCKET = "mesh-artifacts"
 STORE = f"s3://{BUCKET}/dbt-artifacts/prod"
 
@@ -144,3 +146,74 @@ def test_publish_site_to_a_missing_bucket_is_one_paragraph(tmp_path: Path, aws: 
     assert code == 2, output
     assert "bucket 'mesh-docs'" in output
     assert "Traceback" not in output
+
+
+# --- careless store, state and output options ---------------------------------------------------
+
+
+def test_download_without_a_store_says_so_without_noise(
+    aws: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: "no artifact store given (got None)"; a store without `s3://` said the same."""
+    monkeypatch.delenv("MESH_ARTIFACT_STORE")
+    code, output = mesh("ci", "download")
+    assert code == 2, output
+    assert "error: no artifact store given. Fix: pass --store s3://<bucket>/<prefix>" in output
+    assert "None" not in output
+
+    code, output = mesh("ci", "download", "--store", f"{BUCKET}/dbt-artifacts/prod")
+    assert code == 2, output
+    assert f"the artifact store '{BUCKET}/dbt-artifacts/prod' is not an S3 location" in output
+
+
+def test_download_into_a_file_is_one_paragraph(tmp_path: Path, aws: str) -> None:
+    """Before: NotADirectoryError traceback."""
+    boto3.client("s3").create_bucket(Bucket=BUCKET)
+    state = tmp_path / "state"
+    state.write_text("not a folder")
+    code, output = mesh("ci", "download", "--state", str(state))
+    assert code == 2, output
+    assert f"{state}: is a file, not the folder the artifacts go to" in output
+    assert state.read_text() == "not a folder"
+
+
+def test_download_replaces_each_domain_folder_whole(tmp_path: Path, aws: str) -> None:
+    """Before: files the store does not hold stayed beside the new ones (an older build's catalog
+    next to this build's manifest), and a domain the store has no manifest of kept its old
+    folder and was reported as downloaded."""
+    names = sorted(discover_domains(REPO))
+    stored, absent = names[0], names[1]
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    manifest = b'{"metadata": {"dbt_schema_version": "%s"}, "nodes": {}}' % MANIFEST_V12
+    s3.put_object(Bucket=BUCKET, Key=f"dbt-artifacts/prod/{stored}/manifest.json", Body=manifest)
+    state = tmp_path / "state"
+    for name in (stored, absent):
+        (state / name).mkdir(parents=True)
+        for artifact in ("manifest.json", "catalog.json"):
+            (state / name / artifact).write_text("{} from an older download")
+
+    code, output = mesh("ci", "download", "--state", str(state))
+
+    assert code == 0, output
+    assert f"Downloaded production artifacts of {stored} to" in output
+    assert sorted(p.name for p in (state / stored).iterdir()) == ["manifest.json"]
+    assert (state / stored / "manifest.json").read_bytes() == manifest
+    assert not (state / absent).exists()
+    assert sorted(p.name for p in state.iterdir()) == [stored]  # no staging folder left
+
+
+@pytest.mark.parametrize("output", ["xml", "yaml"])
+def test_breaking_refuses_an_unknown_output_format(output: str) -> None:
+    """Before: any --output but `json` printed text, exit 0 (CI parsing it then failed)."""
+    result = CliRunner().invoke(app, ["ci", "breaking", "--output", output])
+    assert result.exit_code == 2, result.output
+    assert f"'{output}' is not one of" in result.output
+    assert "'json'" in result.output
+
+
+def test_breaking_takes_the_output_format_in_any_case(built_copy: Path) -> None:
+    state = production_state(built_copy)
+    code, output = mesh("ci", "breaking", "--state", str(state), "--output", "JSON")
+    assert code == 0, output
+    assert output.startswith("{") and '"breaks": []' in output
