@@ -242,3 +242,49 @@ def test_a_dbt_selection_that_matches_nothing_fails_and_keeps_the_last_results(
     assert "does_not_exist" in output
     assert "matched nothing" in output
     assert run_results_of(built_copy, "sales") == before
+
+
+def test_raw_data_into_a_file_is_one_paragraph(tmp_path: Path) -> None:
+    """Before: NotADirectoryError traceback."""
+    out = tmp_path / "raw"
+    out.write_text("a file")
+    code, output = invoke("data", "--out", str(out))
+    assert code == 2, output
+    assert f"{out}: is a file, not the folder the raw data goes to" in output
+    assert out.read_text() == "a file"
+
+
+def test_an_interrupted_raw_data_run_leaves_the_previous_files_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: each table replaced its file as it was written, so a run stopped half-way left
+    some tables of the new run beside the others of the old one."""
+    import pyarrow.parquet as pq
+
+    from mesh.rawdata import RawDataSpec, write_raw_data
+
+    out = tmp_path / "raw"
+    write_raw_data(RawDataSpec(seed=1, scale=1.0), out)
+    before = {p: p.read_bytes() for p in out.rglob("*.parquet")}
+    real_write = pq.write_table
+    written: list[object] = []
+
+    def write_then_stop(table: object, where: object, **kwargs: object) -> None:
+        if len(written) == 3:
+            raise KeyboardInterrupt  # Ctrl-C while the fourth table is written
+        written.append(where)
+        real_write(table, where, **kwargs)
+
+    monkeypatch.setattr(pq, "write_table", write_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        write_raw_data(RawDataSpec(seed=2, scale=1.0), out)
+
+    assert {p: p.read_bytes() for p in out.rglob("*.parquet")} == before
+    assert not list(out.rglob("*.tmp")), "a half-written file was left behind"
+
+
+def test_a_port_out_of_range_is_refused_by_the_option(tmp_path: Path) -> None:
+    """Before: OverflowError traceback from bind()."""
+    code, output = invoke("docs", "serve", "--port", "99999", "--out", str(tmp_path))
+    assert code == 2, output
+    assert "--port" in output and "65535" in output
