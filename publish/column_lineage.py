@@ -13,7 +13,8 @@ input column at all (`current_timestamp`, a literal, `count(*)`) have empty inpu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import logging
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -23,6 +24,11 @@ from sqlglot.errors import SqlglotError
 from sqlglot.lineage import Node, lineage
 
 from publish.model import Domain, Model, Source, nodes_by_id
+
+# sqlglot logs a warning for each scope it cannot resolve ("Unknown subquery scope: ..."): on
+# other teams' SQL that is dozens of lines on the console. Unresolved columns are named where they
+# matter (the plan, the portal), so its own warnings are noise.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 if TYPE_CHECKING:
     from openlineage.client.facet_v2.column_lineage_dataset import ColumnLineageDatasetFacet
@@ -182,12 +188,17 @@ def model_lineage(
     )
 
 
-def mesh_lineage(domains: Sequence[Domain]) -> dict[str, ModelColumnLineage]:
-    """The column lineage of every model of the loaded domains that has compiled SQL."""
+def mesh_lineage(
+    domains: Sequence[Domain], only: Collection[str] | None = None
+) -> dict[str, ModelColumnLineage]:
+    """The column lineage of every model of the loaded domains that has compiled SQL (of those
+    in `only`, when given)."""
     nodes = nodes_by_id(domains)
     out = {}
     for domain in domains:
         for model in domain.models:
+            if only is not None and model.unique_id not in only:
+                continue
             found = model_lineage(model, nodes, domain.adapter_type)
             if found is not None:
                 out[model.unique_id] = found

@@ -34,9 +34,10 @@ class _Found:
 
 def column_origins(domains: Sequence[Domain]) -> dict[tuple[str, str], ColumnOrigin]:
     """(model unique id, lower-case column) -> its origin, for every column of every model with
-    compiled SQL."""
-    lineage = mesh_lineage(domains)
+    compiled SQL that is public or upstream of a public model (what the portal can show: no
+    lineage is derived for the hundreds of models of a project with few public ones)."""
     nodes = nodes_by_id(domains)
+    lineage = mesh_lineage(domains, only=_public_and_upstream(domains, nodes))
     memo: dict[tuple[str, str], _Found] = {}
     out: dict[tuple[str, str], ColumnOrigin] = {}
     for uid, result in lineage.items():
@@ -48,6 +49,22 @@ def column_origins(domains: Sequence[Domain]) -> dict[tuple[str, str], ColumnOri
         for missing in result.unresolved:
             out[(uid, missing.column)] = ColumnOrigin(unresolved=True)
     return out
+
+
+def _public_and_upstream(
+    domains: Sequence[Domain], nodes: Mapping[str, Model | Source]
+) -> set[str]:
+    stack = [m.unique_id for d in domains for m in d.models if m.access == "public"]
+    seen: set[str] = set()
+    while stack:
+        uid = stack.pop()
+        if uid in seen:
+            continue
+        seen.add(uid)
+        node = nodes.get(uid)
+        if isinstance(node, Model):
+            stack.extend(n for n in node.depends_on if n not in seen)
+    return seen
 
 
 def _walk(
