@@ -13,6 +13,7 @@ publisher would refuse after writing Glue).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ import networkx as nx
 from mesh.iceberg_types import iceberg_type_problem
 from mesh.project import Domain
 from publish.artifacts import load_manifest
+from publish.datazone.glossary import load_glossary
+from publish.desired import load_ontology
 from publish.errors import BadInputError
 from publish.mapping import (
     DATAZONE_DESCRIPTION_LIMIT,
@@ -35,7 +38,6 @@ from publish.mapping import (
 )
 from publish.model import Model, TestResult
 from publish.products import load_products
-from publish.yamlfile import read_yaml
 
 PRODUCTS_FILE = "data_products.yml"
 
@@ -52,24 +54,30 @@ class Violation:
     file: str
 
 
+#: the `meta` keys the publisher reads (publish.model), besides the LF-tag ontology's
+MESH_META_KEYS = frozenset({"owner", "tier", "glossary_terms", "sensitivity"})
+
+
 @dataclass(frozen=True)
 class Vocabulary:
-    """Names the catalog/ folder allows in `meta`."""
+    """Names the catalog/ folder allows in `meta`, and the `meta` keys the mesh reads."""
 
     glossary_terms: frozenset[str]
     sensitivities: frozenset[str]
+    meta_keys: frozenset[str] = MESH_META_KEYS
 
 
 def load_vocabulary(root: Path) -> Vocabulary:
-    glossary = _yaml(root / "catalog" / "glossary.yml")
-    tags = _yaml(root / "catalog" / "lf_tags.yml")
-    sensitivities: list[str] = next(
-        (t.get("values", []) for t in tags.get("tags", []) if t.get("meta_key") == "sensitivity"),
-        [],
-    )
+    """From catalog/glossary.yml and catalog/lf_tags.yml, read (and refused) as the publisher
+    reads them; a file that is absent allows nothing."""
+    glossary, ontology = root / "catalog" / "glossary.yml", root / "catalog" / "lf_tags.yml"
+    terms = load_glossary(glossary).terms if glossary.exists() else []
+    tags = load_ontology(ontology).tags if ontology.exists() else []
+    sensitivities = next((t.values for t in tags if t.meta_key == "sensitivity"), [])
     return Vocabulary(
-        glossary_terms=frozenset(t["name"] for t in glossary.get("terms", [])),
+        glossary_terms=frozenset(t.name for t in terms),
         sensitivities=frozenset(sensitivities),
+        meta_keys=MESH_META_KEYS | {t.meta_key for t in tags},
     )
 
 
@@ -119,6 +127,10 @@ def _model_rules(model: Model, vocabulary: Vocabulary) -> Iterator[Violation]:
             yield violation("public-contract", "public model without an enforced contract")
         if not model.meta.get("owner"):
             yield violation("public-owner", "public model without `meta.owner`")
+    yield from (
+        violation("meta-key", f"`meta.{key}` is not read by the mesh: did you mean `{known}`?")
+        for key, known in _misspelt(model.meta, vocabulary.meta_keys)
+    )
     if not model.description.strip():
         yield violation("documented", "model has no description")
     columns = model.documented_columns
@@ -128,6 +140,13 @@ def _model_rules(model: Model, vocabulary: Vocabulary) -> Iterator[Violation]:
         name = column.name
         if not column.description.strip():
             yield violation("documented", f"column {name!r} has no description")
+        yield from (
+            violation(
+                "meta-key",
+                f"column {name!r}: `meta.{key}` is not read by the mesh: did you mean `{known}`?",
+            )
+            for key, known in _misspelt(column.meta, vocabulary.meta_keys)
+        )
         sensitivity = column.sensitivity
         if sensitivity and sensitivity not in vocabulary.sensitivities:
             allowed = ", ".join(sorted(vocabulary.sensitivities))
@@ -154,6 +173,18 @@ def _model_rules(model: Model, vocabulary: Vocabulary) -> Iterator[Violation]:
     reads_source = any(d.startswith("source.") for d in model.depends_on)
     if reads_source and layer != "staging":
         yield violation("source-outside-staging", "only staging models may call source()")
+
+
+def _misspelt(meta: Mapping[str, Any], known: frozenset[str]) -> Iterator[tuple[str, str]]:
+    """`meta` keys that are not keys the mesh reads but look like one (`glosary_terms`, `Tier`):
+    the value would be dropped without a word. Keys of other tools (`dagster`, `pii_owner`) are
+    not close to any and pass."""
+    for key in meta:
+        if key in known or not isinstance(key, str):
+            continue
+        close = difflib.get_close_matches(key.lower(), sorted(known), n=1, cutoff=0.8)
+        if close:
+            yield key, close[0]
 
 
 def _data_products(domain: Domain, mesh: MeshFacts, vocabulary: Vocabulary) -> Iterator[Violation]:
@@ -241,9 +272,3 @@ def _schema_names(domain: str, models: Mapping[str, Model]) -> Iterator[Violatio
                 "`+schema`",
                 model.source_file or path,
             )
-
-
-def _yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    return read_yaml(path, "the file", fix="correct the YAML syntax") or {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import yaml
 from mesh.governance import Violation, check_domain, load_vocabulary
 from mesh.project import Domain
 from publish.artifacts import load_manifest
+from publish.errors import BadInputError
 from tests.manifests import generic_test, manifest, model_node, write
 
 UID = "model.sales.fct_orders"
@@ -20,9 +22,10 @@ def _mesh(tmp_path: Path, model_terms: Any, column_terms: Any) -> tuple[Path, Do
     """A root with catalog/ and one parsed domain whose model and column carry glossary terms."""
     catalog = tmp_path / "catalog"
     catalog.mkdir()
-    glossary = {"terms": [{"name": "Order"}, {"name": "Revenue"}]}
+    glossary = {"glossary": {"name": "G"}, "terms": [{"name": "Order"}, {"name": "Revenue"}]}
     (catalog / "glossary.yml").write_text(yaml.safe_dump(glossary))
-    tags = {"tags": [{"key": "s", "meta_key": "sensitivity", "values": ["public", "pii"]}]}
+    tag = {"key": "s", "applies_to": "column", "meta_key": "sensitivity", "values": ["public"]}
+    tags = {"tags": [tag]}
     (catalog / "lf_tags.yml").write_text(yaml.safe_dump(tags))
     node = model_node("sales", "fct_orders", {"order_id": "bigint"})
     node["config"]["meta"] = {"owner": "sales@example.com", "glossary_terms": model_terms}
@@ -71,3 +74,53 @@ def test_models_of_installed_packages_are_not_the_domains_to_govern(tmp_path: Pa
     nodes = {v.node for v in check_domain(domain, load_vocabulary(root))}
     assert "model.some_package.undocumented" not in nodes
     assert UID in nodes  # the domain's own model, now without tests, still is
+
+
+def test_a_misspelt_meta_key_is_named_with_the_key_the_mesh_reads(tmp_path: Path) -> None:
+    """Before: `glosary_terms`, `Tier` or a column's `glossary_term` passed `mesh check`, and the
+    publisher then dropped the terms and the LF-tag without a word."""
+    root, domain = _mesh(tmp_path, ["Order"], ["Order"])
+    document = json.loads(domain.manifest_path.read_text())
+    node = document["nodes"][UID]
+    node["config"]["meta"] = {
+        "owner": "sales@example.com",
+        "glosary_terms": ["Order"],
+        "Tier": "gold",
+        "dagster": {"group": "x"},  # another tool's key: not close to any, not reported
+    }
+    node["columns"]["order_id"]["meta"] = {"glossary_term": ["Order"], "sensitivty": "pii"}
+    domain.manifest_path.write_text(json.dumps(document))
+
+    found = sorted(v.problem for v in check_domain(domain, load_vocabulary(root)))
+
+    assert [p for p in found if "is not read by the mesh" in p] == [
+        "`meta.Tier` is not read by the mesh: did you mean `tier`?",
+        "`meta.glosary_terms` is not read by the mesh: did you mean `glossary_terms`?",
+        "column 'order_id': `meta.glossary_term` is not read by the mesh: did you mean "
+        "`glossary_terms`?",
+        "column 'order_id': `meta.sensitivty` is not read by the mesh: did you mean `sensitivity`?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tags: 5\n", "invalid at `tags`"),
+        ("- a list\n", "invalid at `(top level)`"),
+        (
+            "tags:\n  - {key: s, applies_to: column, meta_kee: sensitivity, values: [pii]}\n",
+            "unknown key `meta_kee` (did you mean `meta_key`?)",
+        ),
+    ],
+)
+def test_a_broken_ontology_stops_the_check_with_one_paragraph(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    """Before: TypeError / AttributeError tracebacks, or (a misspelt `meta_key`) every column's
+    sensitivity reported as unknown."""
+    root, _ = _mesh(tmp_path, ["Order"], ["Order"])
+    (root / "catalog" / "lf_tags.yml").write_text(text)
+    with pytest.raises(BadInputError) as raised:
+        load_vocabulary(root)
+    assert str(root / "catalog" / "lf_tags.yml") in raised.value.paragraph()
+    assert expected in raised.value.paragraph()
