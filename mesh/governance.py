@@ -96,6 +96,7 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
     for model in models.values():
         found += list(_model_rules(model, vocabulary))
         found += list(_iceberg_column_types(model))
+    found += list(_upstream_access(models, loaded.upstream_models))
     found += list(_chained_views(models))
     found += list(_schema_names(domain.name, models))
     mesh = map_mesh([loaded])
@@ -173,6 +174,24 @@ def _model_rules(model: Model, vocabulary: Vocabulary) -> Iterator[Violation]:
     reads_source = any(d.startswith("source.") for d in model.depends_on)
     if reads_source and layer != "staging":
         yield violation("source-outside-staging", "only staging models may call source()")
+
+
+def _upstream_access(models: Mapping[str, Model], upstream: Iterable[Model]) -> Iterator[Violation]:
+    """A ref to another domain's model that is not public (dbt refuses it when it parses with
+    dbt-loom's injected nodes, but a manifest may come from elsewhere: `mesh check --no-parse`,
+    another loom setup)."""
+    hidden = {m.unique_id: m.access for m in upstream if m.access != "public"}
+    for model in models.values():
+        for node in model.depends_on:
+            if node in hidden:
+                yield Violation(
+                    "cross-domain-ref",
+                    model.unique_id,
+                    f"reads {node}, a {hidden[node]} model of another domain: only public "
+                    "models are a domain's interface (ask its owners to make it public, with a "
+                    "contract)",
+                    model.source_file or "",
+                )
 
 
 def _misspelt(meta: Mapping[str, Any], known: frozenset[str]) -> Iterator[tuple[str, str]]:

@@ -124,3 +124,25 @@ def test_a_broken_ontology_stops_the_check_with_one_paragraph(
         load_vocabulary(root)
     assert str(root / "catalog" / "lf_tags.yml") in raised.value.paragraph()
     assert expected in raised.value.paragraph()
+
+
+@pytest.mark.parametrize("access", ["private", "protected"])
+def test_a_ref_to_another_domains_hidden_model_is_a_violation(tmp_path: Path, access: str) -> None:
+    """dbt refuses it when it parses with dbt-loom, but a manifest that holds one (another loom
+    setup, `mesh check --no-parse`) passed governance before."""
+    root, domain = _mesh(tmp_path, ["Order"], ["Order"])
+    document = json.loads(domain.manifest_path.read_text())
+    injected = model_node("customers", "int_customers_joined", {}, access=access)
+    injected["path"] = injected["original_file_path"] = ""  # as dbt-loom injects it
+    public = model_node("customers", "dim_customers", {}, access="public", path="")
+    public["original_file_path"] = ""
+    document["nodes"] |= {injected["unique_id"]: injected, public["unique_id"]: public}
+    reads = [injected["unique_id"], public["unique_id"]]
+    document["nodes"][UID]["depends_on"] = {"nodes": reads}
+    domain.manifest_path.write_text(json.dumps(document))
+
+    found = [v for v in check_domain(domain, load_vocabulary(root)) if v.rule == "cross-domain-ref"]
+
+    assert [(v.node, v.problem.split(":")[0]) for v in found] == [
+        (UID, f"reads model.customers.int_customers_joined, a {access} model of another domain")
+    ]
