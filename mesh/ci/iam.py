@@ -335,13 +335,22 @@ def values_from_env(env: Mapping[str, str]) -> dict[str, str]:
 def render_all(
     values: Mapping[str, str], out: Path, domains: Iterable[str] | None = None
 ) -> list[Path]:
-    """Write every role's rendered documents into `out`; every placeholder must have a value."""
+    """Write every role's rendered documents into `out`; every placeholder must have a value.
+
+    All are rendered before the first is written: a missing value writes nothing.
+    """
+    documents = {
+        out / template_path(role, kind).name: load_policy(role, values, kind, domains)
+        for role in load_roles()
+        for kind in ("policy", "trust")
+    }
+    if out.exists() and not out.is_dir():
+        raise BadInputError(
+            "is a file, not the folder the rendered documents go to",
+            file=out,
+            fix="pass --out a folder (default: iam/rendered)",
+        )
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for role in load_roles():
-        for kind in ("policy", "trust"):
-            document = load_policy(role, values, kind, domains)
-            path = out / template_path(role, kind).name
-            path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-            written.append(path)
-    return written
+    for path, document in documents.items():
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return list(documents)

@@ -11,6 +11,7 @@ import typer
 
 from mesh.console import console, reports_mesh_errors
 from mesh.project import find_root
+from publish.errors import BadInputError
 
 
 def _stop_on_sigterm() -> None:
@@ -25,10 +26,16 @@ def _stop_on_sigterm() -> None:
 @reports_mesh_errors
 def up(
     moto_port: Annotated[
-        int, typer.Option(help="Port of moto (S3, Glue, Lake Formation, STS); 0 picks a free one.")
+        int,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="Port of moto (S3, Glue, Lake Formation, STS); 0 picks a free one.",
+        ),
     ] = 5050,
     datazone_port: Annotated[
-        int, typer.Option(help="Port of the DataZone emulator; 0 picks a free one.")
+        int,
+        typer.Option(min=0, max=65535, help="Port of the DataZone emulator; 0 picks a free one."),
     ] = 8765,
     env_file: Annotated[
         Path | None,
@@ -53,6 +60,12 @@ def up(
 
     root = find_root()
     path = env_file or root / ENV_FILE
+    if path.is_dir():  # found before anything starts
+        raise BadInputError(
+            "is a folder, not the file the environment is written to",
+            file=path,
+            fix="pass --env-file a file name (default: .mesh-state/standins.env)",
+        )
     _stop_on_sigterm()
     with running("127.0.0.1", moto_port, datazone_port) as urls:
         prepared = prepare(root, urls)

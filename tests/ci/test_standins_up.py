@@ -96,3 +96,22 @@ def test_mirror_refuses_to_seed_real_aws(built_copy: Path, monkeypatch: pytest.M
     assert result.exit_code == 2, output
     assert "AWS_ENDPOINT_URL is not set" in output
     assert "mesh-standins up" in output
+
+
+def test_up_refuses_a_port_out_of_range() -> None:
+    """Before: OverflowError traceback from bind()."""
+    result = CliRunner().invoke(standins_app, ["up", "--moto-port", "99999"])
+    assert result.exit_code == 2, result.output
+    assert "--moto-port" in result.output and "65535" in result.output
+
+
+def test_up_refuses_an_env_file_that_is_a_folder_before_starting(tmp_path: Path) -> None:
+    """Before: the stand-ins started and prepared, then an IsADirectoryError traceback."""
+    result = CliRunner().invoke(
+        standins_app,
+        ["up", "--moto-port", "0", "--datazone-port", "0", "--env-file", str(tmp_path)],
+    )
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert f"{tmp_path}: is a folder, not the file the environment is written to" in message
+    assert "moto:" not in message  # nothing was started

@@ -290,3 +290,33 @@ def test_workflows_scan_for_secrets_before_any_aws_step() -> None:
                 i for i, s in enumerate(steps) if s.startswith("aws-actions/configure-aws")
             )
             assert steps.index("ci/scan_secrets.sh") < first_aws, workflow.name
+
+
+def test_rendering_writes_nothing_unless_every_document_renders(tmp_path: Path) -> None:
+    """Before: the roles before the one missing a value were written, then the error (a folder of
+    half the policies); an --out that is a file was a FileExistsError traceback."""
+    from mesh.commands.ci_iam import iam_render
+
+    app = typer.Typer()
+    app.command()(iam_render)
+    out = tmp_path / "rendered"
+    incomplete = ["--out", str(out)]
+    for name, value in values().items():
+        if name != "DATAZONE_DOMAIN_ID":  # read by a later role only
+            incomplete += ["--set", f"{name}={value}"]
+    env = {"MESH_ROOT": str(REPO), "MESH_DATAZONE_DOMAIN_ID": ""}
+    result = CliRunner().invoke(app, incomplete, env=env)
+    assert result.exit_code == 2, result.output
+    assert "DATAZONE_DOMAIN_ID" in result.output
+    assert not out.exists() or not any(out.iterdir()), "some documents were written"
+
+    out.write_text("a file")
+    complete = ["--out", str(out)]
+    for name, value in values("dzd_abc").items():
+        complete += ["--set", f"{name}={value}"]
+    result = CliRunner().invoke(app, complete, env={"MESH_ROOT": str(REPO)})
+    assert result.exit_code == 2, result.output
+    assert "is a file, not the folder the rendered documents go to" in " ".join(
+        result.output.split()
+    )
+    assert out.read_text() == "a file"
