@@ -9,6 +9,7 @@ which the mesh does use, is an error.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Collection
@@ -117,16 +118,36 @@ def schema_version(path: Path, kind: ArtifactKind, data: bytes) -> str:
 
 
 def read_bytes(path: Path, kind: ArtifactKind) -> bytes:
+    """The file's bytes as UTF-8 JSON: a byte-order mark (Windows editors write one; PowerShell's
+    `>` writes UTF-16) is taken off or re-encoded, a gzip-compressed file is refused by name."""
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
         raise BadInputError(
             f"the dbt {kind} file does not exist", file=path, fix=FIXES[kind]
+        ) from None
+    except IsADirectoryError:
+        raise BadInputError(
+            f"is a folder, not the dbt {kind} file", file=path, fix=FIXES[kind]
         ) from None
     except OSError as exc:
         raise BadInputError(
             f"cannot read the file ({exc.strerror})", file=path, fix=FIXES[kind]
         ) from exc
+    if data[:3] == codecs.BOM_UTF8:
+        return data[3:]
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            pass  # not text after all: refused below as it is
+    if data[:2] == b"\x1f\x8b":
+        raise BadInputError(
+            f"the {kind} is gzip-compressed (a `.json.gz` saved under the name dbt gives it)",
+            file=path,
+            fix=f"decompress it (`gunzip -c FILE.gz > {path.name}`), or {FIXES[kind]}",
+        )
+    return data
 
 
 def read_artifact(
@@ -230,6 +251,13 @@ def _kind(raw: msgspec.Raw) -> str | None:
 def _raise_without_version(path: Path, kind: ArtifactKind, data: bytes) -> NoReturn:
     try:
         document = json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise BadInputError(
+            f"the {kind} is not JSON text (byte {exc.object[exc.start]:#04x} at offset "
+            f"{exc.start} is not UTF-8): a binary file, or a dbt artifact saved in another form",
+            file=path,
+            fix=FIXES[kind],
+        ) from None
     except json.JSONDecodeError as exc:
         raise BadInputError(
             f"the {kind} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -41,7 +42,28 @@ def _unknown_tier(path: Path) -> None:
     path.write_text(json.dumps(manifest))
 
 
+def _gzipped(path: Path) -> None:
+    path.write_bytes(gzip.compress(path.read_bytes()))
+
+
+def _folder(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
 CASES: dict[str, tuple[str, Callable[[Path], None], list[str]]] = {
+    # before: UnicodeDecodeError traceback
+    "gzip-compressed manifest": (
+        "manifest.json",
+        _gzipped,
+        ["manifest.json", "is gzip-compressed", "gunzip -c FILE.gz > manifest.json"],
+    ),
+    # before: IsADirectoryError traceback
+    "catalog that is a folder": (
+        "catalog.json",
+        _folder,
+        ["catalog.json", "is a folder, not the dbt catalog file", "dbt docs generate"],
+    ),
     "truncated manifest": (
         "manifest.json",
         _truncate,

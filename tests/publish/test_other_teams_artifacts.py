@@ -128,6 +128,22 @@ def test_the_plan_carries_the_catalog_errors(production: Path, aws: GlueLikeMoto
     assert any("records 1 error(s) of `dbt docs generate`" in w for w in warnings), warnings
 
 
+# --- encodings a Windows hand leaves ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_a_manifest_saved_with_a_byte_order_mark_loads(artifacts: Path, encoding: str) -> None:
+    """Before: a UTF-8 BOM (Notepad, PowerShell's Out-File) read as "not valid JSON ... probably
+    truncated"; UTF-16 (PowerShell's `>`) as "an unrecognised dbt schema version '.../v12.json'"."""
+    path = artifacts / "tiny" / "manifest.json"
+    path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+
+    (domain,) = load_domains(REPO, artifacts)
+
+    assert _model(domain, FCT).meta["tier"] == "gold"
+    assert len(domain.models) == 6
+
+
 # --- shapes that load as they are (each checked for the values it carries) ----------------------
 
 
