@@ -73,19 +73,30 @@ class Domain:
 def find_root(start: Path | None = None) -> Path:
     """The repository root: the nearest folder holding the mesh_core dbt_project.yml."""
     env_root = os.environ.get("MESH_ROOT")
-    candidates = [Path(env_root)] if env_root else []
+    if env_root:  # said explicitly: never silently replaced by the folder the command runs in
+        if _is_root(Path(env_root)):
+            return Path(env_root).resolve()
+        raise BadInputError(
+            f"MESH_ROOT is {env_root!r}, which is not the root of an analytics mesh (a folder "
+            "with dbt_project.yml named `mesh_core` and a domains/ folder)",
+            fix="set MESH_ROOT to the repository's root folder, or unset it to use the "
+            "repository the command runs in",
+        )
     here = (start or Path.cwd()).resolve()
-    candidates += [here, *here.parents]
-    for folder in candidates:
-        project = folder / "dbt_project.yml"
-        is_mesh = (folder / "domains").is_dir() and project.is_file()
-        if is_mesh and _read_yaml(project).get("name") == CORE_PACKAGE:
+    for folder in [here, *here.parents]:
+        if _is_root(folder):
             return folder.resolve()
     raise BadInputError(
         f"no analytics mesh found at or above {here}",
         fix="run `mesh` inside the repository (a folder with dbt_project.yml named "
         "`mesh_core` and a domains/ folder), or set MESH_ROOT to that folder",
     )
+
+
+def _is_root(folder: Path) -> bool:
+    project = folder / "dbt_project.yml"
+    is_mesh = (folder / "domains").is_dir() and project.is_file()
+    return is_mesh and _read_yaml(project).get("name") == CORE_PACKAGE
 
 
 def discover_domains(root: Path) -> dict[str, Domain]:

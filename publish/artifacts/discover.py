@@ -36,6 +36,13 @@ def discover(
         base = root / "domains"
         found = {p.parent.name: p.parent / "target" for p in sorted(base.glob("*/dbt_project.yml"))}
         layout = f"{base}/<domain>/target/manifest.json"
+    blank = next((d for d in domains if not d.strip()), None)
+    if blank is not None:
+        raise BadInputError(
+            f"--select (or --domain) {blank!r} names no domain",
+            fix=f"pass a domain name (found: {', '.join(found) or 'none'}), or leave --select "
+            "out to read every domain",
+        )
     if domains:
         missing = [d for d in domains if d not in found]
         if missing:

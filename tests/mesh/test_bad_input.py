@@ -288,3 +288,20 @@ def test_a_port_out_of_range_is_refused_by_the_option(tmp_path: Path) -> None:
     code, output = invoke("docs", "serve", "--port", "99999", "--out", str(tmp_path))
     assert code == 2, output
     assert "--port" in output and "65535" in output
+
+
+@pytest.mark.parametrize("given", ["missing", "file", "not a mesh"])
+def test_a_mesh_root_that_is_none_is_refused_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    """Before: a MESH_ROOT that was no mesh root was silently ignored and the command ran on the
+    repository of the current folder (`mesh build` built it)."""
+    root = tmp_path / "mesh"
+    if given == "file":
+        root.write_text("")
+    elif given == "not a mesh":
+        (root / "domains").mkdir(parents=True)
+    monkeypatch.setenv("MESH_ROOT", str(root))
+    code, output = invoke("check", "--no-parse")
+    assert code == 2, output
+    assert f"MESH_ROOT is '{root}', which is not the root of an analytics mesh" in output

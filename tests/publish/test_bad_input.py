@@ -290,3 +290,17 @@ def test_a_careless_ontology_is_one_paragraph(
     }[given]
     assert expected in message
     assert aws.calls() == []
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+def test_a_blank_domain_names_no_domain(
+    production: Path, aws: GlueLikeMotoServer, blank: str
+) -> None:
+    """Before: "no artifacts for domain(s)  (expected ...)", an empty name in the sentence."""
+    result = run_publish(production, "--select", blank)
+
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert f"--select (or --domain) {blank!r} names no domain" in message
+    assert "found: tiny" in message
+    assert aws.calls() == []
