@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import networkx as nx
+
 from publish.column_lineage import ModelColumnLineage, mesh_lineage
 from publish.model import Domain, Model, Source, nodes_by_id
 
@@ -37,7 +39,7 @@ def column_origins(domains: Sequence[Domain]) -> dict[tuple[str, str], ColumnOri
     compiled SQL that is public or upstream of a public model (what the portal can show: no
     lineage is derived for the hundreds of models of a project with few public ones)."""
     nodes = nodes_by_id(domains)
-    lineage = mesh_lineage(domains, only=_public_and_upstream(domains, nodes))
+    lineage = mesh_lineage(domains, only=_public_and_upstream(domains))
     memo: dict[tuple[str, str], _Found] = {}
     out: dict[tuple[str, str], ColumnOrigin] = {}
     for uid, result in lineage.items():
@@ -51,20 +53,11 @@ def column_origins(domains: Sequence[Domain]) -> dict[tuple[str, str], ColumnOri
     return out
 
 
-def _public_and_upstream(
-    domains: Sequence[Domain], nodes: Mapping[str, Model | Source]
-) -> set[str]:
-    stack = [m.unique_id for d in domains for m in d.models if m.access == "public"]
-    seen: set[str] = set()
-    while stack:
-        uid = stack.pop()
-        if uid in seen:
-            continue
-        seen.add(uid)
-        node = nodes.get(uid)
-        if isinstance(node, Model):
-            stack.extend(n for n in node.depends_on if n not in seen)
-    return seen
+def _public_and_upstream(domains: Sequence[Domain]) -> set[str]:
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_edges_from((d, m.unique_id) for x in domains for m in x.models for d in m.depends_on)
+    public = {m.unique_id for x in domains for m in x.models if m.access == "public"}
+    return public.union(*(nx.ancestors(graph, uid) for uid in public if uid in graph))
 
 
 def _walk(
