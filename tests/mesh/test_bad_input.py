@@ -305,3 +305,21 @@ def test_a_mesh_root_that_is_none_is_refused_not_replaced(
     code, output = invoke("check", "--no-parse")
     assert code == 2, output
     assert f"MESH_ROOT is '{root}', which is not the root of an analytics mesh" in output
+
+
+def test_a_key_given_twice_in_a_models_yaml_stops_before_any_domain_runs(mesh_root: Path) -> None:
+    """Before: PyYAML (and dbt, with a deprecation warning) kept the second `description:` of
+    the model, and `mesh build` built every domain."""
+    models = mesh_root / "domains/sales/models/marts/sales/_sales__models.yml"
+    lines = models.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("description:"))
+    lines.insert(at, lines[at].split("description:")[0] + "description: pasted above")
+    models.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    code, output = invoke("build")
+
+    assert code == 2, output
+    assert "_sales__models.yml" in output
+    assert "the key 'description' is given twice in one mapping" in output
+    assert f"(lines {at + 1} and {at + 2})" in output
+    assert not list((mesh_root / "domains").glob("*/target")), "a domain was built anyway"
