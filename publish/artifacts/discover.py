@@ -54,6 +54,8 @@ def discover(
                 "download its artifacts, or correct --domain",
             )
         found = {d: found[d] for d in domains}
+    if not found and artifacts is not None:
+        _refuse_near_misses(artifacts, layout)
     if not found:
         raise BadInputError(
             f"no domain artifacts found (expected {layout})",
@@ -61,3 +63,23 @@ def discover(
             fix="run `dbt build` and `dbt docs generate` in each domain, or pass --artifacts",
         )
     return [DomainArtifacts(name, directory) for name, directory in found.items()]
+
+
+def _refuse_near_misses(artifacts: Path, layout: str) -> None:
+    """The two ways a careless --artifacts misses the layout: one domain's folder itself, or the
+    artifacts as published with a docs site (`manifest.json.gz`)."""
+    if (artifacts / "manifest.json").is_file():
+        raise BadInputError(
+            f"holds a manifest.json itself: one domain's artifacts, where {layout} is expected",
+            file=artifacts,
+            fix="put each domain's files in a folder named after the domain, <dir>/<domain>/, and "
+            "pass <dir> (or leave --artifacts out to read each domains/<domain>/target/)",
+        )
+    zipped = sorted(artifacts.glob("*/manifest.json.gz"))
+    if zipped:
+        raise BadInputError(
+            f"holds gzip-compressed artifacts ({zipped[0].relative_to(artifacts)} ...), where "
+            f"{layout} is expected",
+            file=artifacts,
+            fix="decompress them (`gunzip -k <dir>/*/*.json.gz`) and pass the folder again",
+        )

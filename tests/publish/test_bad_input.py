@@ -304,3 +304,25 @@ def test_a_blank_domain_names_no_domain(
     assert f"--select (or --domain) {blank!r} names no domain" in message
     assert "found: tiny" in message
     assert aws.calls() == []
+
+
+def test_artifacts_of_one_domain_or_gzipped_are_named_as_such(
+    production: Path, tmp_path: Path, aws: GlueLikeMotoServer
+) -> None:
+    """Before: both "no domain artifacts found", whatever the folder held."""
+    one_domain = production / "tiny"
+    result = run_publish(one_domain)
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert f"{one_domain}: holds a manifest.json itself: one domain's artifacts" in message
+
+    zipped = tmp_path / "zipped"
+    (zipped / "tiny").mkdir(parents=True)
+    for path in one_domain.glob("*.json"):
+        (zipped / "tiny" / f"{path.name}.gz").write_bytes(gzip.compress(path.read_bytes()))
+    result = run_publish(zipped)
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert f"{zipped}: holds gzip-compressed artifacts (tiny/" in message
+    assert "gunzip -k" in message
+    assert aws.calls() == []
