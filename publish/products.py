@@ -24,6 +24,14 @@ class ProductSpec(BaseModel):
     items: list[str] = Field(min_length=1)
     glossary_terms: list[str] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _listed_once(self) -> ProductSpec:
+        for field, values in (("items", self.items), ("glossary_terms", self.glossary_terms)):
+            twice = sorted({v for v in values if values.count(v) > 1})
+            if twice:
+                raise ValueError(f"{field} lists {', '.join(twice)} more than once")
+        return self
+
 
 class ProductsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
