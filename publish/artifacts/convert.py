@@ -270,7 +270,8 @@ def _columns(declared: Mapping[str, ColumnV12], table: CatalogTableV1 | None) ->
     catalog knows (in the relation's order).
 
     The hottest loop of a load (10,000 models have hundreds of thousands of columns): each Column
-    is built once, positionally, in place rather than in a helper per column.
+    is built once, positionally, in place; the usual column (no meta, no constraints, found under
+    its own name) takes no function call but the Column's own.
     """
     catalog: Mapping[str, CatalogColumnV1] = table.columns if table is not None else _EMPTY
     matched: set[str] = set()
@@ -289,19 +290,23 @@ def _columns(declared: Mapping[str, ColumnV12], table: CatalogTableV1 | None) ->
                 found = catalog[key]
                 matched.add(key)
         # one shared empty mapping rather than a dict per column to keep (and scan)
-        meta = _merged(col.meta, col.config.meta) if col.config is not None else col.meta or _EMPTY
-        constraints = _constraints(col.constraints)
+        meta: Mapping[str, Any] = col.meta
+        config = col.config
+        if config is not None and config.meta:
+            meta = _merged(meta, config.meta)
+        elif not meta:
+            meta = _EMPTY
+        constraints = _constraints(col.constraints) if col.constraints else ()
         if found is None:
             columns.append(
                 Column(name, col.description or "", col.data_type, meta, True, constraints)
             )
         else:
-            data_type = found.type if col.data_type is None else col.data_type
             columns.append(
                 Column(
                     name,
                     col.description or "",
-                    data_type,
+                    found.type if col.data_type is None else col.data_type,
                     meta,
                     True,
                     constraints,
