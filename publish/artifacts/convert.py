@@ -190,20 +190,20 @@ def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> list[TestResult]:
             columns = metadata.kwargs.combination_of_columns
         else:
             columns = ()
-        tests.append(
+        tests.append(  # positionally: a mesh has several tests per model
             TestResult(
-                unique_id=node.unique_id,
-                name=kind or node.name,
-                column_name=node.column_name,
-                status=cast(TestStatus, status),
-                kind=kind,
-                columns=columns,
-                model=attached,
-                package_name=node.package_name,
-                depends_on=node.depends_on.nodes,
-                fqn=node.fqn,
-                failures=result.failures if result is not None else None,
-                message=result.message if result is not None else None,
+                node.unique_id,
+                kind or node.name,
+                node.column_name,
+                cast(TestStatus, status),
+                kind,
+                columns,
+                attached,
+                node.package_name,
+                node.depends_on.nodes,
+                node.fqn,
+                result.failures if result is not None else None,
+                result.message if result is not None else None,
             )
         )
     return tests
