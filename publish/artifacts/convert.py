@@ -298,12 +298,10 @@ def _columns(declared: Mapping[str, ColumnV12], table: CatalogTableV1 | None) ->
                 found = catalog[key]
                 matched.add(key)
         # one shared empty mapping rather than a dict per column to keep (and scan)
-        meta: Mapping[str, Any] = col.meta
+        meta: Mapping[str, Any] = col.meta or _EMPTY  # `null` too
         config = col.config
         if config is not None and config.meta:
             meta = _merged(meta, config.meta)
-        elif not meta:
-            meta = _EMPTY
         constraints = _constraints(col.constraints) if col.constraints else ()
         if found is None:
             columns.append(
