@@ -133,13 +133,10 @@ def test_datazone_values_that_would_fail_mid_publish(
 
 
 @pytest.mark.parametrize("field", ["items", "glossary_terms"])
-def test_a_data_product_listing_an_item_twice_is_refused(tmp_path: Path, field: str) -> None:
+def test_a_data_product_listing_a_thing_twice_is_refused(tmp_path: Path, field: str) -> None:
     """Before: `items: [fct_orders, fct_orders]` passed `mesh check` and was sent to DataZone."""
+    text = "data_products:\n  - name: Orders\n    items: [fct_orders]\n    glossary_terms: [O]\n"
     path = tmp_path / "data_products.yml"
-    path.write_text(
-        "data_products:\n  - name: Orders\n    items: [fct_orders]\n    glossary_terms: [Order]\n".replace(
-            f"{field}: [", f"{field}: [twice, twice, "
-        )
-    )
+    path.write_text(text.replace(f"{field}: [", f"{field}: [twice, twice, "))
     paragraph = _refused(load_products, path)
     assert f"{field} lists twice more than once" in paragraph
