@@ -19,11 +19,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from string import Formatter
 from typing import Any
 
 from msgspec import Struct
 
 from publish.artifacts import paused_gc
+from publish.errors import BadInputError
 from publish.model import TEST_STATUS_ORDER, Column, Domain, Model, SourceFreshness, TestStatus
 from publish.products import ProductSpec
 
@@ -532,6 +534,35 @@ SHORTEN_FIX = (
 
 #: the prefix of the Glue parameters the publisher owns (written out in `glue_parameters`)
 GLUE_PREFIX = "mesh:"
+
+
+#: the placeholders a `--docs-url` template may hold
+DOCS_URL_FIELDS = ("domain", "unique_id")
+_DOCS_URL_FIX = (
+    "pass the address of the dbt docs site (https://docs.example.com), or a template whose only "
+    "placeholders are {domain} and {unique_id} (https://docs.example.com/{domain}/#!/model/"
+    "{unique_id}); a literal brace is written twice"
+)
+
+
+def check_docs_url(value: str) -> str:
+    """`--docs-url` (or MESH_DOCS_URL), checked once before anything is mapped: every model's
+    link is made from it, so a typo would otherwise fail deep inside a publish."""
+    where = f"--docs-url (or MESH_DOCS_URL) {value!r}"
+    if not value.startswith(("https://", "http://")) or len(value.split("://", 1)[1]) == 0:
+        raise BadInputError(f"{where} is not an http(s) address", fix=_DOCS_URL_FIX)
+    try:
+        names = [name for _, name, _, _ in Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        raise BadInputError(f"{where} is not a valid template ({exc})", fix=_DOCS_URL_FIX) from None
+    unknown = sorted({name for name in names if name not in DOCS_URL_FIELDS})
+    if unknown:
+        shown = ", ".join("{" + name + "}" for name in unknown)
+        raise BadInputError(
+            f"{where} has the placeholder(s) {shown}, which the publisher cannot fill in",
+            fix=_DOCS_URL_FIX,
+        )
+    return value
 
 
 def docs_link(template: str, model: Model) -> str:

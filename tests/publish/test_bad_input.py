@@ -176,3 +176,34 @@ def test_an_unknown_target_is_refused_when_the_artifacts_cannot_tell(
     assert "unknown target 'nope'" in message
     assert "profiles.yml" in message
     assert aws.calls() == []
+
+
+@pytest.mark.parametrize(
+    ("docs_url", "expected"),
+    [
+        ("https://docs.example.com/{model}", "has the placeholder(s) {model}"),
+        ("https://docs.example.com/{domain", "is not a valid template (expected '}'"),
+        ("https://docs.example.com/{0}", "has the placeholder(s) {0}"),
+        ("docs.example.com", "is not an http(s) address"),
+    ],
+)
+def test_a_docs_url_the_publisher_cannot_fill_in(
+    production: Path, aws: GlueLikeMotoServer, docs_url: str, expected: str
+) -> None:
+    """A typo in `--docs-url` failed with a traceback (KeyError, IndexError, ValueError) once
+    the first model's link was made."""
+    result = run_publish(production, "--docs-url", docs_url)
+
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert message.startswith(f"error: --docs-url (or MESH_DOCS_URL) {docs_url!r} {expected}")
+    assert "{domain} and {unique_id}" in message
+    assert aws.calls() == []
+
+
+def test_an_empty_docs_url_means_no_links(production: Path, aws: GlueLikeMotoServer) -> None:
+    """An unset CI variable arrives as MESH_DOCS_URL=""; the tables get no docs link."""
+    result = run_publish(production, "--docs-url", "", "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert "mesh:docs_url" not in result.stdout
