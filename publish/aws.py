@@ -9,7 +9,9 @@ API operation, see `publish.apply`).
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -65,6 +67,7 @@ class AwsClients:
                 "no AWS region is configured",
                 fix="set AWS_REGION (or AWS_DEFAULT_REGION, a profile's region, or --region)",
             )
+        check_region(self.session)
         self.config = Config(
             retries={"mode": "adaptive", "total_max_attempts": self.settings.max_attempts},
             # the apply engine runs `concurrency` calls per API operation, several at once
@@ -81,6 +84,33 @@ class AwsClients:
 
     def client(self, service: str) -> Any:
         return self.session.client(service, config=self.config)  # type: ignore[call-overload]
+
+
+#: the shape of every AWS region name (`eu-west-1`, `us-gov-east-1`, `ap-southeast-5`)
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+def check_region(session: boto3.session.Session) -> None:
+    """A region name that cannot be an AWS region is refused before any call (a typo would
+    otherwise surface as an unreachable endpoint); a well-formed name botocore does not know
+    yet (a region newer than the installed botocore) is let through."""
+    region = str(session.region_name)
+    if _REGION.match(region):
+        return
+    known = sorted(
+        {
+            name
+            for partition in session.get_available_partitions()
+            for name in session.get_available_regions("glue", partition_name=partition)
+        }
+    )
+    close = difflib.get_close_matches(region.lower(), known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise BadInputError(
+        f"{region!r} is not an AWS region name{hint}",
+        fix="set --region, AWS_REGION (or AWS_DEFAULT_REGION, or the profile's region) to a "
+        "region such as eu-west-1",
+    )
 
 
 #: error codes of a caller the policy does not allow

@@ -24,6 +24,20 @@ def read_yaml(path: Path, what: str, *, fix: str, missing_fix: str | None = None
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BadInputError(f"{what} does not exist", file=path, fix=missing_fix or fix) from None
+    except IsADirectoryError:
+        raise BadInputError(
+            f"this is a directory, not {what} (a YAML file)",
+            file=path,
+            fix=missing_fix or fix,
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise BadInputError(
+            f"{what} is not UTF-8 text (byte {exc.start}): not a YAML file", file=path, fix=fix
+        ) from None
+    except OSError as exc:
+        raise BadInputError(
+            f"cannot read {what} ({exc.strerror})", file=path, fix=missing_fix or fix
+        ) from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
