@@ -203,6 +203,20 @@ def test_raw_data_options_are_checked_before_anything_is_written(
     assert not out.exists(), "raw data was written"
 
 
+@pytest.mark.parametrize("under", [False, True])
+def test_raw_data_out_naming_a_file_is_one_paragraph(tmp_path: Path, under: bool) -> None:
+    """`mesh data --out <a file>` was a NotADirectoryError traceback after the data was made."""
+    existing = tmp_path / "notes.txt"
+    existing.write_text("mine")
+    out = existing / "raw" if under else existing
+    code, output = invoke("data", "--out", str(out))
+    assert code == 2, output
+    expected = "cannot create the output folder" if under else "--out names a file, not a folder"
+    assert output.startswith(f"error: {out}: {expected}"), output
+    assert "Fix: pass --out a folder" in output
+    assert existing.read_text() == "mine"
+
+
 def test_a_held_warehouse_lock_is_one_paragraph_and_no_dbt_run(built_copy: Path) -> None:
     """Row 16: three dbt tracebacks before the useful paragraph."""
     warehouse = built_copy / "warehouse" / "mesh.duckdb"
