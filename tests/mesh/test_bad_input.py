@@ -54,6 +54,14 @@ def test_unknown_domain_in_select(mesh_root: Path) -> None:
     assert ", ".join(sorted(domain_names(mesh_root))) in output
 
 
+def test_several_domains_in_one_select_say_how_to_give_them(mesh_root: Path) -> None:
+    """dbt's habit `--select a,b` (or "a b") named one unknown domain 'a,b' and listed all."""
+    first, second = sorted(domain_names(mesh_root))[:2]
+    code, output = invoke("build", "--select", f"{first},{second}+")
+    assert code == 2
+    assert f"Fix: give each domain its own --select: -s {first} -s {second}+" in output
+
+
 def test_broken_schema_yml_names_the_file(mesh_root: Path) -> None:
     broken = mesh_root / "domains/customers/models/marts/customers/_customers__models.yml"
     broken.write_text(broken.read_text() + "\n  - name: [unclosed\n", encoding="utf-8")
