@@ -11,21 +11,23 @@ emulator and demos) and reads the current state; `plan` diffs; `handler` writes 
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from pathlib import Path
 
-from publish.apply import Handler
+from publish.apply import Handler, Skip
 from publish.aws import AwsClients
 from publish.datazone.api import DataZoneApi
 from publish.datazone.apply import Applier
-from publish.datazone.assets import desired_assets, read_assets
+from publish.datazone.assets import DesiredAsset, desired_assets, read_assets
 from publish.datazone.config import DataZoneConfig, load_config
-from publish.datazone.forms import load_form_type, read_form_type
+from publish.datazone.forms import FormTypeSpec, load_form_type, read_form_type
 from publish.datazone.glossary import load_glossary, read_glossary
 from publish.datazone.lineage import DesiredEvent, desired_events, posted_run_ids
 from publish.datazone.listings import read_listings
 from publish.datazone.plan import TITLE, CurrentState, DesiredState, Where, build_plan
-from publish.datazone.products import desired_products, read_products
+from publish.datazone.products import DesiredProduct, desired_products, read_products
+from publish.datazone.quality import DesiredPoint
 from publish.drift import DEFAULT_POLICY, Policy
 from publish.errors import raise_problems
 from publish.mapping import (
@@ -190,7 +192,42 @@ class DataZoneTarget(Target):
         plan, self.known_assets = build_plan(
             self.desired, self.current, self.events, where, self.on_drift
         )
+        self._preflight(plan)
         return plan
+
+    def _preflight(self, plan: Plan) -> None:
+        """Every request the plan's writes will send, built as the apply builds it and checked
+        against DataZone's documented constraints (`publish.limits`): a request DataZone would
+        refuse stops the run before the first write of any target, naming the file to change.
+        Lineage events are left to the apply (each is rendered, and made to fit, in its lane)."""
+        applier = self._applier(preflight=True)
+        for action in plan.actions:
+            if action.kind != "lineage":
+                with contextlib.suppress(Skip):  # a prerequisite the apply would miss too
+                    applier.apply(action)
+        raise_problems(
+            [(self._source(a), str(v)) for a, v in applier.violations],
+            "change the value in that file so that it fits the limit the DataZone API documents "
+            "(named above: the request, its member and the limit), then run again",
+        )
+
+    def _source(self, action: Action) -> str:
+        """The file a person edits to change what `action` writes."""
+        payload, config = action.payload, self.config
+        assert config is not None
+        first = payload[0] if isinstance(payload, tuple) else payload
+        if isinstance(first, DesiredAsset):
+            return first.facts.file
+        if isinstance(first, DesiredProduct):
+            return first.file
+        if isinstance(first, FormTypeSpec):
+            return str(first.path)
+        if isinstance(first, DesiredPoint):
+            files = {a.unique_id: a.facts.file for a in self.desired.assets} if self.desired else {}
+            return files.get(first.unique_id, first.unique_id)
+        if action.kind in ("glossary", "term"):
+            return str(config.glossary)
+        return action.unique_id or action.name
 
     def _bootstrap_plan(self, domain: str | None, projects: list[str]) -> Plan:
         """A dry run's plan when --bootstrap would create the domain or projects: those writes;
@@ -220,6 +257,9 @@ class DataZoneTarget(Target):
     # apply -------------------------------------------------------------------------------------
 
     def handler(self) -> Handler:
+        return self._applier().apply
+
+    def _applier(self, *, preflight: bool = False) -> Applier:
         assert self.api is not None and self.current is not None and self.config is not None
         assert self.desired is not None
         return Applier(
@@ -229,4 +269,5 @@ class DataZoneTarget(Target):
             self.config.governance_project,
             self.config.assets.type,
             {k: v.name for k, v in self.desired.form_types.items()},
-        ).apply
+            preflight=preflight,
+        )
