@@ -137,6 +137,19 @@ def check(service: str, operation: str, params: Mapping[str, Any]) -> list[Viola
     return out
 
 
+def refuse(service: str, operation: str, path: str, value: Any, *, reserve: int = 0) -> Any:
+    """`value` if the member takes it (`reserve` characters kept back from its maximum length);
+    otherwise a ValueError saying why (for a pydantic validator of a configuration file)."""
+    found = member_checker(service, operation, path)(value)
+    high = bound(service, operation, path).max
+    if reserve and high is not None and len(value) > high - reserve:
+        raise ValueError(f"has {len(value):,} characters; at most {high - reserve:,} fit")
+    if found:
+        raise ValueError(f"has {found[0].actual}; {operation} takes {found[0].limit}")
+    return value
+
+
+@functools.cache
 def member_checker(service: str, operation: str, path: str) -> Callable[[Any], list[Violation]]:
     """A check of one member's values (`path` as in `shape_at`), for a caller that checks each
     distinct value once rather than whole requests (a Glue publish of 10,000 tables)."""

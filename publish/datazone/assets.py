@@ -28,19 +28,17 @@ from publish.datazone.glossary import GlossarySpec, check_terms
 from publish.datazone.quality import DesiredPoint, desired_point, latest_point
 from publish.drift import asset_fields, read_record, record
 from publish.hashing import content_hash
+from publish.limits import maximum
 from publish.mapping import (
-    DATAZONE_DESCRIPTION_LIMIT,
     MeshFacts,
     ModelFacts,
     datazone_columns,
+    datazone_description_limit,
     datazone_form,
 )
 from publish.plan import Skipped
 
 COLUMN_FORM = "ColumnBusinessMetadataForm"
-#: CreateAsset's limits (API Reference): glossary terms per asset, characters of a form's content
-ASSET_TERMS_LIMIT = 20
-FORM_CONTENT_LIMIT = 300_000
 COLUMN_FORM_TYPE = "amazon.datazone.ColumnBusinessMetadataFormType"
 GLUE_FORM = "GlueTableForm"
 
@@ -131,7 +129,7 @@ class DesiredAsset:
             "tableName": self.table,
             "tableArn": self.arn(region, account),
             "region": region,
-            "tableDescription": self.description[:DATAZONE_DESCRIPTION_LIMIT],
+            "tableDescription": self.description[: datazone_description_limit()],
             "columns": [
                 {
                     "columnName": c["name"],
@@ -236,26 +234,29 @@ def desired_assets(
 def _limit_problems(
     facts: ModelFacts, form: Mapping[str, Any], columns: list[dict[str, Any]]
 ) -> list[tuple[str, str]]:
-    """What CreateAsset would refuse: more than 20 glossary terms, a form content over 300,000
-    characters (API Reference, CreateAsset)."""
+    """What CreateAsset would refuse, told in dbt's terms before any AWS call: too many glossary
+    terms, a form content too long (the numbers: botocore's model of CreateAsset). The preflight
+    (`DataZoneTarget._preflight`) checks every other constraint of the requests."""
     problems = []
-    if len(facts.glossary_terms) > ASSET_TERMS_LIMIT:
+    terms_limit = maximum("datazone", "CreateAsset", "glossaryTerms")
+    content_limit = maximum("datazone", "CreateAsset", "formsInput[].content")
+    if len(facts.glossary_terms) > terms_limit:
         problems.append(
             (
                 facts.file,
                 f"{facts.unique_id} has {len(facts.glossary_terms)} glossary terms; a DataZone "
-                f"asset takes at most {ASSET_TERMS_LIMIT}",
+                f"asset takes at most {terms_limit}",
             )
         )
     column_form = {"columnsBusinessMetadata": columns}
     for name, content in (("dbt_model", form), (COLUMN_FORM, column_form)):
         size = len(json.dumps(content))
-        if size > FORM_CONTENT_LIMIT:
+        if size > content_limit:
             problems.append(
                 (
                     facts.file,
                     f"the {name} form of {facts.unique_id} would have {size:,} characters; a "
-                    f"DataZone form takes at most {FORM_CONTENT_LIMIT:,} (shorten its column "
+                    f"DataZone form takes at most {content_limit:,} (shorten its column "
                     "descriptions)",
                 )
             )

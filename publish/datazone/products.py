@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from publish.datazone.api import DataZoneApi, form_content
-from publish.datazone.assets import ASSET_TERMS_LIMIT
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
 from publish.hashing import content_hash
+from publish.limits import maximum
 from publish.mapping import MeshFacts, map_products, product_problems
 from publish.products import load_products
 
@@ -52,6 +52,7 @@ def desired_products(
     problems: list[tuple[str, str]],
 ) -> list[DesiredProduct]:
     out = []
+    terms_limit = maximum("datazone", "CreateDataProduct", "glossaryTerms")
     for domain in mesh.domains:
         path = config.data_products_file(root, domain.name)
         shown = str(path.relative_to(root) if path.is_relative_to(root) else path)
@@ -61,12 +62,12 @@ def desired_products(
             where = f"data product {product.name!r}"
             problems += check_terms(product.glossary_terms, glossary, where, shown, config.glossary)
             problems += product_problems(product, models, shown)
-            if len(product.glossary_terms) > ASSET_TERMS_LIMIT:  # CreateDataProduct: 1 to 20
+            if len(product.glossary_terms) > terms_limit:
                 problems.append(
                     (
                         shown,
                         f"{where} has {len(product.glossary_terms)} glossary terms; a DataZone "
-                        f"data product takes at most {ASSET_TERMS_LIMIT}",
+                        f"data product takes at most {terms_limit}",
                     )
                 )
             published = [

@@ -31,9 +31,9 @@ from publish.datazone.quality import DesiredPoint
 from publish.drift import DEFAULT_POLICY, Policy
 from publish.errors import raise_problems
 from publish.mapping import (
-    DATAZONE_DESCRIPTION_LIMIT,
-    SHORTEN_FIX,
     MeshFacts,
+    datazone_description_limit,
+    shorten_fix,
     too_long_descriptions,
 )
 from publish.plan import Action, Plan
@@ -100,11 +100,11 @@ class DataZoneTarget(Target):
                 (
                     facts.file,
                     f"the description of {facts.unique_id} has {length} characters; DataZone "
-                    f"allows {DATAZONE_DESCRIPTION_LIMIT}",
+                    f"allows {datazone_description_limit():,}",
                 )
                 for facts, length in too_long_descriptions(mesh)
             ],
-            SHORTEN_FIX,
+            shorten_fix(),
         )
         problems: list[tuple[str, str]] = []
         assets, skipped = desired_assets(
