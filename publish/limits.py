@@ -25,9 +25,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-if (
-    TYPE_CHECKING
-):  # botocore is imported when a model is first asked for (`mesh --help` stays light)
+from publish.errors import BadInputError
+
+# botocore is imported when a model is first asked for (`mesh --help` stays light)
+if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel, Shape
 
 
@@ -137,6 +138,21 @@ def check(service: str, operation: str, params: Mapping[str, Any]) -> list[Viola
     return out
 
 
+#: the fix named when a request is refused while applying (a preflight names the file)
+APPLY_FIX = (
+    "run the same publish with --dry-run: it checks every request before the first write and "
+    "names the file to change"
+)
+
+
+def ensure(service: str, operation: str, params: Mapping[str, Any]) -> None:
+    """A BadInputError, before the request is sent, if it breaks a documented constraint."""
+    found = check(service, operation, params)
+    if found:
+        more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
+        raise BadInputError("; ".join(map(str, found[:3])) + more, fix=APPLY_FIX)
+
+
 def refuse(service: str, operation: str, path: str, value: Any, *, reserve: int = 0) -> Any:
     """`value` if the member takes it (`reserve` characters kept back from its maximum length);
     otherwise a ValueError saying why (for a pydantic validator of a configuration file)."""
@@ -147,6 +163,21 @@ def refuse(service: str, operation: str, path: str, value: Any, *, reserve: int 
     if found:
         raise ValueError(f"has {found[0].actual}; {operation} takes {found[0].limit}")
     return value
+
+
+@functools.cache
+def accepts(service: str, operation: str, path: str) -> Callable[[str], bool]:
+    """A fast yes/no for a string member (length and pattern, as `check`), for a caller that
+    checks many values and asks `member_checker` why only of the values refused."""
+    meta = shape_at(service, operation, path).metadata
+    low, high = meta.get("min", 0), meta.get("max")
+    rx = compiled(meta["pattern"]) if "pattern" in meta else None
+    if rx is None:
+        return lambda value: low <= len(value) and (high is None or len(value) <= high)
+    match = rx.fullmatch
+    return lambda value: (
+        low <= len(value) and (high is None or len(value) <= high) and match(value) is not None
+    )
 
 
 @functools.cache

@@ -26,7 +26,6 @@ from publish.datazone.listings import CurrentListing
 from publish.datazone.plan import CurrentState
 from publish.datazone.products import DesiredProduct
 from publish.datazone.quality import DesiredPoint, point_request
-from publish.errors import BadInputError
 from publish.plan import Action
 
 #: stands for an id DataZone gives while the plan applies (a glossary term, an asset, a form
@@ -75,17 +74,11 @@ class Applier:
     def _send(self, action: Action, operation: str, /, **params: Any) -> dict[str, Any]:
         """Check one request against the API's documented constraints, then send it (a
         preflight records what it breaks and answers with planned ids instead)."""
-        found = limits.check("datazone", operation, params)
         if self.preflight:
+            found = limits.check("datazone", operation, params)
             self.violations += [(action, v) for v in found]
             return {"id": PLANNED_ID, "revision": PLANNED_ID}
-        if found:
-            raise BadInputError(
-                "; ".join(map(str, found[:3]))
-                + (f" (and {len(found) - 3} more)" if len(found) > 3 else ""),
-                fix="run `mesh publish --dry-run`, which checks every request before the first "
-                "write and names the file to change",
-            )
+        limits.ensure("datazone", operation, params)
         call = getattr(self.api.client, xform_name(operation))
         return call(**params)  # type: ignore[no-any-return]
 
