@@ -247,11 +247,14 @@ def child_load_plan(artifacts: Path) -> None:
     from publish.drift import DEFAULT_POLICY
     from publish.mapping import map_mesh
     from publish.targets.glue import CurrentState, GlueTarget, _input_shape
+    from publish.targets.glue_limits import check_texts
 
     c0, t0 = time.process_time(), time.perf_counter()
     domains = load_domains(REPO, artifacts)
     c1, t1 = time.process_time(), time.perf_counter()
-    desired = desired_state(map_mesh(domains), load_ontology(LF_TAGS))  # mapping + desired
+    mesh = map_mesh(domains)
+    desired = desired_state(mesh, load_ontology(LF_TAGS))  # mapping + desired
+    check_texts(mesh, desired)  # and Glue's text constraints, as GlueTarget.validate checks them
     c2, t2 = time.process_time(), time.perf_counter()
     current = CurrentState(databases={name: {"Name": name} for name in desired.databases})
     for t in desired.tables:
