@@ -53,6 +53,15 @@ class TermSpec(BaseModel):
         refuse("datazone", "CreateGlossaryTerm", path, sent, reserve=reserve)
         return value
 
+    @field_validator("is_a", "classifies")
+    @classmethod
+    def _few(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        """DataZone's limit on a term's relations of one kind (CreateGlossaryTerm)."""
+        member = "isA" if info.field_name == "is_a" else "classifies"
+        if value:
+            refuse("datazone", "CreateGlossaryTerm", f"termRelations.{member}", value)
+        return value
+
     def relations(self) -> dict[str, tuple[str, ...]]:
         out = {"isA": tuple(sorted(self.is_a)), "classifies": tuple(sorted(self.classifies))}
         return {k: v for k, v in out.items() if v}

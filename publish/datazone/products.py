@@ -18,7 +18,7 @@ from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
 from publish.hashing import content_hash
-from publish.limits import maximum
+from publish.limits import bound, maximum
 from publish.mapping import MeshFacts, map_products, product_problems
 from publish.products import load_products
 
@@ -53,6 +53,7 @@ def desired_products(
 ) -> list[DesiredProduct]:
     out = []
     terms_limit = maximum("datazone", "CreateDataProduct", "glossaryTerms")
+    least_items = int(bound("datazone", "CreateDataProduct", "items").min or 1)
     for domain in mesh.domains:
         path = config.data_products_file(root, domain.name)
         shown = str(path.relative_to(root) if path.is_relative_to(root) else path)
@@ -77,6 +78,16 @@ def desired_products(
             ]
             left_out = [f.unique_id for f in published if f.past_deprecation(today)]
             items = [f.unique_id for f in published if not f.past_deprecation(today)]
+            if published and len(items) < least_items:
+                problems.append(
+                    (
+                        shown,
+                        f"{where}: every item is past its deprecation date "
+                        f"({', '.join(left_out)}); a DataZone data product needs at least "
+                        f"{least_items} item (CreateDataProduct `items`); add the model's current "
+                        "version to the product, or remove the product",
+                    )
+                )
             form: dict[str, Any] = {
                 "domain": domain.name,
                 "owner": product.owner,

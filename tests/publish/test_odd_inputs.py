@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -58,6 +58,7 @@ class Odd:
     owner: str = "odd@example.com"
     tier: str = "gold"
     meta: Any = None
+    deprecation_date: str | None = None
 
 
 # --- strategies -------------------------------------------------------------------------------
@@ -140,6 +141,7 @@ def write_domain(root: Path, artifacts: Path, odd: Odd) -> None:
         "depends_on": {"nodes": [], "macros": []},
         "compiled_code": "select 1 as id",
         "version": None,
+        "deprecation_date": odd.deprecation_date,
         "meta": meta,
         "tags": [],
     }
@@ -263,7 +265,13 @@ def _glue_tables(glue: Any) -> list[dict[str, Any]]:
     return found
 
 
-def publish_odd(stand_ins: tuple[StandIns, RunningEmulator], odd: Odd) -> None:
+def publish_odd(
+    stand_ins: tuple[StandIns, RunningEmulator],
+    odd: Odd,
+    edit_root: Callable[[Path], None] | None = None,
+) -> BadInputError | None:
+    """Publish `odd` (after `edit_root` changed the repository's catalog); the error, if the
+    publish stopped before writing."""
     urls, emulator = stand_ins
     emulator.admin.reset()
     urllib.request.urlopen(
@@ -273,6 +281,8 @@ def publish_odd(stand_ins: tuple[StandIns, RunningEmulator], odd: Odd) -> None:
         root, artifacts = Path(scratch) / "repo", Path(scratch) / "artifacts"
         write_root(root)
         write_domain(root, artifacts, odd)
+        if edit_root is not None:
+            edit_root(root)
         glue = boto3.client("glue", region_name=REGION)
         seed_glue(glue, root, artifacts)
         clients = AwsClients(AwsSettings(region=REGION, max_attempts=3))
@@ -290,7 +300,7 @@ def publish_odd(stand_ins: tuple[StandIns, RunningEmulator], odd: Odd) -> None:
             assert emulator.admin.writes() == {}
             assert _glue_tables(glue) == before
             assert error.file and "Fix:" in str(error), str(error)
-            return
+            return error
         apply(report, targets)
         failures = {t: r.failures for t, r in report.results.items() if r.failures}
         assert report.ok, failures or report.not_applied
@@ -302,6 +312,7 @@ def publish_odd(stand_ins: tuple[StandIns, RunningEmulator], odd: Odd) -> None:
             "glue": [],
             "datazone": [],
         }
+        return None
 
 
 @pytest.mark.usefixtures("env")
@@ -327,3 +338,57 @@ def test_odd_inputs_publish_or_stop_before_any_write(
     stand_ins: tuple[StandIns, RunningEmulator], odd: Odd
 ) -> None:
     publish_odd(stand_ins, odd)
+
+
+# --- limits the publisher broke before it checked every request (each failed then) ------------
+
+
+def _edit_yaml(path: Path, edit: Callable[[Any], None]) -> None:
+    document = yaml.safe_load(path.read_text())
+    edit(document)
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+
+
+@pytest.mark.usefixtures("env")
+def test_an_lf_tag_of_more_than_50_values_is_created_in_steps(
+    stand_ins: tuple[StandIns, RunningEmulator],
+) -> None:
+    """CreateLFTag takes at most 50 values (TagValueList): the publisher sent all of them."""
+    tiers = [f"tier_{i:02d}" for i in range(60)]
+
+    def more_tiers(root: Path) -> None:
+        def edit(ontology: Any) -> None:
+            next(t for t in ontology["tags"] if t["key"] == "tier")["values"] = tiers
+
+        _edit_yaml(root / "catalog" / "lf_tags.yml", edit)
+
+    assert publish_odd(stand_ins, Odd(tier="tier_59"), more_tiers) is None
+
+
+@pytest.mark.usefixtures("env")
+def test_a_term_relating_to_more_than_10_terms_is_refused_before_any_write(
+    stand_ins: tuple[StandIns, RunningEmulator],
+) -> None:
+    """CreateGlossaryTerm takes at most 10 terms per relation: DataZone refused it after Glue
+    and Lake Formation were written."""
+
+    def wide_term(root: Path) -> None:
+        def edit(glossary: Any) -> None:
+            glossary["terms"][0]["classifies"] = list(TERMS[1:12])
+
+        _edit_yaml(root / "catalog" / "glossary.yml", edit)
+
+    error = publish_odd(stand_ins, Odd(), wide_term)
+    assert error is not None and error.file is not None
+    assert error.file.endswith("catalog/glossary.yml")
+    assert "classifies" in error.problem and "at most 10 items" in error.problem
+
+
+@pytest.mark.usefixtures("env")
+def test_a_data_product_whose_every_item_is_deprecated_is_refused_before_any_write(
+    stand_ins: tuple[StandIns, RunningEmulator],
+) -> None:
+    """CreateDataProduct takes at least 1 item: the publisher sent none."""
+    error = publish_odd(stand_ins, Odd(deprecation_date="2026-06-30T00:00:00Z"))
+    assert error is not None and error.file == "domains/odd/data_products.yml"
+    assert "every item is past its deprecation date" in error.problem
