@@ -59,9 +59,10 @@ class Bound:
 
 @functools.cache
 def service_model(service: str) -> ServiceModel:
-    import botocore.session
+    """botocore's model of `service` (the one the installed botocore's clients use)."""
+    from botocore.session import Session
 
-    return botocore.session.get_session().get_service_model(service)
+    return Session().get_service_model(service)
 
 
 @functools.cache
