@@ -150,12 +150,13 @@ def desired_assets(
     today: date,
     docs_url: str | None,
     problems: list[tuple[str, str]],
+    too_big: list[tuple[str, str]] | None = None,
 ) -> tuple[list[DesiredAsset], list[Skipped]]:
     """The asset of every public, contracted model, and why the others are not assets.
 
     Problems (unknown glossary terms, form values the form type refuses) are collected, not
-    raised; descriptions DataZone refuses are checked before (`too_long_descriptions`).
-    """
+    raised; so are DataZone's limits broken (`too_big`, else `problems`). Descriptions DataZone
+    refuses are checked before (`too_long_descriptions`)."""
     out: list[DesiredAsset] = []
     skipped: list[Skipped] = []
     invocations = {d.name: d.generated_at or "" for d in mesh.domains}
@@ -206,7 +207,7 @@ def desired_assets(
                     f"{form_type.path}: {problem}",
                 )
             )
-        problems += _limit_problems(facts, form, columns)
+        (problems if too_big is None else too_big).extend(_limit_problems(facts, form, columns))
         deprecated = facts.past_deprecation(today)
         out.append(
             DesiredAsset(

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from publish.datazone.api import DataZoneApi
 from publish.drift import DEFAULT_POLICY, FieldDrift, Policy, digests, drifted, read_record, record
-from publish.limits import refuse
+from publish.limits import maximum, refuse
 from publish.yamlfile import load_model
 
 #: characters of a term's long description kept for the record of what the publisher wrote
@@ -56,10 +56,14 @@ class TermSpec(BaseModel):
     @field_validator("is_a", "classifies")
     @classmethod
     def _few(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        """DataZone's limit on a term's relations of one kind (CreateGlossaryTerm)."""
+        """DataZone's limit on a term's relations of one kind (CreateGlossaryTerm; the request
+        names terms by id, so only the count is checked here)."""
         member = "isA" if info.field_name == "is_a" else "classifies"
-        if value:
-            refuse("datazone", "CreateGlossaryTerm", f"termRelations.{member}", value)
+        high = maximum("datazone", "CreateGlossaryTerm", f"termRelations.{member}")
+        if len(value) > high:
+            raise ValueError(
+                f"has {len(value)} terms; CreateGlossaryTerm takes at most {high} items"
+            )
         return value
 
     def relations(self) -> dict[str, tuple[str, ...]]:

@@ -50,7 +50,11 @@ def desired_products(
     *,
     today: date,
     problems: list[tuple[str, str]],
+    too_big: list[tuple[str, str]] | None = None,
 ) -> list[DesiredProduct]:
+    """The data products of every domain; problems collected (DataZone's limits broken in
+    `too_big`, else in `problems`)."""
+    limited = problems if too_big is None else too_big
     out = []
     terms_limit = maximum("datazone", "CreateDataProduct", "glossaryTerms")
     least_items = int(bound("datazone", "CreateDataProduct", "items").min or 1)
@@ -64,7 +68,7 @@ def desired_products(
             problems += check_terms(product.glossary_terms, glossary, where, shown, config.glossary)
             problems += product_problems(product, models, shown)
             if len(product.glossary_terms) > terms_limit:
-                problems.append(
+                limited.append(
                     (
                         shown,
                         f"{where} has {len(product.glossary_terms)} glossary terms; a DataZone "
@@ -79,7 +83,7 @@ def desired_products(
             left_out = [f.unique_id for f in published if f.past_deprecation(today)]
             items = [f.unique_id for f in published if not f.past_deprecation(today)]
             if published and len(items) < least_items:
-                problems.append(
+                limited.append(
                     (
                         shown,
                         f"{where}: every item is past its deprecation date "

@@ -107,6 +107,7 @@ class DataZoneTarget(Target):
             shorten_fix(),
         )
         problems: list[tuple[str, str]] = []
+        too_big: list[tuple[str, str]] = []
         assets, skipped = desired_assets(
             mesh,
             config,
@@ -115,6 +116,12 @@ class DataZoneTarget(Target):
             today=self.today,
             docs_url=self.docs_url,
             problems=problems,
+            too_big=too_big,
+        )
+        raise_problems(
+            too_big,
+            "give the model fewer glossary terms in its YAML `meta`, or shorten its column "
+            "descriptions (the detail can live in the docs site), to fit DataZone's limits",
         )
         raise_problems(
             problems,
@@ -129,6 +136,12 @@ class DataZoneTarget(Target):
             form_types["data_product"],
             today=self.today,
             problems=problems,
+            too_big=too_big,
+        )
+        raise_problems(
+            too_big,
+            "give the data product fewer glossary terms, or a current model version as an item, "
+            "in its data_products.yml",
         )
         raise_problems(
             problems,
