@@ -96,7 +96,7 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
             "description-length",
             facts.unique_id,
             f"description has {length} characters; DataZone allows "
-            f"{datazone_description_limit():,} (move the detail to a doc block of its columns or "
+            f"{datazone_description_limit()} (move the detail to a doc block of its columns or "
             "to the docs site)",
             facts.file,
         )

@@ -100,7 +100,7 @@ class DataZoneTarget(Target):
                 (
                     facts.file,
                     f"the description of {facts.unique_id} has {length} characters; DataZone "
-                    f"allows {datazone_description_limit():,}",
+                    f"allows {datazone_description_limit()}",
                 )
                 for facts, length in too_long_descriptions(mesh)
             ],
