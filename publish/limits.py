@@ -268,9 +268,15 @@ def _show(value: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 4] + "...'"
 
 
+#: a pattern that is one character class, repeated (Glue's single-line strings)
+_CLASS_STAR = re.compile(r"\(?\[[^\]]*\]\)?\*")
+
+
 def _offending(rx: re.Pattern[str], value: str) -> str:
     """Name the first character a `[...]*` pattern refuses (a control character, mostly)."""
+    if _CLASS_STAR.fullmatch(rx.pattern) is None:
+        return ""
     for i, char in enumerate(value):
-        if rx.fullmatch(char) is None and rx.fullmatch(value[:i]) is not None:
+        if rx.fullmatch(char) is None:
             return f" (refused: {char!r} at character {i + 1})"
     return ""

@@ -30,6 +30,7 @@ from publish.datazone.products import DesiredProduct, desired_products, read_pro
 from publish.datazone.quality import DesiredPoint
 from publish.drift import DEFAULT_POLICY, Policy
 from publish.errors import raise_problems
+from publish.limits import Violation
 from publish.mapping import (
     MeshFacts,
     datazone_description_limit,
@@ -38,6 +39,9 @@ from publish.mapping import (
 )
 from publish.plan import Action, Plan
 from publish.targets import Target
+
+#: request members whose values come from catalog/datazone.yml (the asset type, the projects)
+_FROM_CONFIG = frozenset({"typeIdentifier", "owningProjectIdentifier", "domainIdentifier"})
 
 
 def _path(root: Path, path: Path) -> Path:
@@ -219,15 +223,18 @@ class DataZoneTarget(Target):
                 with contextlib.suppress(Skip):  # a prerequisite the apply would miss too
                     applier.apply(action)
         raise_problems(
-            [(self._source(a), str(v)) for a, v in applier.violations],
+            [(self._source(a, v), str(v)) for a, v in applier.violations],
             "change the value in that file so that it fits the limit the DataZone API documents "
             "(named above: the request, its member and the limit), then run again",
         )
 
-    def _source(self, action: Action) -> str:
-        """The file a person edits to change what `action` writes."""
+    def _source(self, action: Action, violation: Violation) -> str:
+        """The file a person edits to change what `action` writes (the member `violation` names
+        comes from the configuration, or from what the action writes)."""
         payload, config = action.payload, self.config
         assert config is not None
+        if violation.path.split(".")[0].split("[")[0] in _FROM_CONFIG:
+            return str(self.config_path)
         first = payload[0] if isinstance(payload, tuple) else payload
         if isinstance(first, DesiredAsset):
             return first.facts.file

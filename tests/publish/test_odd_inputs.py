@@ -392,3 +392,22 @@ def test_a_data_product_whose_every_item_is_deprecated_is_refused_before_any_wri
     error = publish_odd(stand_ins, Odd(deprecation_date="2026-06-30T00:00:00Z"))
     assert error is not None and error.file == "domains/odd/data_products.yml"
     assert "every item is past its deprecation date" in error.problem
+
+
+@pytest.mark.usefixtures("env")
+def test_a_request_datazone_would_refuse_stops_the_run_at_the_plan(
+    stand_ins: tuple[StandIns, RunningEmulator],
+) -> None:
+    """The preflight: CreateAsset's `typeIdentifier` must match `(?!\\.)[\\w\\.]*\\w`; an asset type
+    with a space in catalog/datazone.yml was sent, and refused, after Glue was written."""
+
+    def spaced_type(root: Path) -> None:
+        _edit_yaml(
+            root / "catalog" / "datazone.yml",
+            lambda config: config["assets"].update(type="amazon.datazone.Glue Table"),
+        )
+
+    error = publish_odd(stand_ins, Odd(), spaced_type)
+    assert error is not None and error.file is not None
+    assert error.file.endswith("catalog/datazone.yml")
+    assert "CreateAsset `typeIdentifier` has 'amazon.datazone.Glue Table'" in error.problem
