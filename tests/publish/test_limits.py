@@ -160,3 +160,17 @@ def test_ensure_refuses_a_request_before_it_is_sent() -> None:
         limits.ensure("datazone", "CreateAsset", {**ASSET, "name": "n" * 300})
     assert "CreateAsset `name` has 300 characters" in str(raised.value)
     assert "--dry-run" in str(raised.value)
+
+
+def test_glue_cuts_are_the_models_limits() -> None:
+    """The mapping cuts Glue texts to these many UTF-8 bytes (stricter than Glue's characters, and
+    dbt-athena's cut for ASCII); they stay constants because `mesh --help` imports the mapping
+    and must not load botocore, so they are checked against the model here."""
+    from publish.mapping import COMMENT_LIMIT, DESCRIPTION_LIMIT
+
+    assert limits.maximum("glue", "UpdateTable", "TableInput.Description") == DESCRIPTION_LIMIT
+    assert (
+        limits.maximum("glue", "UpdateDatabase", "DatabaseInput.Description") == DESCRIPTION_LIMIT
+    )
+    comment = "TableInput.StorageDescriptor.Columns[].Comment"
+    assert limits.maximum("glue", "UpdateTable", comment) == COMMENT_LIMIT
