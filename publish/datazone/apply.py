@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from publish import limits
 from publish.apply import Skip
-from publish.datazone.api import DataZoneApi, client_token, error_code
+from publish.datazone.api import PLANNED_ID, DataZoneApi, client_token, error_code
 from publish.datazone.assets import COLUMN_FORM, GLUE_FORM, CurrentAsset, DesiredAsset
 from publish.datazone.forms import FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, TermChange, term_request
@@ -27,10 +27,6 @@ from publish.datazone.plan import CurrentState
 from publish.datazone.products import DesiredProduct
 from publish.datazone.quality import DesiredPoint, point_request
 from publish.plan import Action
-
-#: stands for an id DataZone gives while the plan applies (a glossary term, an asset, a form
-#: type revision), in the requests a preflight checks; it fits every identifier pattern
-PLANNED_ID = "planned-id"
 
 
 class Applier:

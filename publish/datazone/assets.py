@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from publish.datazone.api import (
+    PLANNED_ID,
     DataZoneApi,
     form_content,
     forms_by_name,
@@ -97,14 +98,15 @@ class DesiredAsset:
         term_ids: Mapping[str, str],
         kept: Mapping[str, Any] | None = None,
         current: Sequence[Mapping[str, Any]] = (),
+        columns: Sequence[Mapping[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """The ColumnBusinessMetadataForm: dbt's descriptions and terms (or the catalog's, for
         fields kept under `--on-drift keep`), and every other field of a column (business name,
-        ...) as the catalog has it."""
+        ...) as the catalog has it. `columns`: `datazone_columns` of the model, if computed."""
         kept = kept or {}
         now = {str(c.get("name", "")).lower(): c for c in current}
         out = []
-        for c in datazone_columns(self.facts):
+        for c in datazone_columns(self.facts) if columns is None else columns:
             name = c["name"]
             description = kept.get(f"column {name} description", c["description"])
             terms = kept.get(f"column {name} terms", c["terms"])
@@ -207,38 +209,36 @@ def desired_assets(
                     f"{form_type.path}: {problem}",
                 )
             )
-        (problems if too_big is None else too_big).extend(_limit_problems(facts, form, columns))
         deprecated = facts.past_deprecation(today)
-        out.append(
-            DesiredAsset(
-                facts=facts,
-                project=config.project_for(model.domain),
-                database=database,
-                table=table,
-                name=table,
-                form=form,
-                publish=not deprecated,
-                why_unlisted=(
-                    f"deprecated since {model.deprecation_date[:10]}"
-                    if deprecated and model.deprecation_date
-                    else None
-                ),
-                invocation=invocations.get(model.domain, ""),
-                quality=desired_point(
-                    model.unique_id, model.domain, model.tests, finished.get(model.domain)
-                ),
-            )
+        asset = DesiredAsset(
+            facts=facts,
+            project=config.project_for(model.domain),
+            database=database,
+            table=table,
+            name=table,
+            form=form,
+            publish=not deprecated,
+            why_unlisted=(
+                f"deprecated since {model.deprecation_date[:10]}"
+                if deprecated and model.deprecation_date
+                else None
+            ),
+            invocation=invocations.get(model.domain, ""),
+            quality=desired_point(
+                model.unique_id, model.domain, model.tests, finished.get(model.domain)
+            ),
         )
+        (problems if too_big is None else too_big).extend(_limit_problems(asset, columns))
+        out.append(asset)
     return out, skipped
 
 
-def _limit_problems(
-    facts: ModelFacts, form: Mapping[str, Any], columns: list[dict[str, Any]]
-) -> list[tuple[str, str]]:
+def _limit_problems(asset: DesiredAsset, columns: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """What CreateAsset would refuse, told in dbt's terms before any AWS call: too many glossary
-    terms, a form content too long (the numbers: botocore's model of CreateAsset). The preflight
+    terms, a form's content too long, measured on the content the apply sends (planned ids for
+    the terms' ids; the numbers: botocore's model of CreateAsset). The preflight
     (`DataZoneTarget._preflight`) checks every other constraint of the requests."""
-    problems = []
+    facts, problems = asset.facts, []
     terms_limit = maximum("datazone", "CreateAsset", "glossaryTerms")
     content_limit = maximum("datazone", "CreateAsset", "formsInput[].content")
     if len(facts.glossary_terms) > terms_limit:
@@ -249,16 +249,19 @@ def _limit_problems(
                 f"asset takes at most {terms_limit}",
             )
         )
-    column_form = {"columnsBusinessMetadata": columns}
-    for name, content in (("dbt_model", form), (COLUMN_FORM, column_form)):
-        size = len(json.dumps(content))
-        if size > content_limit:
+    planned = {t: PLANNED_ID for t in asset.column_terms()}
+    sent = {
+        "dbt_model": json.dumps(asset.form, sort_keys=True),
+        COLUMN_FORM: json.dumps(asset.column_form(planned, columns=columns)),
+    }
+    for name, content in sent.items():
+        if len(content) > content_limit:
             problems.append(
                 (
                     facts.file,
-                    f"the {name} form of {facts.unique_id} would have {size:,} characters; a "
-                    f"DataZone form takes at most {content_limit:,} (shorten its column "
-                    "descriptions)",
+                    f"the {name} form of {facts.unique_id} would have {len(content):,} "
+                    f"characters; a DataZone form takes at most {content_limit:,} (shorten its "
+                    "column descriptions)",
                 )
             )
     return problems
