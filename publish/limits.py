@@ -127,6 +127,16 @@ def unchecked_patterns() -> frozenset[str]:
     return frozenset(_UNCHECKED)
 
 
+def unchecked_shapes(service: str) -> list[str]:
+    """The shapes of `service` whose pattern is not checked (Python's `re` cannot compile it)."""
+    model = service_model(service)
+    return sorted(
+        name
+        for name in model.shape_names
+        if (pattern := model.shape_for(name).metadata.get("pattern")) and compiled(pattern) is None
+    )
+
+
 # --- the walk -------------------------------------------------------------------------------------
 
 

@@ -174,3 +174,16 @@ def test_glue_cuts_are_the_models_limits() -> None:
     )
     comment = "TableInput.StorageDescriptor.Columns[].Comment"
     assert limits.maximum("glue", "UpdateTable", comment) == COMMENT_LIMIT
+
+
+def test_the_unchecked_patterns_are_counted() -> None:
+    """Which of the three services' patterns Python's `re` cannot express (\\p{...} classes):
+    every other pattern of their models is checked, Glue's surrogate-pair ranges included."""
+    assert limits.unchecked_shapes("datazone") == ["GroupIdentifier"]
+    assert limits.unchecked_shapes("glue") == ["TransactionIdString"]
+    assert limits.unchecked_shapes("lakeformation") == [
+        "ETagString",
+        "LFTagKey",
+        "LFTagValue",
+        "TransactionIdString",
+    ]
