@@ -242,6 +242,7 @@ def _glue_table(t: Any) -> dict[str, Any]:
 def child_load_plan(artifacts: Path) -> None:
     import boto3
 
+    from publish import limits
     from publish.artifacts import load_domains
     from publish.desired import desired_state, load_ontology
     from publish.drift import DEFAULT_POLICY
@@ -249,6 +250,10 @@ def child_load_plan(artifacts: Path) -> None:
     from publish.targets.glue import CurrentState, GlueTarget, _input_shape
     from publish.targets.glue_limits import check_texts
 
+    glue = boto3.client(  # before the clock: a publish has its clients before it validates
+        "glue", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    limits.adopt(glue.meta.service_model)  # as publish.aws.AwsClients does
     c0, t0 = time.process_time(), time.perf_counter()
     domains = load_domains(REPO, artifacts)
     c1, t1 = time.process_time(), time.perf_counter()
@@ -260,9 +265,6 @@ def child_load_plan(artifacts: Path) -> None:
     for t in desired.tables:
         current.tables.setdefault(t.database, {})[t.name] = _glue_table(t)
     target = GlueTarget.__new__(GlueTarget)  # plan only: no clients, no network
-    glue = boto3.client(
-        "glue", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
-    )
     target.name, target.title = GlueTarget.name, GlueTarget.title
     target.desired, target.current = desired, current
     target.on_drift = DEFAULT_POLICY

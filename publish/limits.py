@@ -57,12 +57,23 @@ class Bound:
     enum: tuple[str, ...]
 
 
-@functools.cache
+_MODELS: dict[str, ServiceModel] = {}
+
+
+def adopt(model: ServiceModel) -> None:
+    """Use the model a client loaded already (`publish.aws.AwsClients.client`), rather than load
+    it again (Glue's takes about 45 ms)."""
+    _MODELS.setdefault(model.service_name, model)
+
+
 def service_model(service: str) -> ServiceModel:
     """botocore's model of `service` (the one the installed botocore's clients use)."""
-    from botocore.session import Session
+    found = _MODELS.get(service)
+    if found is None:
+        from botocore.session import Session
 
-    return Session().get_service_model(service)
+        found = _MODELS.setdefault(service, Session().get_service_model(service))
+    return found
 
 
 @functools.cache
