@@ -240,36 +240,36 @@ def _glue_table(t: Any) -> dict[str, Any]:
 
 
 def child_load_plan(artifacts: Path) -> None:
-    import boto3
+    os.environ.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x")  # pragma: allowlist secret
 
-    from publish import limits
     from publish.artifacts import load_domains
-    from publish.desired import desired_state, load_ontology
+    from publish.aws import AwsClients, AwsSettings
     from publish.drift import DEFAULT_POLICY
     from publish.mapping import map_mesh
-    from publish.targets.glue import CurrentState, GlueTarget, _input_shape
-    from publish.targets.glue_limits import check_texts
+    from publish.targets.glue import CurrentState, GlueTarget
 
-    glue = boto3.client(  # before the clock: a publish has its clients before it validates
-        "glue", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
-    )
-    limits.adopt(glue.meta.service_model)  # as publish.aws.AwsClients does
+    # plan only: the clients are made before the clock starts (no network), and the Glue read
+    # is replaced by what a build left
+    clients = AwsClients(AwsSettings(region=REGION))
+    assert clients.glue and clients.lakeformation
     c0, t0 = time.process_time(), time.perf_counter()
     domains = load_domains(REPO, artifacts)
     c1, t1 = time.process_time(), time.perf_counter()
-    mesh = map_mesh(domains)
-    desired = desired_state(mesh, load_ontology(LF_TAGS))  # mapping + desired
-    check_texts(mesh, desired)  # and Glue's text constraints, as GlueTarget.validate checks them
+    target = GlueTarget(
+        clients,
+        map_mesh(domains),
+        ontology_file=LF_TAGS,
+        root=REPO,
+        on_drift=DEFAULT_POLICY,
+    )
+    target.validate()  # mapping + desired state
     c2, t2 = time.process_time(), time.perf_counter()
+    desired = target.desired
+    assert desired is not None
     current = CurrentState(databases={name: {"Name": name} for name in desired.databases})
     for t in desired.tables:
         current.tables.setdefault(t.database, {})[t.name] = _glue_table(t)
-    target = GlueTarget.__new__(GlueTarget)  # plan only: no clients, no network
-    target.name, target.title = GlueTarget.name, GlueTarget.title
-    target.desired, target.current = desired, current
-    target.on_drift = DEFAULT_POLICY
-    target._table_input = _input_shape(glue, "UpdateTable", "TableInput")
-    target._database_input = _input_shape(glue, "UpdateDatabase", "DatabaseInput")
+    target.current = current
     c3, t3 = time.process_time(), time.perf_counter()
     plan = target.plan()
     c4, t4 = time.process_time(), time.perf_counter()

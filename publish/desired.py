@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from msgspec import Struct
+from msgspec.structs import force_setattr
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from publish.artifacts import paused_gc
@@ -112,6 +113,8 @@ def load_ontology(path: Path) -> LfTagOntology:
 
 class DesiredColumn(Struct, frozen=True, gc=False):
     name: str
+    #: the name in lower case, as Glue stores it: what a Glue column is matched by
+    key: str
     comment: GlueText
     tags: Mapping[str, str] = {}
 
@@ -127,6 +130,12 @@ class DesiredTable(Struct, frozen=True, gc=False):
     #: parameter not listed here (but `mesh:lf_tags`) is removed
     parameters: Mapping[str, str]
     table_tags: Mapping[str, str] = {}
+    #: derived from `columns`: those with LF-tags (a few per table; the tags to assign are found
+    #: by walking these rather than every column of the mesh)
+    tagged_columns: tuple[DesiredColumn, ...] = ()
+
+    def __post_init__(self) -> None:
+        force_setattr(self, "tagged_columns", tuple([c for c in self.columns if c.tags]))
 
     @property
     def key(self) -> str:
@@ -252,7 +261,7 @@ _NO_TAGS: Mapping[str, str] = MappingProxyType({})
 def _untagged(name: str, description: str) -> DesiredColumn:
     """A column without tags, one object per name and text (shared doc blocks: id and audit
     columns recur in most tables)."""
-    return DesiredColumn(name, glue_comment(description))
+    return DesiredColumn(name, name.lower(), glue_comment(description))
 
 
 def _desired_table(
@@ -269,6 +278,7 @@ def _desired_table(
     columns = [
         DesiredColumn(
             column.name,
+            column.name.lower(),
             glue_comment(column.description),
             _tags(column.meta, column_specs, facts, column.name, problems),
         )
@@ -279,14 +289,14 @@ def _desired_table(
     ]
     description = facts.description.glue
     return DesiredTable(
-        unique_id=model.unique_id,
-        domain=model.domain,
-        database=model.relation.glue_database,
-        name=model.relation.glue_table,
-        description=description,
-        columns=tuple(columns),
-        parameters=_Parameters(glue_parameters(facts, docs_url), description, columns),
-        table_tags=table_tags,
+        model.unique_id,
+        model.domain,
+        model.relation.glue_database,
+        model.relation.glue_table,
+        description,
+        tuple(columns),
+        _Parameters(glue_parameters(facts, docs_url), description, columns),
+        table_tags,
     )
 
 

@@ -536,6 +536,7 @@ def shorten_fix() -> str:
 
 # --- what each catalog stores -------------------------------------------------------------------
 
+#: the prefix of the Glue parameters the publisher owns (written out in `glue_parameters`)
 GLUE_PREFIX = "mesh:"
 
 
@@ -549,21 +550,22 @@ def docs_link(template: str, model: Model) -> str:
 def glue_parameters(facts: ModelFacts, docs_url: str | None = None) -> dict[str, str]:
     """The `mesh:` table parameters of a model (values are strings, as Glue stores them)."""
     model = facts.model
+    terms = facts.glossary_terms
     params: dict[str, str | None] = {
-        "unique_id": model.unique_id,
-        "domain": model.domain,
-        "access": model.access,
-        "owner": facts.owner,
-        "group": model.group,
-        "tier": facts.tier,
-        "contract_enforced": "true" if model.contract_enforced else "false",
-        "version": model.version,
-        "latest_version": model.latest_version if model.version is not None else None,
-        "deprecation_date": model.deprecation_date,
-        "glossary_terms": json.dumps(list(facts.glossary_terms)) if facts.glossary_terms else None,
-        "docs_url": docs_link(docs_url, model) if docs_url else None,
+        "mesh:unique_id": model.unique_id,
+        "mesh:domain": model.domain,
+        "mesh:access": model.access,
+        "mesh:owner": facts.owner,
+        "mesh:group": model.group,
+        "mesh:tier": facts.tier,
+        "mesh:contract_enforced": "true" if model.contract_enforced else "false",
+        "mesh:version": model.version,
+        "mesh:latest_version": model.latest_version if model.version is not None else None,
+        "mesh:deprecation_date": model.deprecation_date,
+        "mesh:glossary_terms": json.dumps(list(terms)) if terms else None,
+        "mesh:docs_url": docs_link(docs_url, model) if docs_url else None,
     }
-    return {f"{GLUE_PREFIX}{k}": v for k, v in params.items() if v is not None}
+    return {k: v for k, v in params.items() if v is not None}
 
 
 #: the readme's column table stays well within a DataZone form's 300,000 characters

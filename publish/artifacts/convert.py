@@ -190,20 +190,20 @@ def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> list[TestResult]:
             columns = metadata.kwargs.combination_of_columns
         else:
             columns = ()
-        tests.append(
+        tests.append(  # positionally: a mesh has several tests per model
             TestResult(
-                unique_id=node.unique_id,
-                name=kind or node.name,
-                column_name=node.column_name,
-                status=cast(TestStatus, status),
-                kind=kind,
-                columns=columns,
-                model=attached,
-                package_name=node.package_name,
-                depends_on=node.depends_on.nodes,
-                fqn=node.fqn,
-                failures=result.failures if result is not None else None,
-                message=result.message if result is not None else None,
+                node.unique_id,
+                kind or node.name,
+                node.column_name,
+                cast(TestStatus, status),
+                kind,
+                columns,
+                attached,
+                node.package_name,
+                node.depends_on.nodes,
+                node.fqn,
+                result.failures if result is not None else None,
+                result.message if result is not None else None,
             )
         )
     return tests
@@ -270,7 +270,8 @@ def _columns(declared: Mapping[str, ColumnV12], table: CatalogTableV1 | None) ->
     catalog knows (in the relation's order).
 
     The hottest loop of a load (10,000 models have hundreds of thousands of columns): each Column
-    is built once, positionally, in place rather than in a helper per column.
+    is built once, positionally, in place; the usual column (no meta, no constraints, found under
+    its own name) takes no function call but the Column's own.
     """
     catalog: Mapping[str, CatalogColumnV1] = table.columns if table is not None else _EMPTY
     matched: set[str] = set()
@@ -289,19 +290,23 @@ def _columns(declared: Mapping[str, ColumnV12], table: CatalogTableV1 | None) ->
                 found = catalog[key]
                 matched.add(key)
         # one shared empty mapping rather than a dict per column to keep (and scan)
-        meta = _merged(col.meta, col.config.meta) if col.config is not None else col.meta or _EMPTY
-        constraints = _constraints(col.constraints)
+        meta: Mapping[str, Any] = col.meta
+        config = col.config
+        if config is not None and config.meta:
+            meta = _merged(meta, config.meta)
+        elif not meta:
+            meta = _EMPTY
+        constraints = _constraints(col.constraints) if col.constraints else ()
         if found is None:
             columns.append(
                 Column(name, col.description or "", col.data_type, meta, True, constraints)
             )
         else:
-            data_type = found.type if col.data_type is None else col.data_type
             columns.append(
                 Column(
                     name,
                     col.description or "",
-                    data_type,
+                    found.type if col.data_type is None else col.data_type,
                     meta,
                     True,
                     constraints,

@@ -7,8 +7,10 @@ changed ones. Terms in DataZone that the YAML no longer has are reported, never 
 
 Drift (`publish.drift`): a term's short or long description edited by hand in DataZone is not an
 ordinary update. Terms carry no forms, so the record of what the publisher wrote travels with the
-term, as an HTML comment at the end of its long description (`<!-- mesh:written {...} -->`: the
-long description is markdown, which does not render it). A term without the record (written
+term, on the last line of its long description, as a markdown link reference definition that
+nothing links to (`[//]: # (mesh:written {...})`). Markdown renderers show no such definition,
+whether or not they allow HTML; an HTML comment, which the publisher wrote before and still
+reads, is shown as text by a renderer that escapes HTML. A term without the record (written
 before the publisher kept one, or by hand) is adopted: what the YAML would replace is drift.
 """
 
@@ -176,7 +178,9 @@ class CurrentTerm:
     written: dict[str, str] | None = None
 
 
-_RECORD = re.compile(r"\s*<!-- mesh:written (\{[^<>]*\}) -->\s*$")
+_RECORD = re.compile(
+    r"\s*(?:\[//\]: # \(mesh:written (\{[^()\n]*\})\)|<!-- mesh:written (\{[^<>]*\}) -->)\s*$"
+)
 
 
 def split_record(long_description: str) -> tuple[str, dict[str, str] | None]:
@@ -184,7 +188,7 @@ def split_record(long_description: str) -> tuple[str, dict[str, str] | None]:
     found = _RECORD.search(long_description)
     if found is None:
         return long_description, None
-    return long_description[: found.start()], read_record(found.group(1))
+    return long_description[: found.start()], read_record(found.group(1) or found.group(2))
 
 
 def term_fields(short: str, long: str) -> dict[str, str]:
@@ -286,7 +290,7 @@ def term_request(
     values that stay (`--on-drift keep`). The long description ends with the record of what the
     publisher wrote: the YAML's values, whatever was kept."""
     fields = {**spec_fields(term), **(kept or {})}
-    mark = f"<!-- mesh:written {record(spec_fields(term))} -->"
+    mark = f"[//]: # (mesh:written {record(spec_fields(term))})"
     long = fields["long description"]
     request: dict[str, Any] = {
         "name": term.name,

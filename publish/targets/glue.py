@@ -173,6 +173,7 @@ class TableDiff:
 
     __slots__ = (
         "_assignments",
+        "_columns",
         "_fingerprint",
         "_kept",
         "changed",
@@ -193,7 +194,7 @@ class TableDiff:
         on_drift: Policy = DEFAULT_POLICY,
     ):
         self.desired, self.table, self.input_shape = desired, table, input_shape
-        columns = glue_columns(table)
+        self._columns = columns = glue_columns(table)
         #: hand edits of the texts the publisher writes (kept unless the policy is overwrite)
         self.drift = _drift(desired, table, columns)
         self._kept = {d.field for d in self.drift} if on_drift != "overwrite" else set()
@@ -219,6 +220,11 @@ class TableDiff:
         self.identity = _identity(table)
 
     @property
+    def assignments(self) -> list[TagAssignment]:
+        """Every LF-tag the table and its columns should carry."""
+        return self._assignments
+
+    @property
     def fingerprint(self) -> str | None:
         """The fingerprint of every LF-tag the table should carry (hashed when first asked)."""
         if isinstance(self._fingerprint, _Unset):
@@ -237,10 +243,10 @@ class TableDiff:
             note = f"description truncated to Glue's 2048 bytes (dbt has {full} bytes)"
             yield "note", "", None, note
         # column comments, on regular and partition columns, matched case-insensitively
-        columns = glue_columns(table)
+        columns = self._columns
         listed: dict[str, str] = {}  # a second dbt column of the same name in another case
         for dcol in desired.columns:
-            lowered = dcol.name.lower()
+            lowered = dcol.key
             col = columns.get(lowered)
             if col is None:
                 note = f"column {dcol.name} is documented in dbt but not in the Glue table"
@@ -360,7 +366,7 @@ def _may_drift(
     if before and not desired.description.in_sync(before):
         return True
     for dcol in desired.columns:
-        col = glue_columns.get(dcol.name.lower())
+        col = glue_columns.get(dcol.key)
         if col is not None:
             before = col.get("Comment", "")
             if before and not dcol.comment.in_sync(before):
@@ -444,6 +450,8 @@ class GlueTarget(Target):
         self.docs_url = docs_url
         self.desired: DesiredState | None = None
         self.current: CurrentState | None = None
+        #: each table's diff, made once per run for both this target and Lake Formation's
+        self._diffs: dict[str, TableDiff] = {}
         self._table_input = _input_shape(self.glue, "UpdateTable", "TableInput")
         self._database_input = _input_shape(self.glue, "UpdateDatabase", "DatabaseInput")
 
@@ -489,6 +497,15 @@ class GlueTarget(Target):
         self.current = state
 
     # plan --------------------------------------------------------------------------------------
+
+    def diff(self, desired: DesiredTable, table: Mapping[str, Any]) -> TableDiff:
+        """The diff of a table as read (made once: the Lake Formation target plans from it too)."""
+        found = self._diffs.get(desired.key)
+        if found is None or found.table is not table:
+            found = self._diffs[desired.key] = diff_table(
+                desired, table, self._table_input, self.on_drift
+            )
+        return found
 
     def plan(self) -> Plan:
         with paused_gc():
@@ -545,7 +562,7 @@ class GlueTarget(Target):
                     )
                 )
                 continue
-            diff = diff_table(dt, table, self._table_input, self.on_drift)
+            diff = self.diff(dt, table)
             if diff.drift and self.on_drift == "fail":
                 drifts.append((dt.key, diff.drift))
             elif diff.drift and self.on_drift == "keep":

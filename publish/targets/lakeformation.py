@@ -38,12 +38,15 @@ class TagAssignment(Struct, frozen=True, gc=False):
 
 
 def glue_columns(table: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """A Glue table's regular and partition columns by lower-case name."""
-    columns: dict[str, Mapping[str, Any]] = {}
-    for col in (table.get("StorageDescriptor") or {}).get("Columns", []) + (
+    """A Glue table's regular and partition columns by lower-case name (the first of a name)."""
+    found = (table.get("StorageDescriptor") or {}).get("Columns", []) + (
         table.get("PartitionKeys") or []
-    ):
-        columns.setdefault(col["Name"].lower(), col)
+    )
+    columns = {col["Name"].lower(): col for col in found}
+    if len(columns) < len(found):  # a name twice, in two cases: the first one counts
+        columns = {}
+        for col in found:
+            columns.setdefault(col["Name"].lower(), col)
     return columns
 
 
@@ -52,12 +55,11 @@ def table_assignments(
 ) -> list[TagAssignment]:
     """Every tag the table and its columns (those Glue has, by Glue's name) should carry."""
     tags = [TagAssignment(None, k, v) for k, v in desired.table_tags.items()]
-    for dcol in desired.columns:  # every column of the mesh: loops, not generators
-        if dcol.tags:
-            col = columns.get(dcol.name.lower())
-            if col is not None:
-                for key, value in dcol.tags.items():
-                    tags.append(TagAssignment(col["Name"], key, value))
+    for dcol in desired.tagged_columns:
+        col = columns.get(dcol.key)
+        if col is not None:
+            for key, value in dcol.tags.items():
+                tags.append(TagAssignment(col["Name"], key, value))
     return tags
 
 
@@ -138,7 +140,7 @@ class LakeFormationTarget(Target):
         for dt in sorted(desired.tables, key=lambda t: t.key):
             table = current.table(dt.database, dt.name)
             if table is None:
-                if dt.table_tags or any(c.tags for c in dt.columns):
+                if dt.table_tags or dt.tagged_columns:
                     plan.skipped.append(
                         Skipped(
                             "table",
@@ -150,8 +152,8 @@ class LakeFormationTarget(Target):
                         )
                     )
                 continue
-            assignments = table_assignments(dt, glue_columns(table))
-            fingerprint = lf_fingerprint(assignments)
+            diff = self.glue.diff(dt, table)
+            assignments, fingerprint = diff.assignments, diff.fingerprint
             if fingerprint is None:
                 continue
             if (table.get("Parameters") or {}).get(LF_TAGS_KEY) == fingerprint:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from publish.datazone.api import client_token
 from publish.datazone.config import load_config
-from publish.datazone.glossary import load_glossary
+from publish.datazone.glossary import TermSpec, load_glossary, split_record, term_request
 from publish.datazone.ratelimit import RateLimiter, TokenBucket
 from publish.errors import BadInputError
 
@@ -107,3 +108,32 @@ def test_client_tokens_are_deterministic_and_content_derived() -> None:
     )
     assert client_token("CreateAsset", {"a": 1}) != client_token("CreateAsset", {"a": 2})
     assert len(client_token("x")) == 64
+
+
+def _rendered(markdown: str, *, html: bool) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": html}).render(markdown)
+
+
+@pytest.mark.parametrize("long", ["", "Money **received** from a customer.", "x" * (4096 - 128)])
+def test_a_terms_written_record_round_trips_and_no_markdown_renderer_shows_it(long: str) -> None:
+    """The record of what the publisher wrote rides on the term's long description: it reads
+    back, fits DataZone's 4,096 characters, and renders as nothing whether the renderer allows
+    HTML or escapes it (an HTML comment shows as text where HTML is escaped)."""
+    term = TermSpec(name="Revenue", short_description="Money in.", long_description=long)
+    sent = term_request(term, {})["longDescription"]
+    assert len(sent) <= 4096
+    text, written = split_record(sent)
+    assert text.strip() == long
+    assert written is not None and set(written) == {"short description", "long description"}
+    for html in (True, False):
+        assert "mesh:written" not in _rendered(sent, html=html)
+    old = f"{long}\n\n<!-- mesh:written {json.dumps(written)} -->"
+    assert "mesh:written" in _rendered(old, html=False)  # why the record moved
+
+
+def test_a_record_in_the_html_comment_written_before_is_still_read() -> None:
+    text, written = split_record('Money in.\n\n<!-- mesh:written {"long description":"ab"} -->')
+    assert (text, written) == ("Money in.", {"long description": "ab"})
+    assert split_record("Money in. [//]: # (not ours)") == ("Money in. [//]: # (not ours)", None)

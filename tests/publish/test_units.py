@@ -114,8 +114,8 @@ def _desired_table(**parameters: str) -> DesiredTable:
         name="dim_customers",
         description=glue_text("One row per customer.", DESCRIPTION_LIMIT),
         columns=(
-            DesiredColumn("EMAIL", comment, {"sensitivity": "pii"}),
-            DesiredColumn("missing", comment),
+            DesiredColumn("EMAIL", "email", comment, {"sensitivity": "pii"}),
+            DesiredColumn("missing", "missing", comment),
         ),
         parameters={"mesh:unique_id": "model.sales.dim_customers", **parameters},
     )
