@@ -26,8 +26,8 @@ from mesh.project import Domain
 from publish.artifacts import load_manifest
 from publish.errors import BadInputError
 from publish.mapping import (
-    DATAZONE_DESCRIPTION_LIMIT,
     MeshFacts,
+    datazone_description_limit,
     map_mesh,
     map_products,
     product_problems,
@@ -96,7 +96,7 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
             "description-length",
             facts.unique_id,
             f"description has {length} characters; DataZone allows "
-            f"{DATAZONE_DESCRIPTION_LIMIT} (move the detail to a doc block of its columns or "
+            f"{datazone_description_limit()} (move the detail to a doc block of its columns or "
             "to the docs site)",
             facts.file,
         )

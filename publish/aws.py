@@ -26,7 +26,7 @@ from botocore.exceptions import (
 )
 from pydantic import BaseModel, Field
 
-from publish import __version__
+from publish import __version__, limits
 from publish.errors import BadInputError, MeshError, PublishError
 
 if TYPE_CHECKING:
@@ -83,7 +83,9 @@ class AwsClients:
         return str(self.session.region_name)
 
     def client(self, service: str) -> Any:
-        return self.session.client(service, config=self.config)  # type: ignore[call-overload]
+        client = self.session.client(service, config=self.config)  # type: ignore[call-overload]
+        limits.adopt(client.meta.service_model)  # the request checker reads the same model
+        return client
 
 
 #: the shape of every AWS region name (`eu-west-1`, `us-gov-east-1`, `ap-southeast-5`)

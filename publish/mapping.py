@@ -24,6 +24,7 @@ from typing import Any
 
 from msgspec import Struct
 
+from publish import limits
 from publish.artifacts import paused_gc
 from publish.errors import BadInputError
 from publish.model import TEST_STATUS_ORDER, Column, Domain, Model, SourceFreshness, TestStatus
@@ -34,8 +35,6 @@ from publish.products import ProductSpec
 #: Glue's limits (TableInput.Description, Column.Comment, DatabaseInput.Description)
 DESCRIPTION_LIMIT = 2048
 COMMENT_LIMIT = 255
-#: DataZone's limit on an asset's description (and on the GlueTableForm's table description)
-DATAZONE_DESCRIPTION_LIMIT = 2048
 ELLIPSIS = "..."  # what dbt-athena appends; the same here so that both write identical text
 
 _JOINERS = frozenset("\u200d\ufe0e\ufe0f")
@@ -512,22 +511,29 @@ def product_problems(
     return problems
 
 
+def datazone_description_limit() -> int:
+    """The characters DataZone takes in an asset's description (CreateAsset `description`, from
+    botocore's model; also the cut of the GlueTableForm's table description)."""
+    return limits.maximum("datazone", "CreateAsset", "description")
+
+
 def too_long_descriptions(mesh: MeshFacts) -> list[tuple[ModelFacts, int]]:
     """Each DataZone asset-to-be whose description DataZone refuses, and its length."""
+    limit = datazone_description_limit()
     return [
         (facts, length)
         for facts in mesh.models
-        if facts.not_an_asset is None
-        and (length := len(facts.description.full)) > DATAZONE_DESCRIPTION_LIMIT
+        if facts.not_an_asset is None and (length := len(facts.description.full)) > limit
     ]
 
 
-#: the fix for a description DataZone refuses
-SHORTEN_FIX = (
-    f"shorten the model's description in its YAML to DataZone's {DATAZONE_DESCRIPTION_LIMIT:,} "
-    "characters (move the detail to a doc block of its columns or to the docs site), then run "
-    "again"
-)
+def shorten_fix() -> str:
+    """The fix for a description DataZone refuses."""
+    return (
+        "shorten the model's description in its YAML to DataZone's "
+        f"{datazone_description_limit():,} characters (move the detail to a doc block of its "
+        "columns or to the docs site), then run again"
+    )
 
 
 # --- what each catalog stores -------------------------------------------------------------------
