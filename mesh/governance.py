@@ -29,8 +29,8 @@ from publish.datazone.glossary import load_glossary
 from publish.desired import load_ontology
 from publish.errors import BadInputError
 from publish.mapping import (
-    DATAZONE_DESCRIPTION_LIMIT,
     MeshFacts,
+    datazone_description_limit,
     map_mesh,
     map_products,
     product_problems,
@@ -105,7 +105,7 @@ def check_domain(domain: Domain, vocabulary: Vocabulary) -> list[Violation]:
             "description-length",
             facts.unique_id,
             f"description has {length} characters; DataZone allows "
-            f"{DATAZONE_DESCRIPTION_LIMIT} (move the detail to a doc block of its columns or "
+            f"{datazone_description_limit()} (move the detail to a doc block of its columns or "
             "to the docs site)",
             facts.file,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import networkx as nx
@@ -41,9 +42,15 @@ def select_domains(domains: dict[str, Domain], selectors: Iterable[str] = ()) ->
                 f"{', '.join(sorted(domains))}; leave --select out to run every domain",
             )
         if name not in domains:
+            parts = [p for p in re.split(r"[\s,]+", selector) if p]
+            several = len(parts) > 1 and all(p.strip("+") in domains for p in parts)
             raise BadInputError(
                 f"unknown domain {name!r} in --select {selector!r}",
-                fix=f"choose from: {', '.join(sorted(domains))}",
+                fix=(
+                    "give each domain its own --select: " + " ".join(f"-s {p}" for p in parts)
+                    if several
+                    else f"choose from: {', '.join(sorted(domains))}"
+                ),
             )
         chosen.add(name)
         if selector.strip().startswith("+"):

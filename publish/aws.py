@@ -9,6 +9,7 @@ API operation, see `publish.apply`).
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ from botocore.exceptions import (
 )
 from pydantic import BaseModel, Field
 
-from publish import __version__
+from publish import __version__, limits
 from publish.errors import BadInputError, MeshError, PublishError
 
 if TYPE_CHECKING:
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
     from mypy_boto3_lakeformation import LakeFormationClient
 
 
-#: an AWS region name: us-east-1, eu-central-2, ap-southeast-5, us-gov-west-1, cn-north-1 ...
-REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 #: API operations a publish typically writes at once (assets, listings, lineage, products, ...)
 LANES = 6
 
@@ -68,18 +67,7 @@ class AwsClients:
                 "no AWS region is configured",
                 fix="set AWS_REGION (or AWS_DEFAULT_REGION, a profile's region, or --region)",
             )
-        if not REGION_NAME.fullmatch(self.session.region_name):
-            given = (
-                "--region"
-                if self.settings.region
-                else "AWS_REGION"
-                if os.environ.get("AWS_REGION")
-                else "AWS_DEFAULT_REGION or the profile's region"
-            )
-            raise BadInputError(
-                f"{given} is {self.session.region_name!r}, which is not an AWS region name",
-                fix=f"correct {given} to a region such as us-east-1 or eu-central-1",
-            )
+        check_region(self.session)
         self.config = Config(
             retries={"mode": "adaptive", "total_max_attempts": self.settings.max_attempts},
             # the apply engine runs `concurrency` calls per API operation, several at once
@@ -96,7 +84,7 @@ class AwsClients:
 
     def client(self, service: str) -> Any:
         try:
-            return self.session.client(service, config=self.config)  # type: ignore[call-overload]
+            client = self.session.client(service, config=self.config)  # type: ignore[call-overload]
         except ValueError as exc:  # botocore: "Invalid endpoint: <url>"
             variable = f"AWS_ENDPOINT_URL_{service.upper()}"
             named = variable if os.environ.get(variable) else "AWS_ENDPOINT_URL"
@@ -106,6 +94,35 @@ class AwsClients:
                 fix=f"set {named} to a URL with its scheme (http://127.0.0.1:5050 for the "
                 "stand-ins, which `mesh-standins up` prints), or unset it to reach AWS",
             ) from None
+        limits.adopt(client.meta.service_model)  # the request checker reads the same model
+        return client
+
+
+#: the shape of every AWS region name (`eu-west-1`, `us-gov-east-1`, `ap-southeast-5`)
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+def check_region(session: boto3.session.Session) -> None:
+    """A region name that cannot be an AWS region is refused before any call (a typo would
+    otherwise surface as an unreachable endpoint); a well-formed name botocore does not know
+    yet (a region newer than the installed botocore) is let through."""
+    region = str(session.region_name)
+    if _REGION.match(region):
+        return
+    known = sorted(
+        {
+            name
+            for partition in session.get_available_partitions()
+            for name in session.get_available_regions("glue", partition_name=partition)
+        }
+    )
+    close = difflib.get_close_matches(region.lower(), known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise BadInputError(
+        f"{region!r} is not an AWS region name{hint}",
+        fix="set --region, AWS_REGION (or AWS_DEFAULT_REGION, or the profile's region) to a "
+        "region such as eu-west-1",
+    )
 
 
 #: error codes of a caller the policy does not allow

@@ -19,10 +19,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from string import Formatter
 from typing import Any
 
 from msgspec import Struct
 
+from publish import limits
 from publish.artifacts import paused_gc
 from publish.errors import BadInputError
 from publish.model import TEST_STATUS_ORDER, Column, Domain, Model, SourceFreshness, TestStatus
@@ -33,8 +35,6 @@ from publish.products import ProductSpec
 #: Glue's limits (TableInput.Description, Column.Comment, DatabaseInput.Description)
 DESCRIPTION_LIMIT = 2048
 COMMENT_LIMIT = 255
-#: DataZone's limit on an asset's description (and on the GlueTableForm's table description)
-DATAZONE_DESCRIPTION_LIMIT = 2048
 ELLIPSIS = "..."  # what dbt-athena appends; the same here so that both write identical text
 
 _JOINERS = frozenset("\u200d\ufe0e\ufe0f")
@@ -511,22 +511,29 @@ def product_problems(
     return problems
 
 
+def datazone_description_limit() -> int:
+    """The characters DataZone takes in an asset's description (CreateAsset `description`, from
+    botocore's model; also the cut of the GlueTableForm's table description)."""
+    return limits.maximum("datazone", "CreateAsset", "description")
+
+
 def too_long_descriptions(mesh: MeshFacts) -> list[tuple[ModelFacts, int]]:
     """Each DataZone asset-to-be whose description DataZone refuses, and its length."""
+    limit = datazone_description_limit()
     return [
         (facts, length)
         for facts in mesh.models
-        if facts.not_an_asset is None
-        and (length := len(facts.description.full)) > DATAZONE_DESCRIPTION_LIMIT
+        if facts.not_an_asset is None and (length := len(facts.description.full)) > limit
     ]
 
 
-#: the fix for a description DataZone refuses
-SHORTEN_FIX = (
-    f"shorten the model's description in its YAML to DataZone's {DATAZONE_DESCRIPTION_LIMIT:,} "
-    "characters (move the detail to a doc block of its columns or to the docs site), then run "
-    "again"
-)
+def shorten_fix() -> str:
+    """The fix for a description DataZone refuses."""
+    return (
+        "shorten the model's description in its YAML to DataZone's "
+        f"{datazone_description_limit():,} characters (move the detail to a doc block of its "
+        "columns or to the docs site), then run again"
+    )
 
 
 # --- what each catalog stores -------------------------------------------------------------------
@@ -535,27 +542,40 @@ SHORTEN_FIX = (
 GLUE_PREFIX = "mesh:"
 
 
+#: the placeholders a `--docs-url` template may hold
+DOCS_URL_FIELDS = ("domain", "unique_id")
+_DOCS_URL_FIX = (
+    "pass the address of the dbt docs site (https://docs.example.com), or a template whose only "
+    "placeholders are {domain} and {unique_id} (https://docs.example.com/{domain}/#!/model/"
+    "{unique_id}); a literal brace is written twice"
+)
+
+
+def check_docs_url(value: str) -> str:
+    """`--docs-url` (or MESH_DOCS_URL), checked once before anything is mapped: every model's
+    link is made from it, so a typo would otherwise fail deep inside a publish."""
+    where = f"--docs-url (or MESH_DOCS_URL) {value!r}"
+    if not value.startswith(("https://", "http://")) or len(value.split("://", 1)[1]) == 0:
+        raise BadInputError(f"{where} is not an http(s) address", fix=_DOCS_URL_FIX)
+    try:
+        names = [name for _, name, _, _ in Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        raise BadInputError(f"{where} is not a valid template ({exc})", fix=_DOCS_URL_FIX) from None
+    unknown = sorted({name for name in names if name not in DOCS_URL_FIELDS})
+    if unknown:
+        shown = ", ".join("{" + name + "}" for name in unknown)
+        raise BadInputError(
+            f"{where} has the placeholder(s) {shown}, which the publisher cannot fill in",
+            fix=_DOCS_URL_FIX,
+        )
+    return value
+
+
 def docs_link(template: str, model: Model) -> str:
     """`--docs-url` with `{domain}`/`{unique_id}` placeholders, or a base URL of a dbt docs site."""
     if "{" in template:
         return template.format(domain=model.domain, unique_id=model.unique_id)
     return f"{template.rstrip('/')}/#!/model/{model.unique_id}"
-
-
-def check_docs_url(template: str) -> None:
-    """Refuse a `--docs-url` whose placeholders `docs_link` cannot fill, before anything runs."""
-    if "{" not in template:  # a base URL (see docs_link)
-        return
-    try:
-        template.format(domain="d", unique_id="model.d.m")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise BadInputError(
-            f"--docs-url (or MESH_DOCS_URL) {template!r} is not a template whose only "
-            f"placeholders are {{domain}} and {{unique_id}} ({exc!r})",
-            fix="pass a base URL of the dbt docs (https://docs.example.com/), or a template such "
-            "as https://docs.example.com/{domain}/#!/model/{unique_id}; write a literal brace "
-            "as {{ or }}",
-        ) from None
 
 
 def glue_parameters(facts: ModelFacts, docs_url: str | None = None) -> dict[str, str]:

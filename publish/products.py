@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from publish.limits import refuse
 from publish.yamlfile import load_model
 
 _FIX = "correct the data products file (keys: name, description, owner, items, glossary_terms)"
@@ -18,8 +19,9 @@ _FIX = "correct the data products file (keys: name, description, owner, items, g
 class ProductSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=64)
-    description: str = Field(default="", max_length=4096)
+    name: str
+    #: empty: the product is created without one (DataZone takes 1 to 4,096 characters or none)
+    description: str = ""
     owner: str | None = None
     items: list[str] = Field(min_length=1)
     glossary_terms: list[str] = Field(default_factory=list)
@@ -31,6 +33,16 @@ class ProductSpec(BaseModel):
             if twice:
                 raise ValueError(f"{field} lists {', '.join(twice)} more than once")
         return self
+
+    @field_validator("name", "description")
+    @classmethod
+    def _fits(cls, value: str, info: ValidationInfo) -> str:
+        """DataZone's limits (CreateDataProduct, botocore's model)."""
+        if info.field_name == "description" and not value.strip():
+            return value
+        sent = value.strip() if info.field_name == "description" else value
+        refuse("datazone", "CreateDataProduct", str(info.field_name), sent)
+        return value
 
 
 class ProductsFile(BaseModel):

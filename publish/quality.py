@@ -19,6 +19,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from publish import limits
 from publish.model import TestResult
 
 FORM_TYPE = "amazon.datazone.DataQualityResultFormType"
@@ -36,9 +37,6 @@ DIMENSIONS: dict[str, str] = {
     "relationships": "Consistency",
 }
 _EVALUATED = {"pass": "PASS", "fail": "FAIL", "warn": "FAIL", "error": "FAIL"}
-#: PostTimeSeriesDataPoints takes a form content of at most 500,000 characters (API Reference,
-#: TimeSeriesDataPointFormInput)
-CONTENT_LIMIT = 500_000
 #: a dbt test's message (an error can quote its whole compiled SQL), as an evaluation's detail
 MESSAGE_LIMIT = 1_000
 
@@ -57,17 +55,18 @@ class QualityResult:
 
     def content(self) -> str:
         """The form content, as PostTimeSeriesDataPoints takes it (a JSON string of at most
-        `CONTENT_LIMIT` characters). Score and count are always those of every evaluation; when
+        `content_limit()` characters). Score and count are always those of every evaluation; when
         the evaluations do not fit, the failed ones are kept first and the passing ones that do
         not fit are left out of the list."""
         text = self._content(self.evaluations)
-        if len(text) <= CONTENT_LIMIT:
+        limit = content_limit()
+        if len(text) <= limit:
             return text
         ordered = sorted(self.evaluations, key=lambda e: e["status"] == "PASS")  # FAIL first
         low, high = 0, len(ordered)
         while low < high:  # the most evaluations whose content fits
             middle = (low + high + 1) // 2
-            if len(self._content(ordered[:middle])) <= CONTENT_LIMIT:
+            if len(self._content(ordered[:middle])) <= limit:
                 low = middle
             else:
                 high = middle - 1
@@ -82,6 +81,11 @@ class QualityResult:
             },
             sort_keys=True,
         )
+
+
+def content_limit() -> int:
+    """The characters PostTimeSeriesDataPoints takes in a form's content (botocore's model)."""
+    return limits.maximum("datazone", "PostTimeSeriesDataPoints", "forms[].content")
 
 
 def dimension(test_name: str) -> str:

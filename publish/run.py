@@ -25,7 +25,7 @@ from publish.datazone.target import DataZoneTarget
 from publish.desired import DEFAULT_ONTOLOGY
 from publish.drift import DEFAULT_POLICY, Policy
 from publish.errors import BadInputError, StrictMissingError
-from publish.mapping import map_mesh
+from publish.mapping import check_docs_url, map_mesh
 from publish.model import Domain
 from publish.plan import Action, Report
 from publish.targets import Target
@@ -62,6 +62,12 @@ class PublishOptions:
     #: what to do with hand edits in Glue and DataZone (`publish.drift`)
     on_drift: Policy = DEFAULT_POLICY
     settings: AwsSettings = field(default_factory=AwsSettings)
+
+    def __post_init__(self) -> None:
+        if self.docs_url is not None and not self.docs_url.strip():
+            self.docs_url = None  # an empty MESH_DOCS_URL (an unset CI variable): no links
+        if self.docs_url is not None:
+            check_docs_url(self.docs_url)
 
 
 def check_dbt_target(domains: Sequence[Domain], target: str) -> None:

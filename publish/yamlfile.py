@@ -62,20 +62,17 @@ def read_yaml(path: Path, what: str, *, fix: str, missing_fix: str | None = None
         raise BadInputError(f"{what} does not exist", file=path, fix=missing_fix or fix) from None
     except IsADirectoryError:
         raise BadInputError(
-            f"{what} is a folder, not a file", file=path, fix=missing_fix or fix
-        ) from None
-    except OSError as exc:
-        raise BadInputError(
-            f"{what} cannot be read ({exc.strerror})",
+            f"this is a directory, not {what} (a YAML file)",
             file=path,
-            fix="make the file readable by this user, or " + (missing_fix or fix),
+            fix=missing_fix or fix,
         ) from None
     except UnicodeDecodeError as exc:
         raise BadInputError(
-            f"{what} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}):"
-            " not a YAML file, or saved in another encoding",
-            file=path,
-            fix=f"save it as UTF-8 YAML; {fix}",
+            f"{what} is not UTF-8 text (byte {exc.start}): not a YAML file", file=path, fix=fix
+        ) from None
+    except OSError as exc:
+        raise BadInputError(
+            f"cannot read {what} ({exc.strerror})", file=path, fix=missing_fix or fix
         ) from None
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass

@@ -70,13 +70,7 @@ def data(
         )
     day = _day(as_of) if as_of else datetime.now(UTC).date()
     target = out or find_root() / "data" / "raw"
-    if target.exists() and not target.is_dir():
-        raise BadInputError(
-            "is a file, not the folder the raw data goes to",
-            file=target,
-            fix="pass --out a folder (default: data/raw in the repository); the raw data was "
-            "left as it was",
-        )
+    _output_folder(target)
     counts = write_raw_data(RawDataSpec(seed=seed, scale=scale, as_of=day), target)
     table = Table("raw table", "rows", title=f"Raw data in {target} (as of {day}, seed {seed})")
     for name, rows in counts.items():
@@ -86,6 +80,19 @@ def data(
         "Raw data replaced: build with `mesh build --full-refresh`, since incremental models "
         "(sales.fct_orders) would keep rows merged from the previous files."
     )
+
+
+def _output_folder(target: Path) -> None:
+    """The folder the raw files go to, made before any file is generated."""
+    fix = "pass --out a folder (new or existing), or leave it out for data/raw"
+    if target.exists() and not target.is_dir():
+        raise BadInputError("--out names a file, not a folder", file=target, fix=fix)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInputError(
+            f"cannot create the output folder ({exc.strerror})", file=target, fix=fix
+        ) from None
 
 
 def _day(value: str) -> date:

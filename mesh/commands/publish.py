@@ -262,15 +262,12 @@ def _default(ctx: typer.Context) -> None:
 def _options(given: dict[str, Any]) -> PublishOptions:
     """The options of a run from a command's parameters (each command takes some of them)."""
     from publish.aws import AwsSettings
-    from publish.mapping import check_docs_url
     from publish.run import PublishOptions
 
     given = dict(given)
     root, today = given.pop("root"), given.pop("today", None)
     if "on_drift" in given:
         given["on_drift"] = str(given["on_drift"].value)
-    if given.get("docs_url"):
-        check_docs_url(given["docs_url"])
     settings = AwsSettings(region=given.pop("region"), concurrency=given.pop("concurrency"))
     return PublishOptions(
         root=root or find_root(),

@@ -41,8 +41,16 @@ def render_site(portal: Portal, out: Path) -> Path:
     out = out.resolve()
     _check_replaceable(out)
     portal = redact_fields(portal)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:  # a file on the way, no permission, a read-only file system
+        raise BadInputError(
+            f"cannot create the site's folder ({exc.strerror}: {exc.filename})",
+            file=out,
+            fix="pass --out a folder you can write, new or written by `mesh docs portal` "
+            "(default: site/ in the repository)",
+        ) from None
     try:
         _write(portal, tmp)
         _swap(tmp, out)

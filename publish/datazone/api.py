@@ -25,6 +25,11 @@ from publish.datazone.ratelimit import RateLimiter
 from publish.errors import BadInputError, PublishError
 from publish.hashing import content_hash
 
+#: stands for an id DataZone gives while a plan applies (a glossary term, an asset, a form type
+#: revision) in the requests checked before the apply: it fits every identifier pattern, and has
+#: the 36 characters of the longest id, so a request checked with it is never longer than sent
+PLANNED_ID = "planned-id-" + "0" * 25
+
 
 def client_token(*parts: Any) -> str:
     """A deterministic idempotency token (64 hex chars) for a create derived from its content."""

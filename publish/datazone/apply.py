@@ -12,10 +12,12 @@ import json
 import threading
 from typing import Any
 
+from botocore import xform_name
 from botocore.exceptions import ClientError
 
+from publish import limits
 from publish.apply import Skip
-from publish.datazone.api import DataZoneApi, client_token, error_code
+from publish.datazone.api import PLANNED_ID, DataZoneApi, client_token, error_code
 from publish.datazone.assets import COLUMN_FORM, GLUE_FORM, CurrentAsset, DesiredAsset
 from publish.datazone.forms import FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, TermChange, term_request
@@ -23,11 +25,16 @@ from publish.datazone.lineage import DesiredEvent
 from publish.datazone.listings import CurrentListing
 from publish.datazone.plan import CurrentState
 from publish.datazone.products import DesiredProduct
-from publish.datazone.quality import DesiredPoint, post_point
+from publish.datazone.quality import DesiredPoint, point_request
 from publish.plan import Action
 
 
 class Applier:
+    """Writes the actions of a DataZone plan. With `preflight`, it sends nothing: each request is
+    built exactly as an apply builds it (ids not made yet stand in as `PLANNED_ID`) and checked
+    against the API's documented constraints (`publish.limits`); `violations` collects what
+    each action's requests break. An apply checks every request again before sending it."""
+
     def __init__(
         self,
         api: DataZoneApi,
@@ -36,8 +43,13 @@ class Applier:
         governance_project: str,
         asset_type: str,
         form_names: dict[str, str],
+        *,
+        preflight: bool = False,
     ) -> None:
         self.api = api
+        self.preflight = preflight
+        #: (action, violation) of every request a preflight built
+        self.violations: list[tuple[Action, limits.Violation]] = []
         self._form_names = form_names
         self.current = current
         self.governance_project = governance_project
@@ -54,6 +66,21 @@ class Applier:
     @property
     def domain(self) -> str:
         return self.api.domain_id
+
+    def _send(self, action: Action, operation: str, /, **params: Any) -> dict[str, Any]:
+        """Check one request against the API's documented constraints, then send it (a
+        preflight records what it breaks and answers with planned ids instead)."""
+        if self.preflight:
+            found = limits.check("datazone", operation, params)
+            self.violations += [(action, v) for v in found]
+            return {"id": PLANNED_ID, "revision": PLANNED_ID}
+        limits.ensure("datazone", operation, params)
+        call = getattr(self.api.client, xform_name(operation))
+        return call(**params)  # type: ignore[no-any-return]
+
+    def _id(self, known: dict[Any, str], key: Any) -> str | None:
+        """An id made by an earlier action (or a planned one, in a preflight)."""
+        return known.get(key) or (PLANNED_ID if self.preflight else None)
 
     def apply(self, action: Action) -> None:
         """Write one action (the handler `publish.apply` calls)."""
@@ -76,12 +103,17 @@ class Applier:
     # --- handlers ---------------------------------------------------------------------------------
 
     def _project(self, name: str) -> str:
-        return self.api.projects[name]
+        found = self._id(self.api.projects, name)
+        if found is None:
+            raise KeyError(name)
+        return found
 
     def _form_type(self, action: Action) -> None:
         spec: FormTypeSpec = action.payload
         try:
-            out = self.api.client.create_form_type(
+            out = self._send(
+                action,
+                "CreateFormType",
                 domainIdentifier=self.domain,
                 name=spec.name,
                 model={"smithy": spec.smithy},
@@ -104,7 +136,9 @@ class Applier:
         spec: GlossarySpec = action.payload
         head = spec.glossary
         if action.op == "create":
-            out = self.api.client.create_glossary(
+            out = self._send(
+                action,
+                "CreateGlossary",
                 domainIdentifier=self.domain,
                 name=head.name,
                 owningProjectIdentifier=self._project(self.governance_project),
@@ -114,7 +148,9 @@ class Applier:
             )
             self.glossary_id = out["id"]
         else:
-            self.api.client.update_glossary(
+            self._send(
+                action,
+                "UpdateGlossary",
                 domainIdentifier=self.domain,
                 identifier=self.glossary_id,
                 description=head.description.strip(),
@@ -123,16 +159,20 @@ class Applier:
 
     def _term(self, action: Action) -> None:
         change: TermChange = action.payload
-        if self.glossary_id is None:
+        glossary_id = self.glossary_id or (PLANNED_ID if self.preflight else None)
+        if glossary_id is None:
             raise Skip("the glossary was not created")
-        missing = [n for v in change.spec.relations().values() for n in v if n not in self.term_ids]
+        ids = self._known_terms(n for v in change.spec.relations().values() for n in v)
+        missing = [n for v in change.spec.relations().values() for n in v if n not in ids]
         if missing:
             raise Skip(f"related terms missing: {', '.join(missing)}")
-        request = term_request(change.spec, self.term_ids, change.kept)
+        request = term_request(change.spec, ids, change.kept)
         if change.create:
-            out = self.api.client.create_glossary_term(
+            out = self._send(
+                action,
+                "CreateGlossaryTerm",
                 domainIdentifier=self.domain,
-                glossaryIdentifier=self.glossary_id,
+                glossaryIdentifier=glossary_id,
                 status="ENABLED",
                 clientToken=client_token("CreateGlossaryTerm", self.glossary_id, request),
                 **request,
@@ -140,18 +180,27 @@ class Applier:
             with self._lock:
                 self.term_ids[change.spec.name] = out["id"]
         else:
-            self.api.client.update_glossary_term(
+            self._send(
+                action,
+                "UpdateGlossaryTerm",
                 domainIdentifier=self.domain,
-                glossaryIdentifier=self.glossary_id,
-                identifier=self.term_ids[change.spec.name],
+                glossaryIdentifier=glossary_id,
+                identifier=self._known_terms([change.spec.name])[change.spec.name],
                 **request,
             )
 
+    def _known_terms(self, names: Any) -> dict[str, str]:
+        """The term ids known now (a preflight: every term of the plan stands in as planned)."""
+        if not self.preflight:
+            return self.term_ids
+        return {**{n: PLANNED_ID for n in names}, **self.term_ids}
+
     def _terms(self, names: tuple[str, ...]) -> list[str]:
-        missing = [n for n in names if n not in self.term_ids]
+        ids = self._known_terms(names)
+        missing = [n for n in names if n not in ids]
         if missing:
             raise Skip(f"glossary terms not in DataZone: {', '.join(missing)}")
-        return [self.term_ids[n] for n in names]
+        return [ids[n] for n in names]
 
     def _glossary_terms(self, names: tuple[str, ...]) -> dict[str, list[str]]:
         """The `glossaryTerms` parameter, left out when there are none (DataZone: 1 to 20)."""
@@ -162,7 +211,7 @@ class Applier:
         return {"glossaryTerms": [self.term_ids.get(t, t) for t in terms]} if terms else {}
 
     def _dbt_form(self, form_key: str, content: Any) -> dict[str, Any]:
-        revision = self.form_revisions.get(form_key)
+        revision = self._id(self.form_revisions, form_key)
         if revision is None:
             raise Skip(f"form type {form_key} is not in DataZone")
         return {
@@ -206,8 +255,11 @@ class Applier:
                 "externalIdentifier": want.arn(self.api.region, self.api.account_id),
                 "formsInput": [glue, *forms],
             }
-            out = self.api.client.create_asset(
-                **request, clientToken=client_token("CreateAsset", request, want.invocation)
+            out = self._send(
+                action,
+                "CreateAsset",
+                **request,
+                clientToken=client_token("CreateAsset", request, want.invocation),
             )
         else:
             # round-trip every form the publisher does not own (GlueTableForm, ...), as read
@@ -227,7 +279,9 @@ class Applier:
                 "name": now.name,
                 "formsInput": [*foreign, *forms],
             }
-            out = self.api.client.create_asset_revision(
+            out = self._send(
+                action,
+                "CreateAssetRevision",
                 **request,
                 clientToken=client_token("CreateAssetRevision", request, want.invocation),
             )
@@ -236,13 +290,15 @@ class Applier:
 
     def _term_map(self, want: DesiredAsset) -> dict[str, str]:
         self._terms(want.column_terms())
-        return self.term_ids
+        return self._known_terms(want.column_terms())
 
     def _change_listing(
-        self, change: str, entity_type: str, entity_id: str, *token_parts: object
+        self, action: Action, change: str, entity_type: str, entity_id: str, *token_parts: object
     ) -> None:
         """PUBLISH or UNPUBLISH an asset or data product (one listing change set)."""
-        self.api.client.create_listing_change_set(
+        self._send(
+            action,
+            "CreateListingChangeSet",
             domainIdentifier=self.domain,
             entityIdentifier=entity_id,
             entityType=entity_type,
@@ -250,24 +306,28 @@ class Applier:
             clientToken=client_token(change, entity_id, *token_parts),
         )
 
-    def _publish(self, entity_type: str, entity_id: str, digest: str, invocation: str) -> None:
+    def _publish(
+        self, action: Action, entity_type: str, entity_id: str, digest: str, invocation: str
+    ) -> None:
         listed = self.current.listings.get(entity_id)
         revision = listed.entity_revision if listed else None
-        self._change_listing("PUBLISH", entity_type, entity_id, digest, invocation, revision)
+        self._change_listing(
+            action, "PUBLISH", entity_type, entity_id, digest, invocation, revision
+        )
 
     def _asset_listing(self, action: Action) -> None:
         want: DesiredAsset = action.payload
-        asset_id = self.asset_ids.get(want.unique_id)
+        asset_id = self._id(self.asset_ids, want.unique_id)
         if asset_id is None:
             raise Skip("the asset is not in DataZone")
-        self._publish("ASSET", asset_id, want.content_hash, want.invocation)
+        self._publish(action, "ASSET", asset_id, want.content_hash, want.invocation)
 
     def _product(self, action: Action) -> None:
         want: DesiredProduct
         want, now = action.payload
         items = []
         for unique_id in want.items:
-            asset_id = self.asset_ids.get(unique_id)
+            asset_id = self._id(self.asset_ids, unique_id)
             if asset_id is None:
                 raise Skip(f"the asset of {unique_id} is not in DataZone")
             items.append({"itemType": "ASSET", "identifier": asset_id})
@@ -281,13 +341,17 @@ class Applier:
             "formsInput": [self._dbt_form(self._form_names["data_product"], want.form)],
         }
         if now is None:
-            out = self.api.client.create_data_product(
+            out = self._send(
+                action,
+                "CreateDataProduct",
                 **request,
                 owningProjectIdentifier=self._project(want.project),
                 clientToken=client_token("CreateDataProduct", request, want.invocation),
             )
         else:
-            out = self.api.client.create_data_product_revision(
+            out = self._send(
+                action,
+                "CreateDataProductRevision",
                 **request,
                 identifier=now.id,
                 clientToken=client_token("CreateDataProductRevision", request, want.invocation),
@@ -299,27 +363,32 @@ class Applier:
         want: DesiredProduct
         want, known = action.payload
         product_id = self.product_ids.get((want.domain, want.name)) or known
+        product_id = product_id or (PLANNED_ID if self.preflight else None)
         if product_id is None:
             raise Skip("the data product is not in DataZone")
-        self._publish("DATA_PRODUCT", product_id, want.content_hash, want.invocation)
+        self._publish(action, "DATA_PRODUCT", product_id, want.content_hash, want.invocation)
 
     def _unpublish(self, action: Action) -> None:
         entity_type, entity_id, listed = action.payload
         assert isinstance(listed, CurrentListing)
         self._change_listing(
-            "UNPUBLISH", entity_type, entity_id, listed.listing_id, listed.entity_revision
+            action, "UNPUBLISH", entity_type, entity_id, listed.listing_id, listed.entity_revision
         )
 
     def _quality(self, action: Action) -> None:
         point: DesiredPoint = action.payload
-        asset_id = self.asset_ids.get(point.unique_id)
+        asset_id = self._id(self.asset_ids, point.unique_id)
         if asset_id is None:
             raise Skip("the asset is not in DataZone")
-        post_point(self.api, asset_id, point)
+        self._send(
+            action, "PostTimeSeriesDataPoints", **point_request(self.domain, asset_id, point)
+        )
 
     def _lineage(self, action: Action) -> None:
         event: DesiredEvent = action.payload
-        self.api.client.post_lineage_event(
+        self._send(
+            action,
+            "PostLineageEvent",
             domainIdentifier=self.domain,
             event=event.payload.encode(),
             clientToken=client_token("PostLineageEvent", event.run_id),

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from publish.datazone.api import (
+    PLANNED_ID,
     DataZoneApi,
     form_content,
     forms_by_name,
@@ -28,19 +29,17 @@ from publish.datazone.glossary import GlossarySpec, check_terms
 from publish.datazone.quality import DesiredPoint, desired_point, latest_point
 from publish.drift import asset_fields, read_record, record
 from publish.hashing import content_hash
+from publish.limits import maximum
 from publish.mapping import (
-    DATAZONE_DESCRIPTION_LIMIT,
     MeshFacts,
     ModelFacts,
     datazone_columns,
+    datazone_description_limit,
     datazone_form,
 )
 from publish.plan import Skipped
 
 COLUMN_FORM = "ColumnBusinessMetadataForm"
-#: CreateAsset's limits (API Reference): glossary terms per asset, characters of a form's content
-ASSET_TERMS_LIMIT = 20
-FORM_CONTENT_LIMIT = 300_000
 COLUMN_FORM_TYPE = "amazon.datazone.ColumnBusinessMetadataFormType"
 GLUE_FORM = "GlueTableForm"
 
@@ -99,14 +98,15 @@ class DesiredAsset:
         term_ids: Mapping[str, str],
         kept: Mapping[str, Any] | None = None,
         current: Sequence[Mapping[str, Any]] = (),
+        columns: Sequence[Mapping[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """The ColumnBusinessMetadataForm: dbt's descriptions and terms (or the catalog's, for
         fields kept under `--on-drift keep`), and every other field of a column (business name,
-        ...) as the catalog has it."""
+        ...) as the catalog has it. `columns`: `datazone_columns` of the model, if computed."""
         kept = kept or {}
         now = {str(c.get("name", "")).lower(): c for c in current}
         out = []
-        for c in datazone_columns(self.facts):
+        for c in datazone_columns(self.facts) if columns is None else columns:
             name = c["name"]
             description = kept.get(f"column {name} description", c["description"])
             terms = kept.get(f"column {name} terms", c["terms"])
@@ -131,7 +131,7 @@ class DesiredAsset:
             "tableName": self.table,
             "tableArn": self.arn(region, account),
             "region": region,
-            "tableDescription": self.description[:DATAZONE_DESCRIPTION_LIMIT],
+            "tableDescription": self.description[: datazone_description_limit()],
             "columns": [
                 {
                     "columnName": c["name"],
@@ -152,12 +152,13 @@ def desired_assets(
     today: date,
     docs_url: str | None,
     problems: list[tuple[str, str]],
+    too_big: list[tuple[str, str]] | None = None,
 ) -> tuple[list[DesiredAsset], list[Skipped]]:
     """The asset of every public, contracted model, and why the others are not assets.
 
     Problems (unknown glossary terms, form values the form type refuses) are collected, not
-    raised; descriptions DataZone refuses are checked before (`too_long_descriptions`).
-    """
+    raised; so are DataZone's limits broken (`too_big`, else `problems`). Descriptions DataZone
+    refuses are checked before (`too_long_descriptions`)."""
     out: list[DesiredAsset] = []
     skipped: list[Skipped] = []
     invocations = {d.name: d.generated_at or "" for d in mesh.domains}
@@ -208,55 +209,59 @@ def desired_assets(
                     f"{form_type.path}: {problem}",
                 )
             )
-        problems += _limit_problems(facts, form, columns)
         deprecated = facts.past_deprecation(today)
-        out.append(
-            DesiredAsset(
-                facts=facts,
-                project=config.project_for(model.domain),
-                database=database,
-                table=table,
-                name=table,
-                form=form,
-                publish=not deprecated,
-                why_unlisted=(
-                    f"deprecated since {model.deprecation_date[:10]}"
-                    if deprecated and model.deprecation_date
-                    else None
-                ),
-                invocation=invocations.get(model.domain, ""),
-                quality=desired_point(
-                    model.unique_id, model.domain, model.tests, finished.get(model.domain)
-                ),
-            )
+        asset = DesiredAsset(
+            facts=facts,
+            project=config.project_for(model.domain),
+            database=database,
+            table=table,
+            name=table,
+            form=form,
+            publish=not deprecated,
+            why_unlisted=(
+                f"deprecated since {model.deprecation_date[:10]}"
+                if deprecated and model.deprecation_date
+                else None
+            ),
+            invocation=invocations.get(model.domain, ""),
+            quality=desired_point(
+                model.unique_id, model.domain, model.tests, finished.get(model.domain)
+            ),
         )
+        (problems if too_big is None else too_big).extend(_limit_problems(asset, columns))
+        out.append(asset)
     return out, skipped
 
 
-def _limit_problems(
-    facts: ModelFacts, form: Mapping[str, Any], columns: list[dict[str, Any]]
-) -> list[tuple[str, str]]:
-    """What CreateAsset would refuse: more than 20 glossary terms, a form content over 300,000
-    characters (API Reference, CreateAsset)."""
-    problems = []
-    if len(facts.glossary_terms) > ASSET_TERMS_LIMIT:
+def _limit_problems(asset: DesiredAsset, columns: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """What CreateAsset would refuse, told in dbt's terms before any AWS call: too many glossary
+    terms, a form's content too long, measured on the content the apply sends (planned ids for
+    the terms' ids; the numbers: botocore's model of CreateAsset). The preflight
+    (`DataZoneTarget._preflight`) checks every other constraint of the requests."""
+    facts, problems = asset.facts, []
+    terms_limit = maximum("datazone", "CreateAsset", "glossaryTerms")
+    content_limit = maximum("datazone", "CreateAsset", "formsInput[].content")
+    if len(facts.glossary_terms) > terms_limit:
         problems.append(
             (
                 facts.file,
                 f"{facts.unique_id} has {len(facts.glossary_terms)} glossary terms; a DataZone "
-                f"asset takes at most {ASSET_TERMS_LIMIT}",
+                f"asset takes at most {terms_limit}",
             )
         )
-    column_form = {"columnsBusinessMetadata": columns}
-    for name, content in (("dbt_model", form), (COLUMN_FORM, column_form)):
-        size = len(json.dumps(content))
-        if size > FORM_CONTENT_LIMIT:
+    planned = {t: PLANNED_ID for t in asset.column_terms()}
+    sent = {
+        "dbt_model": json.dumps(asset.form, sort_keys=True),
+        COLUMN_FORM: json.dumps(asset.column_form(planned, columns=columns)),
+    }
+    for name, content in sent.items():
+        if len(content) > content_limit:
             problems.append(
                 (
                     facts.file,
-                    f"the {name} form of {facts.unique_id} would have {size:,} characters; a "
-                    f"DataZone form takes at most {FORM_CONTENT_LIMIT:,} (shorten its column "
-                    "descriptions)",
+                    f"the {name} form of {facts.unique_id} would have {len(content):,} "
+                    f"characters; a DataZone form takes at most {content_limit:,} (shorten its "
+                    "column descriptions)",
                 )
             )
     return problems

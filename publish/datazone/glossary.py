@@ -22,24 +22,51 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from publish.datazone.api import DataZoneApi
 from publish.drift import DEFAULT_POLICY, FieldDrift, Policy, digests, drifted, read_record, record
+from publish.limits import maximum, refuse
 from publish.yamlfile import load_model
 
+#: characters of a term's long description kept for the record of what the publisher wrote
+RECORD_RESERVE = 128
 _FIX = "correct catalog/glossary.yml (see the comment at its top for the expected shape)"
 
 
 class TermSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=256)
-    short_description: str = Field(default="", max_length=1024)
-    #: DataZone takes 4,096 characters; the publisher's record of what it wrote takes the rest
-    long_description: str = Field(default="", max_length=4096 - 128)
+    name: str
+    short_description: str = ""
+    long_description: str = ""
     is_a: list[str] = Field(default_factory=list)
     classifies: list[str] = Field(default_factory=list)
+
+    @field_validator("name", "short_description", "long_description")
+    @classmethod
+    def _fits(cls, value: str, info: ValidationInfo) -> str:
+        """DataZone's limits (CreateGlossaryTerm, botocore's model); the long description keeps
+        `RECORD_RESERVE` characters for the publisher's record of what it wrote."""
+        member = {"name": "name", "short_description": "shortDescription"}
+        path = member.get(str(info.field_name), "longDescription")
+        reserve = RECORD_RESERVE if path == "longDescription" else 0
+        sent = value if path == "name" else value.strip()
+        refuse("datazone", "CreateGlossaryTerm", path, sent, reserve=reserve)
+        return value
+
+    @field_validator("is_a", "classifies")
+    @classmethod
+    def _few(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        """DataZone's limit on a term's relations of one kind (CreateGlossaryTerm; the request
+        names terms by id, so only the count is checked here)."""
+        member = "isA" if info.field_name == "is_a" else "classifies"
+        high = maximum("datazone", "CreateGlossaryTerm", f"termRelations.{member}")
+        if len(value) > high:
+            raise ValueError(
+                f"has {len(value)} terms; CreateGlossaryTerm takes at most {high} items"
+            )
+        return value
 
     def relations(self) -> dict[str, tuple[str, ...]]:
         out = {"isA": tuple(sorted(self.is_a)), "classifies": tuple(sorted(self.classifies))}
@@ -49,9 +76,17 @@ class TermSpec(BaseModel):
 class GlossaryHead(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=256)
-    description: str = Field(default="", max_length=4096)
+    name: str
+    description: str = ""
     owner: str | None = None
+
+    @field_validator("name", "description")
+    @classmethod
+    def _fits(cls, value: str, info: ValidationInfo) -> str:
+        """DataZone's limits (CreateGlossary, botocore's model)."""
+        sent = value if info.field_name == "name" else value.strip()
+        refuse("datazone", "CreateGlossary", str(info.field_name), sent)
+        return value
 
 
 class GlossarySpec(BaseModel):

@@ -25,14 +25,13 @@ from openlineage.client.serde import Serde
 
 from publish.column_lineage import facet, model_lineage
 from publish.datazone.api import DataZoneApi
+from publish.limits import maximum
 from publish.mapping import MeshFacts, ModelFacts
 from publish.model import Model, Source, nodes_by_id
 
 PRODUCER = "https://github.com/analytics-mesh/publish"
 JOB_NAMESPACE = "dbt"
 _RUN_NAMESPACE = uuid.UUID("6f1c4a52-9b0e-4c38-9d55-3a1f1f6b2c11")
-#: PostLineageEvent takes an event of at most 300,000 bytes (API Reference: `event`, a blob)
-EVENT_LIMIT = 300_000
 
 
 @dataclass(frozen=True)
@@ -145,6 +144,7 @@ def _event(
 
         payload = serialized(facets)
         left_out = []
+        limit = maximum("datazone", "PostLineageEvent", "event")  # bytes: `event` is a blob
         # a wide table can outgrow PostLineageEvent's limit: lighter facets, the least useful first
         for what, lighter in (
             ("the schema facet's column descriptions", lambda: {"schema": _schema(facts)}),
@@ -152,13 +152,12 @@ def _event(
             ("the schema facet", lambda: {"schema": None}),
         ):
             size = len(payload.encode("utf-8"))
-            if size <= EVENT_LIMIT:
+            if size <= limit:
                 break
             facets = {k: v for k, v in {**facets, **lighter()}.items() if v is not None}
             payload = serialized(facets)
             left_out.append(
-                f"left out {what}: the event had {size:,} bytes, PostLineageEvent takes "
-                f"{EVENT_LIMIT:,}"
+                f"left out {what}: the event had {size:,} bytes, PostLineageEvent takes {limit:,}"
             )
         unresolved = tuple(f"{u.column}: {u.reason}" for u in lineage.unresolved) if lineage else ()
         return Rendered(payload, unresolved, tuple(left_out))

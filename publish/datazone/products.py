@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from publish.datazone.api import DataZoneApi, form_content
-from publish.datazone.assets import ASSET_TERMS_LIMIT
 from publish.datazone.config import DataZoneConfig
 from publish.datazone.forms import MANAGED_BY, FormTypeSpec
 from publish.datazone.glossary import GlossarySpec, check_terms
 from publish.hashing import content_hash
+from publish.limits import bound, maximum
 from publish.mapping import MeshFacts, map_products, product_problems
 from publish.products import load_products
 
@@ -50,8 +50,14 @@ def desired_products(
     *,
     today: date,
     problems: list[tuple[str, str]],
+    too_big: list[tuple[str, str]] | None = None,
 ) -> list[DesiredProduct]:
+    """The data products of every domain; problems collected (DataZone's limits broken in
+    `too_big`, else in `problems`)."""
+    limited = problems if too_big is None else too_big
     out = []
+    terms_limit = maximum("datazone", "CreateDataProduct", "glossaryTerms")
+    least_items = int(bound("datazone", "CreateDataProduct", "items").min or 1)
     for domain in mesh.domains:
         path = config.data_products_file(root, domain.name)
         shown = str(path.relative_to(root) if path.is_relative_to(root) else path)
@@ -61,12 +67,12 @@ def desired_products(
             where = f"data product {product.name!r}"
             problems += check_terms(product.glossary_terms, glossary, where, shown, config.glossary)
             problems += product_problems(product, models, shown)
-            if len(product.glossary_terms) > ASSET_TERMS_LIMIT:  # CreateDataProduct: 1 to 20
-                problems.append(
+            if len(product.glossary_terms) > terms_limit:
+                limited.append(
                     (
                         shown,
                         f"{where} has {len(product.glossary_terms)} glossary terms; a DataZone "
-                        f"data product takes at most {ASSET_TERMS_LIMIT}",
+                        f"data product takes at most {terms_limit}",
                     )
                 )
             published = [
@@ -76,6 +82,16 @@ def desired_products(
             ]
             left_out = [f.unique_id for f in published if f.past_deprecation(today)]
             items = [f.unique_id for f in published if not f.past_deprecation(today)]
+            if published and len(items) < least_items:
+                limited.append(
+                    (
+                        shown,
+                        f"{where}: every item is past its deprecation date "
+                        f"({', '.join(left_out)}); a DataZone data product needs at least "
+                        f"{least_items} item (CreateDataProduct `items`); add the model's current "
+                        "version to the product, or remove the product",
+                    )
+                )
             form: dict[str, Any] = {
                 "domain": domain.name,
                 "owner": product.owner,

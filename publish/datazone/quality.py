@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from publish.datazone.api import DataZoneApi, client_token
+from publish.datazone.api import client_token
 from publish.model import TestResult
 from publish.quality import FORM_NAME, FORM_TYPE, QualityResult, quality_result
 
@@ -64,13 +64,14 @@ def latest_point(additional_attributes: Mapping[str, Any] | None) -> datetime | 
     return None
 
 
-def post_point(api: DataZoneApi, asset_id: str, point: DesiredPoint) -> None:
+def point_request(domain_id: str, asset_id: str, point: DesiredPoint) -> dict[str, Any]:
+    """The PostTimeSeriesDataPoints request of one point."""
     at = point.at
-    api.client.post_time_series_data_points(
-        domainIdentifier=api.domain_id,
-        entityIdentifier=asset_id,
-        entityType="ASSET",
-        forms=[
+    return {
+        "domainIdentifier": domain_id,
+        "entityIdentifier": asset_id,
+        "entityType": "ASSET",
+        "forms": [
             {
                 "formName": FORM_NAME,
                 "typeIdentifier": FORM_TYPE,
@@ -78,8 +79,8 @@ def post_point(api: DataZoneApi, asset_id: str, point: DesiredPoint) -> None:
                 "content": point.result.content(),
             }
         ],
-        clientToken=client_token("PostTimeSeriesDataPoints", asset_id, at.isoformat()),
-    )
+        "clientToken": client_token("PostTimeSeriesDataPoints", asset_id, at.isoformat()),
+    }
 
 
 def parse_time(text: str) -> datetime:

@@ -11,31 +11,37 @@ emulator and demos) and reads the current state; `plan` diffs; `handler` writes 
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from pathlib import Path
 
-from publish.apply import Handler
+from publish.apply import Handler, Skip
 from publish.aws import AwsClients
 from publish.datazone.api import DataZoneApi
 from publish.datazone.apply import Applier
-from publish.datazone.assets import desired_assets, read_assets
+from publish.datazone.assets import DesiredAsset, desired_assets, read_assets
 from publish.datazone.config import DataZoneConfig, load_config
-from publish.datazone.forms import load_form_type, read_form_type
+from publish.datazone.forms import FormTypeSpec, load_form_type, read_form_type
 from publish.datazone.glossary import load_glossary, read_glossary
 from publish.datazone.lineage import DesiredEvent, desired_events, posted_run_ids
 from publish.datazone.listings import read_listings
 from publish.datazone.plan import TITLE, CurrentState, DesiredState, Where, build_plan
-from publish.datazone.products import desired_products, read_products
+from publish.datazone.products import DesiredProduct, desired_products, read_products
+from publish.datazone.quality import DesiredPoint
 from publish.drift import DEFAULT_POLICY, Policy
 from publish.errors import raise_problems
+from publish.limits import Violation
 from publish.mapping import (
-    DATAZONE_DESCRIPTION_LIMIT,
-    SHORTEN_FIX,
     MeshFacts,
+    datazone_description_limit,
+    shorten_fix,
     too_long_descriptions,
 )
 from publish.plan import Action, Plan
 from publish.targets import Target
+
+#: request members whose values come from catalog/datazone.yml (the asset type, the projects)
+_FROM_CONFIG = frozenset({"typeIdentifier", "owningProjectIdentifier", "domainIdentifier"})
 
 
 def _path(root: Path, path: Path) -> Path:
@@ -98,13 +104,14 @@ class DataZoneTarget(Target):
                 (
                     facts.file,
                     f"the description of {facts.unique_id} has {length} characters; DataZone "
-                    f"allows {DATAZONE_DESCRIPTION_LIMIT}",
+                    f"allows {datazone_description_limit()}",
                 )
                 for facts, length in too_long_descriptions(mesh)
             ],
-            SHORTEN_FIX,
+            shorten_fix(),
         )
         problems: list[tuple[str, str]] = []
+        too_big: list[tuple[str, str]] = []
         assets, skipped = desired_assets(
             mesh,
             config,
@@ -113,6 +120,12 @@ class DataZoneTarget(Target):
             today=self.today,
             docs_url=self.docs_url,
             problems=problems,
+            too_big=too_big,
+        )
+        raise_problems(
+            too_big,
+            "give the model fewer glossary terms in its YAML `meta`, or shorten its column "
+            "descriptions (the detail can live in the docs site), to fit DataZone's limits",
         )
         raise_problems(
             problems,
@@ -127,6 +140,12 @@ class DataZoneTarget(Target):
             form_types["data_product"],
             today=self.today,
             problems=problems,
+            too_big=too_big,
+        )
+        raise_problems(
+            too_big,
+            "give the data product fewer glossary terms, or a current model version as an item, "
+            "in its data_products.yml",
         )
         raise_problems(
             problems,
@@ -190,7 +209,45 @@ class DataZoneTarget(Target):
         plan, self.known_assets = build_plan(
             self.desired, self.current, self.events, where, self.on_drift
         )
+        self._preflight(plan)
         return plan
+
+    def _preflight(self, plan: Plan) -> None:
+        """Every request the plan's writes will send, built as the apply builds it and checked
+        against DataZone's documented constraints (`publish.limits`): a request DataZone would
+        refuse stops the run before the first write of any target, naming the file to change.
+        Lineage events are left to the apply (each is rendered, and made to fit, in its lane)."""
+        applier = self._applier(preflight=True)
+        for action in plan.actions:
+            if action.kind != "lineage":
+                with contextlib.suppress(Skip):  # a prerequisite the apply would miss too
+                    applier.apply(action)
+        raise_problems(
+            [(self._source(a, v), str(v)) for a, v in applier.violations],
+            "change the value in that file so that it fits the limit the DataZone API documents "
+            "(named above: the request, its member and the limit), then run again",
+        )
+
+    def _source(self, action: Action, violation: Violation) -> str:
+        """The file a person edits to change what `action` writes (the member `violation` names
+        comes from the configuration, or from what the action writes)."""
+        payload, config = action.payload, self.config
+        assert config is not None
+        if violation.path.split(".")[0].split("[")[0] in _FROM_CONFIG:
+            return str(self.config_path)
+        first = payload[0] if isinstance(payload, tuple) else payload
+        if isinstance(first, DesiredAsset):
+            return first.facts.file
+        if isinstance(first, DesiredProduct):
+            return first.file
+        if isinstance(first, FormTypeSpec):
+            return str(first.path)
+        if isinstance(first, DesiredPoint):
+            files = {a.unique_id: a.facts.file for a in self.desired.assets} if self.desired else {}
+            return files.get(first.unique_id, first.unique_id)
+        if action.kind in ("glossary", "term"):
+            return str(config.glossary)
+        return action.unique_id or action.name
 
     def _bootstrap_plan(self, domain: str | None, projects: list[str]) -> Plan:
         """A dry run's plan when --bootstrap would create the domain or projects: those writes;
@@ -220,6 +277,9 @@ class DataZoneTarget(Target):
     # apply -------------------------------------------------------------------------------------
 
     def handler(self) -> Handler:
+        return self._applier().apply
+
+    def _applier(self, *, preflight: bool = False) -> Applier:
         assert self.api is not None and self.current is not None and self.config is not None
         assert self.desired is not None
         return Applier(
@@ -229,4 +289,5 @@ class DataZoneTarget(Target):
             self.config.governance_project,
             self.config.assets.type,
             {k: v.name for k, v in self.desired.form_types.items()},
-        ).apply
+            preflight=preflight,
+        )

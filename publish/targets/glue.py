@@ -47,9 +47,11 @@ from publish.desired import (
     load_ontology,
 )
 from publish.drift import DEFAULT_POLICY, FieldDrift, Policy, drift_error, drifted, read_record
+from publish.limits import ensure
 from publish.mapping import GlueText, MeshFacts
 from publish.plan import Action, Change, Deferred, Plan, Skipped, action_id
 from publish.targets import Target
+from publish.targets.glue_limits import check_texts
 from publish.targets.lakeformation import (
     TagAssignment,
     assign_tags,
@@ -461,6 +463,7 @@ class GlueTarget(Target):
         self.desired = desired_state(
             self.mesh, ontology, ontology_file=self.ontology_file, docs_url=self.docs_url
         )
+        check_texts(self.mesh, self.desired)
 
     def _desired(self) -> DesiredState:
         if self.desired is None:
@@ -600,7 +603,9 @@ class GlueTarget(Target):
 
     def _apply(self, action: Action) -> Outcome:
         if action.kind == "database":
-            self.glue.update_database(Name=action.name, DatabaseInput=action.payload)
+            request = {"Name": action.name, "DatabaseInput": action.payload}
+            ensure("glue", "UpdateDatabase", request)
+            self.glue.update_database(**request)
             return Outcome()
         return self._apply_table(action.payload)
 
@@ -630,6 +635,7 @@ class GlueTarget(Target):
             }
             if diff.version_id is not None:
                 kwargs["VersionId"] = diff.version_id
+            ensure("glue", "UpdateTable", kwargs)
             try:
                 self.glue.update_table(**kwargs)
                 return Outcome(written=True, retries=retries)

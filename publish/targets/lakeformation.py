@@ -21,6 +21,7 @@ from msgspec import Struct
 from publish.apply import Handler, Outcome
 from publish.desired import LF_TAGS_KEY, DesiredTable, LfTagOntology
 from publish.errors import PublishError
+from publish.limits import maximum
 from publish.plan import Action, Plan, Skipped
 from publish.targets import Target
 
@@ -184,11 +185,16 @@ class LakeFormationTarget(Target):
     def _apply(self, action: Action) -> Outcome:
         if action.kind == "lf_tag":
             values: list[str] = action.payload
+            # each call takes at most 50 values (TagValueList): a tag of more is created with
+            # the first 50, the rest added (a re-run after a failure adds what is missing)
+            step = maximum("lakeformation", "UpdateLFTag", "TagValuesToAdd")
+            rest = values
             if action.op == "create":
-                self.lf.create_lf_tag(TagKey=action.name, TagValues=values)
-            else:
-                for i in range(0, len(values), 50):  # at most 50 values per call
-                    self.lf.update_lf_tag(TagKey=action.name, TagValuesToAdd=values[i : i + 50])
+                first = maximum("lakeformation", "CreateLFTag", "TagValues")
+                self.lf.create_lf_tag(TagKey=action.name, TagValues=values[:first])
+                rest = values[first:]
+            for i in range(0, len(rest), step):
+                self.lf.update_lf_tag(TagKey=action.name, TagValuesToAdd=rest[i : i + step])
             return Outcome()
         desired, assignments = action.payload
         assign_tags(self.lf, desired.database, desired.name, assignments)

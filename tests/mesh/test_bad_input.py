@@ -54,6 +54,14 @@ def test_unknown_domain_in_select(mesh_root: Path) -> None:
     assert ", ".join(sorted(domain_names(mesh_root))) in output
 
 
+def test_several_domains_in_one_select_say_how_to_give_them(mesh_root: Path) -> None:
+    """dbt's habit `--select a,b` (or "a b") named one unknown domain 'a,b' and listed all."""
+    first, second = sorted(domain_names(mesh_root))[:2]
+    code, output = invoke("build", "--select", f"{first},{second}+")
+    assert code == 2
+    assert f"Fix: give each domain its own --select: -s {first} -s {second}+" in output
+
+
 def test_broken_schema_yml_names_the_file(mesh_root: Path) -> None:
     broken = mesh_root / "domains/customers/models/marts/customers/_customers__models.yml"
     broken.write_text(broken.read_text() + "\n  - name: [unclosed\n", encoding="utf-8")
@@ -203,6 +211,20 @@ def test_raw_data_options_are_checked_before_anything_is_written(
     assert not out.exists(), "raw data was written"
 
 
+@pytest.mark.parametrize("under", [False, True])
+def test_raw_data_out_naming_a_file_is_one_paragraph(tmp_path: Path, under: bool) -> None:
+    """`mesh data --out <a file>` was a NotADirectoryError traceback after the data was made."""
+    existing = tmp_path / "notes.txt"
+    existing.write_text("mine")
+    out = existing / "raw" if under else existing
+    code, output = invoke("data", "--out", str(out))
+    assert code == 2, output
+    expected = "cannot create the output folder" if under else "--out names a file, not a folder"
+    assert output.startswith(f"error: {out}: {expected}"), output
+    assert "Fix: pass --out a folder" in output
+    assert existing.read_text() == "mine"
+
+
 def test_a_held_warehouse_lock_is_one_paragraph_and_no_dbt_run(built_copy: Path) -> None:
     """Row 16: three dbt tracebacks before the useful paragraph."""
     warehouse = built_copy / "warehouse" / "mesh.duckdb"
@@ -242,16 +264,6 @@ def test_a_dbt_selection_that_matches_nothing_fails_and_keeps_the_last_results(
     assert "does_not_exist" in output
     assert "matched nothing" in output
     assert run_results_of(built_copy, "sales") == before
-
-
-def test_raw_data_into_a_file_is_one_paragraph(tmp_path: Path) -> None:
-    """Before: NotADirectoryError traceback."""
-    out = tmp_path / "raw"
-    out.write_text("a file")
-    code, output = invoke("data", "--out", str(out))
-    assert code == 2, output
-    assert f"{out}: is a file, not the folder the raw data goes to" in output
-    assert out.read_text() == "a file"
 
 
 def test_an_interrupted_raw_data_run_leaves_the_previous_files_whole(

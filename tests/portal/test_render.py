@@ -86,6 +86,11 @@ def test_replaces_its_own_site_but_never_another_folder(portal: Portal, tmp_path
         render_site(portal, precious)
     assert [p.name for p in precious.iterdir()] == ["notes.txt"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folders left
+    # a site under a file (a careless --out): was a FileExistsError traceback
+    with pytest.raises(BadInputError, match="cannot create the site's folder") as refused:
+        render_site(portal, precious / "notes.txt" / "site")
+    assert "Fix: pass --out a folder you can write" in str(refused.value)
+    assert (precious / "notes.txt").read_text() == "mine"
 
 
 def test_cli_builds_the_portal(

@@ -9,6 +9,9 @@
   the request stay (moto replaces the resource's whole list; the middleware merges it back).
 * Hooks run inside the middleware's lock (`before_update_table`, and `before_call` for any
   action), so a test can land an Iceberg commit or a re-create between a read and a write.
+* Every Glue and Lake Formation request is checked against the constraints botocore's model
+  documents (lengths, patterns, enums, ranges: `publish.limits`), as the services check them
+  before acting; moto checks almost none. A request that breaks one gets `ValidationException`.
 * Every request is logged (service, action, parameters), to count read and write calls.
 """
 
@@ -33,6 +36,8 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from werkzeug.serving import make_server
+
+from publish import limits
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -88,6 +93,15 @@ def merge_lf_tags(
     return kept + [{"CatalogId": ACCOUNT, **copy.deepcopy(t)} for t in added]
 
 
+def _violations(service: str, action: str, params: Any) -> list[limits.Violation]:
+    """What the service would refuse of a Glue or Lake Formation request (documented limits)."""
+    if service not in ("glue", "lakeformation") or not isinstance(params, dict):
+        return []
+    if action not in limits.service_model(service).operation_names:
+        return []
+    return limits.check(service, action, params)
+
+
 class GlueLikeMiddleware:
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -123,6 +137,13 @@ class GlueLikeMiddleware:
             self.calls.append(call)
             if self.before_call is not None:
                 self.before_call(call)
+        refused = _violations(service, action, params)
+        if refused:
+            with self.lock:
+                self.rejected.append(params)
+            count = f"{len(refused)} validation error{'s' if len(refused) > 1 else ''}"
+            message = f"{count} detected: " + "; ".join(map(str, refused))
+            return self._error(start_response, "ValidationException", message)
         if service == "lakeformation" and action == "AddLFTagsToResource":
             resource = params.get("Resource") or {}
             table = resource.get("Table") or resource.get("TableWithColumns") or {}

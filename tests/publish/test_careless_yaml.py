@@ -81,7 +81,7 @@ def test_a_binary_file_a_folder_and_an_empty_file_are_refused(tmp_path: Path, na
 
     folder = tmp_path / "folder" / name
     folder.mkdir(parents=True)
-    assert "is a folder, not a file" in _refused(load, folder)
+    assert "this is a directory, not" in _refused(load, folder)
 
     empty = tmp_path / "empty" / name
     empty.parent.mkdir()

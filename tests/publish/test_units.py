@@ -250,3 +250,46 @@ def test_no_region_is_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     with pytest.raises(BadInputError, match="no AWS region"):
         AwsClients()
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [
+        ("us-east1", "'us-east1' is not an AWS region name (did you mean us-east-1?)"),
+        ("EU-WEST-1", "'EU-WEST-1' is not an AWS region name (did you mean eu-west-1?)"),
+        ("mars", "'mars' is not an AWS region name."),
+    ],
+)
+def test_a_region_that_cannot_be_one_is_bad_input(region: str, expected: str) -> None:
+    """A typo in the region surfaced as an unreachable endpoint after the artifacts were read."""
+    from publish.aws import AwsClients, AwsSettings
+
+    with pytest.raises(BadInputError) as refused:
+        AwsClients(AwsSettings(region=region))
+    assert expected in str(refused.value)
+    assert "--region" in str(refused.value)
+
+
+def test_a_well_formed_region_botocore_does_not_know_yet_is_let_through() -> None:
+    from publish.aws import AwsClients, AwsSettings
+
+    assert AwsClients(AwsSettings(region="eu-west-9")).region == "eu-west-9"
+
+
+@pytest.mark.parametrize("given", ["directory", "binary"])
+def test_a_yaml_option_naming_a_directory_or_a_binary_file_is_bad_input(
+    tmp_path: Path, given: str
+) -> None:
+    """`--lf-tags catalog` (or `--config catalog`) was an IsADirectoryError traceback."""
+    from publish.desired import load_ontology
+
+    path = tmp_path
+    if given == "binary":
+        path = tmp_path / "lf_tags.yml"
+        path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    with pytest.raises(BadInputError) as refused:
+        load_ontology(path)
+    message = str(refused.value)
+    assert message.startswith(f"{path}: ")
+    assert ("is a directory" if given == "directory" else "not UTF-8 text") in message
+    assert "Fix:" in message

@@ -6,7 +6,6 @@ enums, maximum lengths, ranges, patterns and union arity, so callers can switch 
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -14,19 +13,18 @@ from typing import Any
 from botocore.model import Shape, StructureShape
 
 from mesh_standins.datazone.errors import ServiceError
+from publish.limits import compiled
 
 # (operation, member) -> predicate: values for which the member's pattern is not enforced.
 # GetAsset documents `externalIdentifer%2F<externalIdentifier>` although its pattern is an id's.
 PATTERN_EXEMPTIONS: dict[tuple[str, str], Callable[[str], bool]] = {}
 
 
-@functools.cache
 def _regex(pattern: str) -> re.Pattern[str] | None:
-    # botocore strips the model's ^...$ anchors; the service matches whole values.
-    try:
-        return re.compile(f"(?:{pattern})")
-    except re.error:
-        return None  # e.g. \p{L} classes Python's re lacks: not enforced here
+    r"""The model's pattern as the publisher's checker compiles it (`publish.limits.compiled`),
+    matched against whole values (botocore strips the model's ^...$ anchors); None: Python's re
+    cannot express it (\p{L} classes: GroupIdentifier's), not enforced here, and counted."""
+    return compiled(pattern)
 
 
 def _show(value: Any) -> str:
