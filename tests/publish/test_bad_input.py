@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.publish.cli_helpers import LF_TAGS, run_publish
+from tests.publish.cli_helpers import LF_TAGS, document, run_publish
 from tests.publish.harness import GlueLikeMotoServer
 
 pytestmark = pytest.mark.integration
@@ -328,3 +328,11 @@ def test_an_empty_docs_url_means_no_links(production: Path, aws: GlueLikeMotoSer
 
     assert result.exit_code == 0, result.output
     assert "mesh:docs_url" not in result.stdout
+
+
+def test_choices_are_taken_in_any_case(production: Path, aws: GlueLikeMotoServer) -> None:
+    """Before: `-o JSON` and `--on-drift KEEP` were refused ("'JSON' is not one of ...")."""
+    result = run_publish(production, "--dry-run", "--output", "JSON", "--on-drift", "KEEP")
+
+    assert result.exit_code == 0, result.output
+    assert document(result)["dry_run"] is True
