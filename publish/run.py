@@ -70,6 +70,30 @@ class PublishOptions:
             check_docs_url(self.docs_url)
 
 
+def _assets_without_tables(targets: Sequence[Target], report: Report) -> None:
+    """In a run of both catalogs, a DataZone asset whose Glue table does not exist on this target
+    is said on the DataZone plan: consumers would find it, and no subscription could be granted."""
+    glue = next((t for t in targets if isinstance(t, GlueTarget)), None)
+    datazone = next((t for t in targets if isinstance(t, DataZoneTarget)), None)
+    if glue is None or glue.current is None or datazone is None or datazone.desired is None:
+        return
+    current = glue.current
+    missing = sorted(
+        a.facts.unique_id
+        for a in datazone.desired.assets
+        if current.table(a.database, a.table) is None
+    )
+    if not missing:
+        return
+    plan = next(p for p in report.plans if p.target == datazone.name)
+    shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+    plan.warnings.append(
+        f"{len(missing)} asset(s) describe a model with no Glue table on this target ({shown}): "
+        "consumers find them, but no subscription can be granted until the model is built here "
+        "(--strict refuses such a run)"
+    )
+
+
 def check_dbt_target(domains: Sequence[Domain], target: str) -> None:
     for d in domains:
         if d.run_target and d.run_target != target:
@@ -142,6 +166,7 @@ def prepare(command: str, targets: Sequence[Target], options: PublishOptions) ->
                 exc, f"could not read the {target.title}", permissions=target.read_permissions
             ) from exc
     report = Report(command, options.dry_run, [t.plan() for t in targets])
+    _assets_without_tables(targets, report)
     if options.strict:
         missing = [
             s.name

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
+import boto3
 import pytest
 from typer.testing import CliRunner
 
 import publish.artifacts.files
 from mesh.cli import app
+from mesh_standins.demo import REGION
 from tests.datazone.conftest import DOMAINS, TODAY, Stage
 
 pytestmark = pytest.mark.integration
@@ -48,3 +51,34 @@ def test_publish_all_decodes_each_manifest_once(
     manifests = {p: n for p, n in reads.items() if p.name == "manifest.json"}
     assert manifests == {stage.artifacts / d / "manifest.json": 1 for d in DOMAINS}
     assert set(reads.values()) == {1}  # catalog, run results, sources: once each too
+
+
+def test_an_asset_whose_glue_table_is_missing_is_said_on_the_datazone_plan(stage: Stage) -> None:
+    """The Glue plan skips a model without a table (`no_glue_table`); the DataZone plan of the
+    same run said nothing of the asset it would still describe."""
+    glue = boto3.client("glue", region_name=REGION)
+    glue.delete_table(DatabaseName="customers_marts", Name="dim_customers_v2")
+    result = CliRunner().invoke(
+        app,
+        [
+            "publish",
+            "all",
+            "--dry-run",
+            "--output",
+            "json",
+            "--root",
+            str(stage.root),
+            "--artifacts",
+            str(stage.artifacts),
+            "--today",
+            TODAY.isoformat(),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    plans = {p["target"]: p for p in json.loads(result.stdout)["targets"]}
+    skipped = {s["unique_id"] for s in plans["glue"]["skipped"] if s["code"] == "no_glue_table"}
+    assert skipped == {"model.customers.dim_customers.v2"}
+    (warning,) = [w for w in plans["datazone"]["warnings"] if "no Glue table" in w]
+    assert warning.startswith("1 asset(s) describe a model with no Glue table on this target")
+    assert "model.customers.dim_customers.v2" in warning
