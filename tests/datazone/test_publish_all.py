@@ -1,4 +1,5 @@
-"""`mesh publish all` loads each domain's artifacts once, for both catalogs."""
+"""`mesh publish all`: each domain's artifacts loaded once for every catalog, and what the Glue plan
+knows said on the DataZone plan."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ from pathlib import Path
 
 import boto3
 import pytest
-from typer.testing import CliRunner
 
 import publish.artifacts.files
-from mesh.cli import app
-from mesh_standins.demo import REGION
-from tests.datazone.conftest import DOMAINS, TODAY, Stage
+from tests.datazone.conftest import DOMAINS, REGION, Stage
+from tests.datazone.test_publish_cli import publish as cli_publish
 
 pytestmark = pytest.mark.integration
 
@@ -29,21 +28,7 @@ def test_publish_all_decodes_each_manifest_once(
         return read_bytes(path, kind)
 
     monkeypatch.setattr(publish.artifacts.files, "read_bytes", counted)
-    result = CliRunner().invoke(
-        app,
-        [
-            "publish",
-            "all",
-            "--dry-run",
-            "--root",
-            str(stage.root),
-            "--artifacts",
-            str(stage.artifacts),
-            "--today",
-            TODAY.isoformat(),
-        ],
-        catch_exceptions=False,
-    )
+    result = cli_publish(stage, "all", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "+ lf_tag sensitivity: new" in result.stdout  # the Lake Formation plan
     assert "~ table customers_marts.dim_customers_v2" in result.stdout  # the Glue plan
@@ -58,23 +43,7 @@ def test_an_asset_whose_glue_table_is_missing_is_said_on_the_datazone_plan(stage
     same run said nothing of the asset it would still describe."""
     glue = boto3.client("glue", region_name=REGION)
     glue.delete_table(DatabaseName="customers_marts", Name="dim_customers_v2")
-    result = CliRunner().invoke(
-        app,
-        [
-            "publish",
-            "all",
-            "--dry-run",
-            "--output",
-            "json",
-            "--root",
-            str(stage.root),
-            "--artifacts",
-            str(stage.artifacts),
-            "--today",
-            TODAY.isoformat(),
-        ],
-        catch_exceptions=False,
-    )
+    result = cli_publish(stage, "all", "--dry-run", "--output", "json")
     assert result.exit_code == 0, result.output
     plans = {p["target"]: p for p in json.loads(result.stdout)["targets"]}
     skipped = {s["unique_id"] for s in plans["glue"]["skipped"] if s["code"] == "no_glue_table"}
