@@ -14,13 +14,14 @@ input column at all (`current_timestamp`, a literal, `count(*)`) have empty inpu
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
+from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.lineage import Node, lineage
 
 from publish.model import Domain, Model, Source, nodes_by_id
@@ -335,4 +336,15 @@ def _transformation(steps: Sequence[Node]) -> Transformation:
 
 
 def _first_line(err: Exception) -> str:
+    """What went wrong, in a line a person reads: a parse error says where, and the text it
+    stopped at instead of sqlglot's token repr."""
+    details = getattr(err, "errors", None)
+    if isinstance(err, ParseError) and details:
+        first = details[0]
+        description = _TOKEN.sub(r"`\1`", str(first.get("description", "")))
+        return f"line {first.get('line')}, column {first.get('col')}: {description}"[:200]
     return (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+
+
+#: sqlglot's `<Token token_type: TokenType.L_BRACE, text: {, line: 1, ...>`
+_TOKEN = re.compile(r"<Token token_type: [^,]*, text: (.*?), line: \d+[^>]*>")

@@ -270,15 +270,18 @@ def render_plan(plan: Plan, console: Console, *, limit: int = 50) -> None:
         console.print(Text(f"warning: {warning}", style="magenta"))
 
 
-def _render_skipped(plan: Plan, console: Console, shown: int = 5) -> None:
+def some(names: Sequence[str], shown: int = 5) -> str:
+    """The first `shown` names, then how many more: `a, b, c, d, e (+7 more)`."""
+    more = f" (+{len(names) - shown} more)" if len(names) > shown else ""
+    return f"{', '.join(names[:shown])}{more}"
+
+
+def _render_skipped(plan: Plan, console: Console) -> None:
     by_reason: dict[str, list[str]] = {}
     for item in plan.skipped:
         by_reason.setdefault(item.reason, []).append(item.name)
     for reason, names in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        more = f" (+{len(names) - shown} more)" if len(names) > shown else ""
-        console.print(
-            Text(f"  skipped {len(names)}: {reason}: {', '.join(names[:shown])}{more}", style="dim")
-        )
+        console.print(Text(f"  skipped {len(names)}: {reason}: {some(names)}", style="dim"))
 
 
 def render_report(report: Report, console: Console, *, plans: bool = True) -> None:

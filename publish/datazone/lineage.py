@@ -28,6 +28,7 @@ from publish.datazone.api import DataZoneApi
 from publish.limits import maximum
 from publish.mapping import MeshFacts, ModelFacts
 from publish.model import Model, Source, nodes_by_id
+from publish.plan import some
 
 PRODUCER = "https://github.com/analytics-mesh/publish"
 JOB_NAMESPACE = "dbt"
@@ -159,7 +160,11 @@ def _event(
             left_out.append(
                 f"left out {what}: the event had {size:,} bytes, PostLineageEvent takes {limit:,}"
             )
-        unresolved = tuple(f"{u.column}: {u.reason}" for u in lineage.unresolved) if lineage else ()
+        # one line per reason: a statement sqlglot cannot parse leaves every column unresolved
+        by_reason: dict[str, list[str]] = {}
+        for item in lineage.unresolved if lineage else ():
+            by_reason.setdefault(item.reason, []).append(item.column)
+        unresolved = tuple(f"{some(columns)}: {reason}" for reason, columns in by_reason.items())
         return Rendered(payload, unresolved, tuple(left_out))
 
     completed_at = build.completed_at

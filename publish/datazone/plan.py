@@ -457,7 +457,8 @@ class _Planner:
 
 def _lineage_details(event: DesiredEvent) -> list[str]:
     rendered = event.rendered
-    return [*(f"column lineage not resolved: {c}" for c in rendered.unresolved), *rendered.left_out]
+    unresolved = [f"column lineage not resolved for {c}" for c in rendered.unresolved]
+    return [*unresolved, *rendered.left_out]
 
 
 def build_plan(

@@ -110,6 +110,22 @@ def test_unparseable_sql_reports_every_column() -> None:
     assert "cannot analyse" in result.unresolved[0].reason
 
 
+def test_a_parse_error_says_where_and_what_in_words() -> None:
+    """Before: sqlglot's token repr (`<Token token_type: TokenType.L_BRACE, text: {, ...>`)."""
+    result = derive(
+        "model.s.raw",
+        "select a from {{ ref('x') }}",  # uncompiled Jinja in compiled_code
+        dialect="athena",
+        upstreams=[],
+        output_columns=["a", "b"],
+    )
+    reasons = {u.reason for u in result.unresolved}
+    assert reasons == {
+        "sqlglot cannot analyse the compiled SQL (line 1, column 15: Expected table name but "
+        "got `{`)"
+    }
+
+
 def test_the_openlineage_facet_names_input_datasets_and_transformations() -> None:
     sql = """
         select o.order_id, o.amount * 2 as doubled, sum(i.qty) as units, 1 as one
