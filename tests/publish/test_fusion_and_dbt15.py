@@ -1,21 +1,30 @@
 """dbt Fusion's and dbt-core 1.5's artifacts, made from a real build of the tiny fixture project
 (`tests/publish/dbt_shapes.py` says where each shape comes from): what the loader makes of them,
-value by value, what it says it could not publish, and `mesh publish glue --dry-run` on them."""
+value by value, what it says it could not publish, and `mesh publish glue|all --dry-run` on them
+against moto and the DataZone emulator."""
 
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from mesh.cli import app
+from mesh_standins.datazone import RunningEmulator, start_background
 from publish.artifacts import load_domains
+from publish.aws import AwsClients, AwsSettings
+from publish.datazone.api import DataZoneApi
+from publish.datazone.config import load_config
 from publish.mapping import map_mesh
 from publish.model import Domain, Model
 from tests.publish import dbt_shapes as shapes
 from tests.publish.cli_helpers import document, run_publish
 from tests.publish.conftest import REPO
-from tests.publish.harness import GlueLikeMotoServer
+from tests.publish.harness import ACCOUNT, REGION, GlueLikeMotoServer
 
 pytestmark = pytest.mark.integration
 
@@ -253,3 +262,106 @@ def test_other_manifest_versions_are_refused(
     message = " ".join(result.stderr.split())
     assert f"{path}: " in message and words in message, message
     assert aws.calls() == []
+
+
+# --- through `mesh publish all` into Glue and the DataZone emulator -----------------------------
+
+
+@pytest.fixture(scope="module")
+def emulator(moto_server: GlueLikeMotoServer) -> Iterator[RunningEmulator]:
+    """The DataZone emulator, reading Glue from the session's moto server."""
+    with start_background(glue_endpoint=moto_server.endpoint) as running:
+        yield running
+
+
+@pytest.fixture
+def datazone(
+    production: Path, emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch
+) -> RunningEmulator:
+    """Glue as a production build of the tiny artifacts leaves it; the DataZone domain and the
+    tiny domain's project as the hands-on creates them (the publisher's own bootstrap)."""
+    emulator.admin.reset()
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "AKIDPRODUCER",
+        "AWS_ENDPOINT_URL_DATAZONE": emulator.url,
+        "MESH_DATAZONE_ACCOUNT_ID": ACCOUNT,
+        "MESH_DATAZONE_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(key, value)
+    config = load_config(REPO / "catalog" / "datazone.yml")  # the catalog/ `root` copies
+    api = DataZoneApi.connect(AwsClients(AwsSettings(region=REGION)), config)
+    names = {config.governance_project, config.project_for("tiny")}
+    api.bootstrap(names)
+    emulator.admin.reset_calls()
+    return emulator
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """The repository's catalog/, its glossary with the tiny project's one term more."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "catalog", root / "catalog")
+    glossary = root / "catalog" / "glossary.yml"
+    glossary.write_text(
+        glossary.read_text() + "  - name: Revenue\n    short_description: What orders earn.\n"
+    )
+    return root
+
+
+def _publish_all(root: Path, artifacts: Path) -> dict:
+    args = ["all", "--artifacts", str(artifacts), "--root", str(root), "--dry-run", "-o", "json"]
+    result = CliRunner().invoke(app, ["publish", *args])
+    assert result.exit_code == 0, result.output
+    return {t["target"]: t for t in json.loads(result.stdout)["targets"]}
+
+
+#: shape -> (its edits, the models with a lineage event: built by the run, not reused or failed)
+ENGINES: dict[str, tuple[list[shapes.Change], set[str]]] = {
+    "dbt Fusion, manifest v20": (
+        shapes.fusion("v20", shapes.FUSION_V20),
+        {"model.tiny.stg_shop__orders", "model.tiny.stg_shop__customers", shapes.FCT},
+    ),
+    "dbt-core 1.5": (
+        [shapes.dbt_1_5],
+        {
+            "model.tiny.stg_shop__orders",
+            "model.tiny.stg_shop__customers",
+            shapes.FCT,
+            shapes.DIM_V1,
+            shapes.DIM_V2,
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_other_engines_publish_through_mesh_publish_all(
+    production: Path, datazone: RunningEmulator, root: Path, engine: str
+) -> None:
+    """Both catalogs planned from the artifacts, as from dbt-core 1.11's: the public model's
+    asset and listing, its tests as one data-quality point, a lineage event per model the run
+    built; what the artifacts could not say is in both plans' warnings, once."""
+    changes, built = ENGINES[engine]
+    shapes.rewrite(production / "tiny", *changes)
+
+    plans = _publish_all(root, production)
+
+    assert datazone.admin.writes() == {}  # a dry run
+    dz = plans["datazone"]
+    ids = {(a["kind"], a["op"], a["unique_id"]) for a in dz["actions"]}
+    assert {("asset", "create", shapes.FCT), ("asset_listing", "publish", shapes.FCT)} <= ids
+    (quality,) = [a for a in dz["actions"] if a["kind"] == "quality"]
+    assert quality["unique_id"] == shapes.FCT and quality["reason"].startswith("2/2 passed")
+    assert {a["unique_id"] for a in dz["actions"] if a["kind"] == "lineage"} == built
+    glue = plans["glue"]
+    assert {a["unique_id"] for a in glue["actions"] if a["kind"] == "table"} >= {shapes.FCT}
+    for plan in (glue, dz):
+        assert plan["warnings"] == glue["warnings"]
+    if engine.startswith("dbt Fusion"):
+        assert len(glue["warnings"]) == 2
+        assert "manifest v20, which dbt Fusion's previews wrote" in glue["warnings"][0]
+        count = len(_raw(production, "run_results")["results"])
+        assert f"`message` is missing on {count} of {count} results" in glue["warnings"][1]
+    else:
+        (warning,) = glue["warnings"]
+        assert "have no compiled SQL" in warning
