@@ -236,13 +236,7 @@ def fusion_run_results(dbt_version: str) -> Change:
                 out["relation_name"] = result["relation_name"]
             results.append(out)
         run["results"] = results
-        run["metadata"] = {
-            "dbt_schema_version": schema("run-results", "v6"),
-            "dbt_version": dbt_version,
-            "generated_at": run["metadata"]["generated_at"],
-            "invocation_id": run["metadata"]["invocation_id"],
-            "env": {},
-        }
+        run["metadata"] = _fusion_metadata(run["metadata"], "run-results", "v6", dbt_version)
         run["args"] = {
             "command": "build",
             "which": "build",
@@ -250,6 +244,18 @@ def fusion_run_results(dbt_version: str) -> Change:
         }
 
     return change
+
+
+def _fusion_metadata(metadata: Docs, kind: str, version: str, dbt_version: str) -> Docs:
+    """Fusion's `RunResultsMetadata` / `FreshnessResultsMetadata`: no `invocation_started_at`
+    (Fusion leaves it None, and skips None)."""
+    return {
+        "dbt_schema_version": schema(kind, version),
+        "dbt_version": dbt_version,
+        "generated_at": metadata["generated_at"],
+        "invocation_id": metadata["invocation_id"],
+        "env": {},
+    }
 
 
 def fusion_new_run_results(docs: Docs) -> None:
@@ -274,13 +280,7 @@ def fusion_sources(dbt_version: str) -> Change:
 
     def change(docs: Docs) -> None:
         sources = docs["sources"]
-        sources["metadata"] = {
-            "dbt_schema_version": schema("sources", "v3"),
-            "dbt_version": dbt_version,
-            "generated_at": sources["metadata"]["generated_at"],
-            "invocation_id": sources["metadata"]["invocation_id"],
-            "env": {},
-        }
+        sources["metadata"] = _fusion_metadata(sources["metadata"], "sources", "v3", dbt_version)
         for i, result in enumerate(sources["results"]):
             result["status"] = "Pass" if i == 0 else "Warn"
             result["timing"], result["adapter_response"] = [], {}
