@@ -88,6 +88,7 @@ bench: bench-build bench-slim bench-publisher
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_publish_glue.py
 	$(BIN)/python bench/bench_publish_datazone.py
+	$(BIN)/python bench/bench_portal.py
 	$(BIN)/python bench/bench_datazone_emulator.py
 
 clean:

@@ -10,7 +10,8 @@ Per domain (upstream first), against the production artifacts in `state_dir/<dom
 Every unselected ref resolves to production (`--defer --favor-state`), except refs to upstream
 models this run rebuilt, which read the tables it built (dbt-loom injects them from the upstream's
 fresh manifest; `defer_state` keeps them out of what dbt defers to). A domain with nothing
-selected runs no build at all.
+selected runs no build at all. A domain without a production manifest (new in the pull request)
+builds every node of its own; one without any is an error (the wrong `--state`, or no download).
 
 Documentation-only changes select nothing: the `ci*` targets persist no descriptions (see the
 domains' `dbt_project.yml`), so dbt does not count a changed description as a modification there.
@@ -39,6 +40,8 @@ from publish.model import Model, TestResult
 class SlimResult:
     runs: list[DomainRun] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # domains with nothing to build
+    #: domains without a production build (new in the pull request): built in full
+    new: list[str] = field(default_factory=list)
     selections: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -108,7 +111,7 @@ def slim_build(
     *,
     target: str = "ci",
     dbt_args: tuple[str, ...] = (),
-    on_domain: Callable[[str, list[str]], None] | None = None,
+    on_domain: Callable[[str, list[str], bool], None] | None = None,
 ) -> SlimResult:
     """Build every domain's changes and their cross-domain consequences, upstream first.
 
@@ -124,14 +127,17 @@ def slim_build(
     prod: dict[str, LoadedDomain] = {}
     for domain in plan:
         prod_manifest_path = state_dir / domain.name / "manifest.json"
-        if not prod_manifest_path.is_file():
-            raise BadInputError(
-                f"no production manifest for domain {domain.name!r}",
-                file=prod_manifest_path,
-                fix="download the production artifacts first (`mesh ci download`), or build "
-                "the domain on main and upload its artifacts (`mesh ci merge`)",
-            )
-        prod[domain.name] = load_manifest(prod_manifest_path.parent, domain.name)
+        if prod_manifest_path.is_file():
+            prod[domain.name] = load_manifest(prod_manifest_path.parent, domain.name)
+    if plan and not prod:  # not one domain: the wrong folder, or nothing downloaded
+        raise BadInputError(
+            f"no production manifest of any domain in {state_dir} (expected "
+            f"{state_dir}/<domain>/manifest.json): nothing to build the changes against",
+            file=state_dir,
+            fix="download the production artifacts first (`mesh ci download`), or pass --state "
+            "the folder it wrote; before the first merge, build and upload main once (`mesh ci "
+            "merge` on main)",
+        )
     if plan:
         check_warehouse_lock(duckdb_file(root, target, mesh_environment(root), plan[0].path))
     work = root / STATE_DIR / target / "_slim"
@@ -141,30 +147,36 @@ def slim_build(
     manifests: dict[str, Path] = {}  # what downstream domains read for each upstream
     for domain in plan:
         state = state_dir / domain.name
-        prod_manifest_path = state / "manifest.json"
-        manifests[domain.name] = prod_manifest_path
+        new = domain.name not in prod
+        manifests[domain.name] = state / "manifest.json"
         env = dbt_environment(root, domain, target, _loom_config(domain, manifests, work))
-        selection = [
-            *own_changes(domain, env, target, state),
-            *children_of(prod[domain.name], rebuilt),
-        ]
+        if new:  # no production build to compare with or defer to: every node of its own
+            selection = [f"package:{domain.name}"]
+            result.new.append(domain.name)
+        else:
+            selection = [
+                *own_changes(domain, env, target, state),
+                *children_of(prod[domain.name], rebuilt),
+            ]
         result.selections[domain.name] = selection
         if on_domain:
-            on_domain(domain.name, selection)
+            on_domain(domain.name, selection, new)
         if not selection:
             result.skipped.append(domain.name)
             continue
-        invocation = MeshInvocation(
-            ("build",),
-            target=target,
-            dbt_args=(
-                *dbt_args,
-                *("--select", *selection),
-                # unselected parents always read production, never a table an earlier
-                # pull-request build left in the ci schemas
+        # unselected parents always read production, never a table an earlier pull-request
+        # build left in the ci schemas (a new domain's parents are upstream domains' models,
+        # which dbt-loom resolves)
+        defer = (
+            ()
+            if new
+            else (
                 *("--defer", "--favor-state"),
                 *("--state", str(defer_state(state, rebuilt, work / domain.name))),
-            ),
+            )
+        )
+        invocation = MeshInvocation(
+            ("build",), target=target, dbt_args=(*dbt_args, *("--select", *selection), *defer)
         )
         run = run_dbt(domain, invocation.args(), env)
         result.runs.append(run)

@@ -100,7 +100,22 @@ def download(store: StoreOption = None, state: StateOption = DEFAULT_STATE) -> N
     root = find_root()
     source = ArtifactStore.from_url(store)
     dest = _in_root(root, state)
-    found = source.download(_s3(), sorted(discover_domains(root)), dest)
+    domains = sorted(discover_domains(root))
+    found = source.download(_s3(), domains, dest)
+    where = f"s3://{source.bucket}/{source.prefix}/"
+    if domains and not found:
+        err_console.print(
+            f"[yellow]warning:[/] {where} holds no domain's artifacts: expected only before the "
+            "first merge (build and upload main once: `mesh ci merge` on main); otherwise "
+            "--store or MESH_ARTIFACT_STORE names the wrong bucket or prefix",
+            soft_wrap=True,
+        )
+    for name in (d for d in domains if found and d not in found):
+        err_console.print(
+            f"[yellow]warning:[/] {where} holds no build of domain {name!r}: a domain new in "
+            "this branch (`mesh ci slim` builds it in full), or one main has not built yet",
+            soft_wrap=True,
+        )
     console.print(f"Downloaded production artifacts of {', '.join(found) or 'no domain'} to {dest}")
 
 
@@ -142,8 +157,10 @@ def slim(
         dest,
         target=target,
         dbt_args=("--quiet",),
-        on_domain=lambda d, sel: console.print(
-            f"[bold]{d}[/]: dbt build --select {' '.join(sel)}"
+        on_domain=lambda d, sel, new: console.print(
+            f"[bold]{d}[/]: new domain (no production build): dbt build --select {sel[0]}"
+            if new
+            else f"[bold]{d}[/]: dbt build --select {' '.join(sel)}"
             if sel
             else f"[bold]{d}[/]: nothing changed, nothing to build"
         ),
@@ -184,7 +201,8 @@ def breaking(
             "there is nothing to compare the pull request with",
             file=dest,
             fix="download the production artifacts first (`mesh ci download --state "
-            f"{state}`, with MESH_ARTIFACT_STORE set), or pass --state the folder that holds them",
+            f"{state}`, with MESH_ARTIFACT_STORE set), or pass --state the folder that holds "
+            "them; before the first merge, build and upload main once (`mesh ci merge` on main)",
         )
     for name in sorted(set(domains) - set(found)):
         err_console.print(

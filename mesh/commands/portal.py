@@ -67,7 +67,9 @@ def portal_build(
         artifacts = target_artifacts(root, target)
     site = _out(out, root)
     portal = collect(root, artifacts=artifacts, history=read_history(site))
-    index = render_site(portal, site)
+    # after the load: the spinner is a thread, and the loader forks only without one
+    with err_console.status(f"writing the portal ({len(portal.models)} public models)"):
+        index = render_site(portal, site)
     for warning in portal.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     console.print(

@@ -34,6 +34,7 @@ ASSETS = Path(__file__).parent / "assets"
 MARKER = ".mesh-portal"  # in every site this module writes; only such a folder is replaced
 
 _CODE = re.compile(r"`([^`]+)`")
+_DATA_SLOT = "__mesh_portal_data__"  # where the page's JSON goes, after the page is scrubbed
 
 
 def render_site(portal: Portal, out: Path) -> Path:
@@ -61,7 +62,7 @@ def render_site(portal: Portal, out: Path) -> Path:
 
 
 def render_index(portal: Portal, data: dict[str, Any] | None = None) -> str:
-    """The page; `data` is `portal.to_json()` when the caller already has it."""
+    """The page; `data` is `redact_json(portal.to_json())` when the caller already has it."""
     env = Environment(
         loader=FileSystemLoader(ASSETS),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -77,16 +78,19 @@ def render_index(portal: Portal, data: dict[str, Any] | None = None) -> str:
     for node in portal.nodes:  # the served docs hold public models only (mesh.portal.prune)
         if node.key not in hrefs and node.domain in with_docs and node.access == "public":
             hrefs[node.key] = f"domains/{node.domain}/index.html#!/model/{node.unique_id}"
-    data = redact_json(portal.to_json() if data is None else data)
+    if data is None:
+        data = redact_json(portal.to_json())
     html = env.get_template("index.html.j2").render(
         portal=portal,
         colours=colours,
         svg=render_svg(portal.nodes, portal.edges, hrefs),
         terms_used=_terms_used(portal),
-        data_json=Markup(_script_json(data)),
+        data_json=Markup(_DATA_SLOT),
         stats=_stats(portal),
     )
-    return redact_text(html)
+    # the page's own text is scrubbed again, as a last guard; the data, redacted as JSON
+    # (secret-named keys blanked too), goes in after: half the page of a large mesh
+    return redact_text(html).replace(_DATA_SLOT, _script_json(data), 1)
 
 
 def domain_colours(portal: Portal) -> dict[str, int]:

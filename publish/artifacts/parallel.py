@@ -66,7 +66,12 @@ def load_forked(
 ) -> list[Domain]:
     """Load `mine` here while a forked child loads `theirs`; the domains in that order."""
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare (EAGAIN, ENOMEM): load them all here
+        os.close(read_end)
+        os.close(write_end)
+        return [load(f) for f in (*mine, *theirs)]
     if pid == 0:
         _child(theirs, load, read_end, write_end)
     os.close(write_end)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import boto3
 import pytest
 from typer.testing import CliRunner
 
+from mesh.ci.sqllint import changed_sql
 from mesh.cli import app
 from mesh.project import discover_domains
 from mesh_standins.moto_server import local_aws_env, moto_server, reset_moto
+from publish.errors import BadInputError
 
 pytestmark = pytest.mark.integration
 
@@ -89,6 +93,22 @@ def test_breaking_refuses_a_state_without_production_manifests(
     assert str(folder) in output
     assert "mesh ci download" in output
     assert "No breaking change" not in output
+
+
+@pytest.mark.parametrize("state", ["missing", "empty"])
+def test_slim_refuses_a_state_without_any_production_manifest(
+    built_copy: Path, tmp_path: Path, state: str
+) -> None:
+    """A domain without one is new and builds in full; without any, --state is wrong."""
+    folder = tmp_path / state
+    if state == "empty":
+        folder.mkdir()
+    code, output = mesh("ci", "slim", "--state", str(folder))
+    assert code == 2, output
+    assert str(folder) in output
+    assert "mesh ci download" in output
+    assert "mesh ci merge" in output  # the way out before the first merge
+    assert not (built_copy / ".mesh-state" / "ci").exists(), "a domain was built anyway"
 
 
 def test_breaking_refuses_a_corrupt_production_manifest(built_copy: Path) -> None:
@@ -201,6 +221,20 @@ def test_download_replaces_each_domain_folder_whole(tmp_path: Path, aws: str) ->
     assert (state / stored / "manifest.json").read_bytes() == manifest
     assert not (state / absent).exists()
     assert sorted(p.name for p in state.iterdir()) == [stored]  # no staging folder left
+    for name in names[1:]:  # each named: a new domain, or one main has not built
+        assert f"holds no build of domain {name!r}: a domain new in this branch" in output
+
+
+def test_download_from_an_empty_store_says_what_that_means(tmp_path: Path, aws: str) -> None:
+    """Before: "Downloaded production artifacts of no domain" and nothing else, exit 0; then
+    slim and breaking refused the empty --state, with no word of the first merge."""
+    boto3.client("s3").create_bucket(Bucket=BUCKET)
+    code, output = mesh("ci", "download", "--state", str(tmp_path / "state"))
+    assert code == 0, output  # legitimate before the first merge
+    assert f"warning: {STORE}/ holds no domain's artifacts" in output
+    assert "`mesh ci merge` on main" in output
+    assert "MESH_ARTIFACT_STORE names the wrong bucket or prefix" in output
+    assert "holds no build of domain" not in output  # one line, not one per domain
 
 
 @pytest.mark.parametrize("output", ["xml", "yaml"])
@@ -217,3 +251,57 @@ def test_breaking_takes_the_output_format_in_any_case(built_copy: Path) -> None:
     code, output = mesh("ci", "breaking", "--state", str(state), "--output", "JSON")
     assert code == 0, output
     assert output.startswith("{") and '"breaks": []' in output
+
+
+# --- mesh ci lint: the base the changes are found against ---------------------------------------
+
+
+def _repo_with_a_model(root: Path) -> Path:
+    """A git repository whose main holds one model; the branch `pr` adds one with a space."""
+    models = root / "domains" / "sales" / "models"
+    models.mkdir(parents=True)
+    (models / "stg_a.sql").write_text("select 1 as a\n")
+    run = partial(subprocess.run, cwd=root, check=True, capture_output=True)
+    run(["git", "init", "-q", "-b", "main"])
+    run(["git", "add", "-A"])
+    run(["git", "-c", "user.email=ci@x", "-c", "user.name=ci", "commit", "-qm", "main"])
+    run(["git", "checkout", "-q", "-b", "pr"])
+    (models / "stg b.sql").write_text("select 2 as b\n")
+    run(["git", "add", "-A"])
+    run(["git", "-c", "user.email=ci@x", "-c", "user.name=ci", "commit", "-qm", "pr"])
+    return root
+
+
+def test_lint_finds_changed_models_by_their_whole_name(tmp_path: Path) -> None:
+    """Before: a file name with a space came back as two paths."""
+    root = _repo_with_a_model(tmp_path)
+    assert changed_sql(root, "main") == [root / "domains/sales/models/stg b.sql"]
+
+
+def test_lint_names_a_mistyped_base_and_what_it_may_mean(tmp_path: Path) -> None:
+    """Before: git's three lines (ambiguous argument, unknown revision, "Use '--'")."""
+    root = _repo_with_a_model(tmp_path)
+    with pytest.raises(BadInputError) as caught:
+        changed_sql(root, "mian")
+    message = str(caught.value)
+    assert "--base 'mian' is not a branch, tag or commit of this repository" in message
+    assert "did you mean 'main'?" in message
+    assert "Use '--'" not in message
+
+
+def test_lint_says_a_base_without_common_history_is_a_shallow_clone(tmp_path: Path) -> None:
+    root = _repo_with_a_model(tmp_path)
+    run = partial(subprocess.run, cwd=root, check=True, capture_output=True)
+    run(["git", "checkout", "-q", "--orphan", "unrelated"])
+    run(["git", "-c", "user.email=ci@x", "-c", "user.name=ci", "commit", "-qm", "unrelated"])
+    with pytest.raises(BadInputError) as caught:
+        changed_sql(root, "main")
+    assert "'main' and HEAD share no history in this clone" in str(caught.value)
+    assert "fetch-depth: 0" in str(caught.value)
+
+
+def test_lint_outside_a_git_repository_names_the_folder(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError) as caught:
+        changed_sql(tmp_path, "main")
+    assert str(tmp_path) in str(caught.value)
+    assert "is not in a git repository" in str(caught.value)

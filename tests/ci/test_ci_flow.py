@@ -324,6 +324,40 @@ def test_public_model_change_rebuilds_its_readers_against_the_new_table(laptop: 
         git(laptop, "checkout", "-q", "main")
 
 
+def test_a_new_domain_builds_in_full_in_its_first_pull_request(laptop: Path) -> None:
+    """No production build of it exists yet: nothing to compare with or defer to, so every
+    node of its own builds (slim CI refused it, so a new team could not pass CI before merging).
+    """
+    git(laptop, "checkout", "-q", "-b", "pr-new-domain")
+    try:
+        code, output = mesh("parse", "-s", "+sales")
+        assert code == 0, output
+        code, output = mesh("new", "domain", "inventory", "--reads", "sales")
+        assert code == 0, output
+        commit_all(laptop, "new domain inventory")
+        code, output = mesh("ci", "breaking")
+        assert code == 0, output
+        assert "no production manifest for domain 'inventory'" in " ".join(output.split())
+        code, output = mesh("ci", "slim")
+        assert code == 0, output
+        assert "inventory: new domain (no production build): dbt build --select " in output
+        for name in ("customers", "sales", "marketing"):
+            assert f"{name}: nothing changed, nothing to build" in output
+        manifest = json.loads((laptop / ".mesh-state/ci/inventory/manifest.json").read_text())
+        own = {
+            uid
+            for uid, node in [*manifest["nodes"].items(), *manifest["unit_tests"].items()]
+            if node["package_name"] == "inventory" and node["resource_type"] in BUILT
+        }
+        assert {"model.inventory.dim_inventory_items", "model.inventory.int_sales_products"} <= own
+        assert built_nodes(laptop, "inventory") == own
+        assert summary_row(output, "inventory")[3] == "0"  # nothing failed
+        assert f"Nodes built: {len(own)}" in output
+    finally:
+        git(laptop, "checkout", "-q", "main")
+        shutil.rmtree(laptop / "domains" / "inventory", ignore_errors=True)
+
+
 def test_documentation_only_change_builds_nothing_and_reaches_the_merge(
     laptop: Path, merged_repo: Path
 ) -> None:

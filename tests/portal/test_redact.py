@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from mesh.portal import redact
 from mesh.portal.redact import REDACTED, is_secret_key, redact_json, redact_text
 from tests.portal.secrets import API_KEY, DSN, PASSWORD, SHAPES
 
@@ -106,3 +109,27 @@ def test_redact_json_blanks_secret_keys_and_scrubs_strings() -> None:
 )
 def test_secret_key_names(key: str, secret: bool) -> None:
     assert is_secret_key(key) is secret
+
+
+# fragments of every pattern's matches and near-misses, odd case and Unicode case folds included
+_FRAGMENTS = [
+    *(text for text, _ in SHAPES.values()),
+    "postgresql://u:p@h", "HTTP://LOCALHOST:5000/x", "https://glue.eu-west-1.AmazonAWS.com",
+    "arn:aws:iam::123456789012:role/x", "/home/runner/x", "/Users/me/x", r"C:\Users\me",
+    "C:\\\\build\\x", "Bearer abc123def456", "AKIA", "IOSFODNN7EXAMPLE", "-----BEGIN RSA ",
+    "PRIVATE KEY-----", "-----END RSA ", "ghp_", "github_pat_", "xoxb-", "eyJ", "\u017fecret=",
+    "PASSWORD: ", "Api_Key=", "token", "dsn=", "Kelvin \u212a", "\u0130", "= ", ": ", "'", '"',
+    " ", "x", "1234567890", ".", "/", "@", ";", "&", "?", "=", "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@example("\u017fecret=abc")  # a long s is an `s` to the patterns' (?i): case-folded, not lowered
+@example("PA\u017f\u017fWORD: abc")
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=12).map("".join))
+def test_needles_never_skip_a_pattern_that_matches(text: str) -> None:
+    """The needles only save time: the result is that of every pattern applied in turn."""
+    expected = text
+    for pattern, replacement, _ in redact._PATTERNS:
+        expected = pattern.sub(replacement, expected)
+    assert redact_text(text) == expected

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from publish.artifacts import parallel
+from publish.artifacts import discover, load_domain, parallel
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "fixtures" / "dbt-artifacts"
@@ -149,6 +149,19 @@ def test_load_all_forks_only_above_its_size_threshold(mesh: Path) -> None:
     small = _run(mesh, str(1 << 40))
     assert small["forks"] == 0
     assert small["equal"] is True
+
+
+def test_a_failed_fork_loads_everything_here(
+    tiny_artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_process(*_: object) -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(parallel.os, "fork", no_process)
+    found = discover(REPO, tiny_artifacts) * 3
+    assert parallel.load_forked(found[:1], found[1:], load_domain) == [
+        load_domain(f) for f in found
+    ]
 
 
 def test_no_fork_while_another_thread_runs() -> None:
