@@ -45,7 +45,7 @@ FILE_NAMES: dict[ArtifactKind, str] = {
 #: schemas (schemas/dbt/ of each 1.x branch), dbt Fusion's Rust structs (crates/dbt-schemas) and
 #: files written by dbt-core 1.11.16 and 1.7.3:
 #: - manifest v9 (dbt-core 1.5), v10 (1.6), v11 (1.7), v12 (1.8 - 1.11; dbt Fusion from
-#:   2.0.0-preview.98), v20 (Fusion 2.0.0-beta to preview.97, "v12 with Fusion's gaps"): the fields
+#:   2.0.0-preview.98), v20 (Fusion 2.0.0-beta to preview.97, the structs of its v12): the fields
 #:   read have one shape in all of them (publish.artifacts.schemas); v20 is read with a warning;
 #: - run-results v4 (dbt-core 1.0 - 1.6), v5 (1.7), v6 (1.8+ and Fusion): likewise;
 #: - catalog v1 and sources v3: every dbt-core since 1.0, and Fusion.
