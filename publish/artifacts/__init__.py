@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
-from publish.artifacts.convert import BUILD_COMMANDS, to_domain
+from publish.artifacts.convert import to_domain
 from publish.artifacts.discover import DomainArtifacts, discover
 from publish.artifacts.files import (
     FILE_NAMES,
@@ -29,6 +29,7 @@ from publish.artifacts.files import (
     supported_versions,
 )
 from publish.artifacts.parallel import load_all
+from publish.artifacts.runs import BUILD_COMMANDS
 from publish.artifacts.schemas import CatalogV1, ManifestV12, RunResultsV6, SourcesV3
 from publish.errors import BadInputError
 from publish.model import Domain
@@ -106,13 +107,15 @@ def load_domain(found: DomainArtifacts, *, require_catalog: bool = True) -> Doma
             file=catalog_path,
             fix=FIXES["catalog"],
         )
-    catalog = read_artifact(catalog_path, "catalog") if catalog_path.exists() else None
+    catalog = read_artifact(catalog_path, "catalog", warnings) if catalog_path.exists() else None
     run_results_path = directory / FILE_NAMES["run-results"]
     run_results = (
-        read_artifact(run_results_path, "run-results") if run_results_path.exists() else None
+        read_artifact(run_results_path, "run-results", warnings)
+        if run_results_path.exists()
+        else None
     )
     sources_path = directory / FILE_NAMES["sources"]
-    sources = read_artifact(sources_path, "sources") if sources_path.exists() else None
+    sources = read_artifact(sources_path, "sources", warnings) if sources_path.exists() else None
     assert isinstance(manifest, ManifestV12)
     assert catalog is None or isinstance(catalog, CatalogV1)
     assert run_results is None or isinstance(run_results, RunResultsV6)

@@ -1,4 +1,5 @@
-"""Decoded artifacts of one domain (manifest v10 - v12, catalog, run results, sources) -> `Domain`.
+"""Decoded artifacts of one domain (manifest v9 - v12 and v20, catalog, run results, sources) ->
+`Domain`.
 
 Which models a domain has: every enabled model node of its manifest, those of installed packages
 included (they are built tables like the project's own, marked by `package_name`), except the
@@ -8,11 +9,21 @@ models, which become `Domain.upstream_models`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, cast
 
+from publish.artifacts.runs import (
+    build_result,
+    compiled_code,
+    gaps,
+    listed,
+    message,
+    read_run,
+    test_status,
+)
 from publish.artifacts.schemas import (
     CatalogColumnV1,
     CatalogTableV1,
@@ -21,6 +32,7 @@ from publish.artifacts.schemas import (
     ConstraintV12,
     FreshnessThresholdV12,
     ManifestV12,
+    Metadata,
     NodeV12,
     RunResultsV6,
     RunResultV6,
@@ -29,7 +41,6 @@ from publish.artifacts.schemas import (
 )
 from publish.model import (
     Access,
-    BuildResult,
     Column,
     Constraint,
     Domain,
@@ -39,17 +50,9 @@ from publish.model import (
     Source,
     SourceFreshness,
     TestResult,
-    TestStatus,
 )
 
-#: dbt commands whose run_results.json describe a build of the models
-BUILD_COMMANDS = frozenset({"build", "run", "seed", "snapshot", "test", "retry"})
-#: `args.which` -> the command a person types, for messages
-_COMMANDS = {"generate": "docs generate", "serve": "docs serve", "freshness": "source freshness"}
-_TEST_STATUSES: frozenset[str] = frozenset({"pass", "warn", "fail", "error", "skipped"})
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
-#: how many names a warning lists before "..."
-_LISTED = 5
 
 
 def to_domain(
@@ -64,7 +67,8 @@ def to_domain(
     warnings: Sequence[str] = (),
 ) -> Domain:
     """The domain `name` (or the manifest's project name) from its decoded artifacts."""
-    project = manifest.metadata.project_name or name
+    nodes = manifest.nodes.values()
+    project = _project_name(manifest.metadata, (n.package_name for n in nodes)) or name
     notes = list(warnings)
     groups = tuple(
         Group(
@@ -72,35 +76,20 @@ def to_domain(
             name=g.name,
             package_name=g.package_name,
             owner_name=g.owner.name,
-            owner_email=g.owner.email,
+            owner_email=_first(g.owner.email),
             description=(g.description or "").strip(),
         )
         for key, g in manifest.groups.items()
     )
     group_owners = {g.name: g.owner_email for g in groups}
 
-    results: dict[str, RunResultV6] = {}
-    run_command = run_target = invocation_id = finished_at = None
-    if run_results is not None:
-        run_command = run_results.args.get("which")
-        target = run_results.args.get("target")
-        run_target = str(target) if target else None
-        invocation_id = run_results.metadata.invocation_id
-        if run_command in BUILD_COMMANDS:
-            results = {r.unique_id: r for r in run_results.results}
-            finished_at = run_results.metadata.generated_at
-        else:
-            shown = _COMMANDS.get(str(run_command), run_command)
-            notes.append(
-                f"{directory / 'run_results.json'} was written by `dbt {shown}`, not by a build: "
-                "build time and test status are not published (keep the build's "
-                "run_results.json, e.g. run `dbt docs generate` before `dbt build`)"
-                if run_command
-                else f"{directory / 'run_results.json'} does not say which dbt command wrote it "
-                "(args.which): build time and test status are not published"
-            )
+    run_results_path = directory / "run_results.json"
+    run = read_run(run_results, run_results_path) if run_results is not None else None
+    if run is not None:
+        notes += run.notes
+    results = run.results if run is not None else {}
+    invocation_id = run.invocation_id if run is not None else None
 
-    nodes = manifest.nodes.values()
     tests = _tests(nodes, results)
     tests_by_model: dict[str, list[TestResult]] = {}
     for test in tests:
@@ -111,7 +100,7 @@ def to_domain(
     not_in_catalog: list[str] = []
     catalog_nodes = catalog.nodes if catalog is not None else {}
     for node in nodes:
-        if node.resource_type != "model" or not node.config.enabled:
+        if node.resource_type != "model" or node.config.enabled is False:
             continue
         if not node.path and not node.original_file_path:  # injected by dbt-loom
             upstream.append(_model(node, node.package_name, None, group_owners, (), None, None))
@@ -132,7 +121,7 @@ def to_domain(
     if not_in_catalog:
         notes.append(
             f"{directory / 'catalog.json'} has no table for {len(not_in_catalog)} model(s) "
-            f"({_some(not_in_catalog)}): not built on this target, or the docs were generated "
+            f"({listed(not_in_catalog)}): not built on this target, or the docs were generated "
             "before the build; their columns come from the dbt YAML only"
         )
 
@@ -144,9 +133,13 @@ def to_domain(
             " the tables it could not read have no columns or types from the warehouse; fix "
             "the error and run `dbt docs generate` again"
         )
+    if run is not None and run_results is not None:
+        gap = gaps(run_results_path, run, run_results, models)
+        if gap is not None:
+            notes.append(gap)
     overview = manifest.docs.get(f"doc.{project}.__overview__")
-    freshness = tuple(
-        SourceFreshness(r.unique_id, r.status, r.max_loaded_at, r.snapshotted_at)
+    freshness = tuple(  # Fusion writes the status capitalised ("Pass"), dbt-core in lower case
+        SourceFreshness(r.unique_id, r.status.lower(), r.max_loaded_at, r.snapshotted_at)
         for r in (sources.results if sources else ())
     )
     by_source = {f.unique_id: f for f in freshness}
@@ -159,20 +152,20 @@ def to_domain(
         adapter_type=manifest.metadata.adapter_type,
         dbt_version=manifest.metadata.dbt_version,
         generated_at=manifest.metadata.generated_at,
-        run_command=run_command,
-        run_target=run_target,
+        run_command=run.command if run is not None else None,
+        run_target=run.target if run is not None else None,
         sources=freshness,
         warnings=tuple(notes),
         groups=groups,
         source_tables=tuple(
             _source(s, project, by_source.get(s.unique_id))
             for s in manifest.sources.values()
-            if s.config.enabled
+            if s.config.enabled is not False
         ),
         upstream_models=tuple(upstream),
         manifest_version=version,
         tests=tuple(tests),
-        run_finished_at=finished_at,
+        run_finished_at=run.finished_at if run is not None else None,
     )
 
 
@@ -186,10 +179,7 @@ def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> list[TestResult]:
             (n for n in node.depends_on.nodes if n.startswith("model.")), None
         )
         result = results.get(node.unique_id)
-        if result is None:
-            status = "not_run"
-        else:  # dbt's other statuses (runtime error, ...) count as errors
-            status = result.status if result.status in _TEST_STATUSES else "error"
+        status = test_status(result)
         metadata = node.test_metadata
         kind = metadata.name if metadata else None
         if node.column_name:
@@ -203,15 +193,15 @@ def _tests(nodes: Any, results: Mapping[str, RunResultV6]) -> list[TestResult]:
                 node.unique_id,
                 kind or node.name,
                 node.column_name,
-                cast(TestStatus, status),
+                status,
                 kind,
                 columns,
                 attached,
                 node.package_name,
                 node.depends_on.nodes,
                 node.fqn,
-                result.failures if result is not None else None,
-                result.message if result is not None else None,
+                result.failures if result is not None and status != "skipped" else None,
+                message(result),
             )
         )
     return tests
@@ -235,10 +225,7 @@ def _model(
     )
     contract = node.contract or config.contract
     group = node.group or config.group
-    build = None
-    if result is not None:
-        completed = next((t.completed_at for t in result.timing if t.name == "execute"), None)
-        build = BuildResult(result.status, completed, invocation_id)
+    build = build_result(result, invocation_id)
     source_file = node.patch_path.split("://", 1)[-1] if node.patch_path else None
     return Model(
         unique_id=node.unique_id,
@@ -268,7 +255,7 @@ def _model(
         in_catalog=table is not None,
         fqn=node.fqn,
         table_type=config.table_type.lower() if config.table_type else None,
-        compiled_code=node.compiled_code,
+        compiled_code=node.compiled_code or compiled_code(result),
         relation_name=node.relation_name,
     )
 
@@ -363,7 +350,7 @@ def _threshold(value: FreshnessThresholdV12 | None) -> str | None:
 def _constraints(found: Sequence[ConstraintV12]) -> tuple[Constraint, ...]:
     if not found:  # the usual case: one shared empty tuple
         return ()
-    return tuple([Constraint(c.type, c.name, c.expression, c.columns) for c in found])
+    return tuple([Constraint(c.type, c.name, c.expression, c.columns or ()) for c in found])
 
 
 def _merged(first: Mapping[str, Any] | None, second: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -384,9 +371,23 @@ def _version(value: str | int | float | None) -> str | None:
     return str(value)
 
 
-def _some(names: Sequence[str]) -> str:
-    shown = ", ".join(names[:_LISTED])
-    return shown + (" ..." if len(names) > _LISTED else "")
+def _project_name(metadata: Metadata, packages: Iterable[str]) -> str | None:
+    """The root project's name: `project_name`, or, in dbt 1.5's manifest v9, which has none, the
+    package whose name's MD5 is the manifest's `project_id`."""
+    if metadata.project_name or not metadata.project_id:
+        return metadata.project_name
+    return next((p for p in set(packages) if _md5(p) == metadata.project_id), None)
+
+
+def _md5(name: str) -> str:
+    return hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
+
+
+def _first(email: str | Sequence[str] | None) -> str | None:
+    """A group owner's email; of a list (dbt 1.10+, Fusion), the first: the catalogs keep one."""
+    if email is None or isinstance(email, str):
+        return email
+    return email[0] if email else None
 
 
 def _first_paragraph(markdown: str) -> str:

@@ -41,21 +41,45 @@ FILE_NAMES: dict[ArtifactKind, str] = {
     "sources": "sources.json",
 }
 
-#: (kind, schema version) -> parser. dbt 1.11 writes manifest v12, catalog v1, run-results v6 and
-#: sources v3 (checked on files written by dbt-core 1.11.16); dbt 1.6 and 1.7 wrote manifest v10
-#: and v11 and run-results v5, which differ only in fields the mesh does not read (checked on the
-#: dbt 1.7.3 artifacts of baseball.computer).
+#: (kind, schema version) -> parser. What writes each version, checked against dbt-core's JSON
+#: schemas (schemas/dbt/ of each 1.x branch), dbt Fusion's Rust structs (crates/dbt-schemas) and
+#: files written by dbt-core 1.11.16 and 1.7.3:
+#: - manifest v9 (dbt-core 1.5), v10 (1.6), v11 (1.7), v12 (1.8 - 1.11; dbt Fusion from
+#:   2.0.0-preview.98), v20 (Fusion 2.0.0-beta to preview.97, the structs of its v12): the fields
+#:   read have one shape in all of them (publish.artifacts.schemas); v20 is read with a warning;
+#: - run-results v4 (dbt-core 1.0 - 1.6), v5 (1.7), v6 (1.8+ and Fusion): likewise;
+#: - catalog v1 and sources v3: every dbt-core since 1.0, and Fusion.
+#: Refused: manifest v8 and older (dbt-core 1.4 and older: `REFUSED`), and any version not
+#: listed (a newer dbt's, until someone checks it).
 PARSERS: dict[tuple[ArtifactKind, str], type[msgspec.Struct]] = {
+    ("manifest", "v9"): ManifestV12,
     ("manifest", "v10"): ManifestV12,
     ("manifest", "v11"): ManifestV12,
     ("manifest", "v12"): ManifestV12,
+    ("manifest", "v20"): ManifestV12,
     ("catalog", "v1"): CatalogV1,
+    ("run-results", "v4"): RunResultsV6,
     ("run-results", "v5"): RunResultsV6,
     ("run-results", "v6"): RunResultsV6,
     ("sources", "v3"): SourcesV3,
 }
 #: the dbt versions that write the manifest versions above, for error messages
-DBT_VERSIONS = "dbt-core 1.6 to 1.11"
+DBT_VERSIONS = "dbt-core 1.5 to 1.11 and dbt Fusion"
+#: versions read as another, with the warning a plan carries (the file's path is put before it)
+READ_AS: dict[tuple[ArtifactKind, str], str] = {
+    ("manifest", "v20"): "manifest v20, which dbt Fusion's previews wrote (2.0.0-beta to "
+    "preview.97), is read as manifest v12, as Fusion writes it since: the fields the mesh reads "
+    "are the same in both (dbt Fusion's Rust structs); nothing checks the rest",
+}
+#: kind -> (the newest of its versions refused as too old, why they are)
+REFUSED: dict[ArtifactKind, tuple[int, str]] = {
+    "manifest": (
+        8,
+        "manifest v8 and older are written by dbt-core 1.4 and older, before model access, groups, "
+        "contracts and versions (which decide what the mesh publishes) and before tests named "
+        "the model they test (`attached_node`)",
+    ),
+}
 
 _VERSION_RE = re.compile(
     rb'"dbt_schema_version"\s*:\s*"https?://schemas\.getdbt\.com/dbt/([a-z-]+)/(v\d+)\.json"'
@@ -108,9 +132,12 @@ def schema_version(path: Path, kind: ArtifactKind, data: bytes) -> str:
         )
     if (kind, version) not in PARSERS:
         readable = ", ".join(supported_versions(kind))
+        last, why = REFUSED.get(kind, (0, ""))
+        reason = f": {why}" if int(version[1:]) <= last else ""
         raise BadInputError(
             f"the {kind} has dbt schema version {version} (metadata.dbt_schema_version), which "
-            f"the mesh does not read; it reads {kind} {readable}, as written by {DBT_VERSIONS}",
+            f"the mesh does not read{reason}; it reads {kind} {readable}, as written by "
+            f"{DBT_VERSIONS}",
             file=path,
             fix=FIXES[kind],
         )
@@ -155,11 +182,15 @@ def read_artifact(
 ) -> msgspec.Struct:
     """Parse one artifact file with the parser of its schema version.
 
-    Manifest entries skipped because they break the schema are reported in `warnings`.
+    Manifest entries skipped because they break the schema, and a version read as another
+    (`READ_AS`), are reported in `warnings`.
     """
     data = read_bytes(path, kind)
     version = schema_version(path, kind, data)
     parser = PARSERS[(kind, version)]
+    note = READ_AS.get((kind, version))
+    if note is not None and warnings is not None:
+        warnings.append(f"{path}: {note}")
     try:
         return decoder(parser).decode(data)
     except msgspec.ValidationError as exc:

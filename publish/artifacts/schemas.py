@@ -8,19 +8,23 @@ garbage collector need not track (and rescan) their millions of objects. Sequenc
 dbt writes `"constraints": []` on every column, and an empty tuple is one shared object where an
 empty list is a new one each time (a third of a 10,000-model manifest's decoding time, measured).
 
-The fields read here are the same in manifest v10 (dbt 1.6), v11 (1.7) and v12 (1.8 - 1.11), and
-in run-results v5 (1.6 - 1.7) and v6 (1.8+); the differences between those versions lie in fields
-the mesh does not read (columns gained `config` in 1.9, models `doc_blocks` and `time_spine`, the
-manifest `functions` in 1.11), which therefore default to empty. A `meta` of `null` (from
-hand-edited or generated YAML, which dbt keeps) means no meta. A version that changes a field
-read here gets its own classes and a line in `publish.artifacts.PARSERS`.
+The fields read here have the same shape in manifest v9 (dbt 1.5) to v12 (1.8 - 1.11) and in
+dbt Fusion's manifests (v20, then v12), and in run-results v4 (dbt 1.0 - 1.6) to v6 (1.8+),
+checked field by field against dbt's JSON schemas and Fusion's Rust structs; the differences lie
+in fields the mesh does not read, or in fields older versions lack, which therefore default to
+empty: v9 has no `metadata.project_name` (its `project_id` is the name's MD5), no
+`deprecation_date`, no `config.access`; columns gained `config` in 1.9, groups `description` in
+1.9. Where a writer puts `null` (hand-edited or generated YAML, which dbt keeps; Fusion writes
+`null` for an unset `config.meta`, `config.enabled` or a model constraint's `columns`), it reads
+as empty. A version that changes a field read here gets its own classes and a line in
+`publish.artifacts.PARSERS`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from msgspec import Raw, Struct, field
+from msgspec import UNSET, Raw, Struct, UnsetType, field
 
 
 class _S(Struct, gc=False):
@@ -33,17 +37,19 @@ class Metadata(_S):
     generated_at: str | None = None
     invocation_id: str | None = None
     project_name: str | None = None
+    #: MD5 of the project name (dbt 1.5 writes no `project_name`: this finds it)
+    project_id: str | None = None
     adapter_type: str | None = None
 
 
-# --- manifest v10 - v12 (dbt 1.6 - 1.11) -------------------------------------------------------
+# --- manifest v9 - v12 (dbt 1.5 - 1.11), v20 (dbt Fusion previews) ---------------------------
 
 
 class ConstraintV12(_S):
     type: str
     name: str | None = None
     expression: str | None = None
-    columns: tuple[str, ...] = ()  # model-level constraints only
+    columns: tuple[str, ...] | None = ()  # model-level constraints only (Fusion: null)
 
 
 class ColumnConfigV12(_S):
@@ -64,7 +70,7 @@ class ContractV12(_S):
 
 
 class NodeConfigV12(_S):
-    enabled: bool = True
+    enabled: bool | None = True  # Fusion writes null when unset: enabled, as dbt's default
     materialized: str | None = None
     meta: dict[str, Any] | None = {}
     access: str | None = None
@@ -142,7 +148,7 @@ class FreshnessV12(_S):
 
 
 class SourceConfigV12(_S):
-    enabled: bool = True
+    enabled: bool | None = True
     meta: dict[str, Any] | None = {}
 
 
@@ -168,7 +174,7 @@ class SourceV12(_S):
 
 
 class GroupOwnerV12(_S):
-    email: str | None = None
+    email: str | tuple[str, ...] | None = None  # or a list: dbt 1.10+ and Fusion
     name: str | None = None
 
 
@@ -240,7 +246,7 @@ class CatalogV1(_S):
     errors: list[str] | None = None
 
 
-# --- run results v5 - v6 ----------------------------------------------------------------------
+# --- run results v4 - v6 ----------------------------------------------------------------------
 
 
 class TimingV6(_S):
@@ -254,7 +260,11 @@ class RunResultV6(_S):
     status: str
     timing: tuple[TimingV6, ...] = ()
     failures: int | None = None
-    message: str | None = None
+    #: UNSET when the key is missing: dbt-core always writes it, Fusion's previews before
+    #: 2.0.0-preview.158 never did (dbt-fusion#1271, #1437)
+    message: str | UnsetType | None = UNSET
+    #: the SQL the build ran (dbt-core; Fusion since 2.0.0-preview.209), undecoded until needed
+    compiled_code: Raw = Raw()
 
 
 class RunResultsV6(_S):

@@ -22,7 +22,7 @@ def _truncate(path: Path) -> None:
 
 
 def _old_schema(path: Path) -> None:
-    text = path.read_text().replace("/manifest/v12.json", "/manifest/v9.json", 1)
+    text = path.read_text().replace("/manifest/v12.json", "/manifest/v8.json", 1)
     path.write_text(text)
 
 
@@ -77,7 +77,13 @@ CASES: dict[str, tuple[str, Callable[[Path], None], list[str]]] = {
     "unsupported manifest version": (
         "manifest.json",
         _old_schema,
-        ["manifest.json", "schema version v9", "reads manifest v10, v11, v12", "dbt-core 1.6"],
+        [
+            "manifest.json",
+            "schema version v8",
+            "written by dbt-core 1.4 and older, before model access, groups, contracts",
+            "reads manifest v9, v10, v11, v12, v20",
+            "dbt-core 1.5 to 1.11 and dbt Fusion",
+        ],
     ),
     "missing catalog": (
         "catalog.json",

@@ -21,6 +21,7 @@ from publish.artifacts import load_domains
 from publish.model import Domain, Model
 from tests.publish.cli_helpers import document, run_publish
 from tests.publish.conftest import REPO
+from tests.publish.dbt_shapes import rewrite
 from tests.publish.harness import GlueLikeMotoServer
 
 pytestmark = pytest.mark.integration
@@ -32,11 +33,7 @@ DIM_V2 = "model.tiny.dim_customers.v2"
 
 def _edit(artifacts: Path, change: Callable[[Docs], None]) -> Domain:
     """Apply `change` to the tiny domain's decoded artifacts, write them back, load the domain."""
-    folder = artifacts / "tiny"
-    docs = {p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}
-    change(docs)
-    for name, doc in docs.items():
-        (folder / f"{name}.json").write_text(json.dumps(doc))
+    rewrite(artifacts / "tiny", change)
     (domain,) = load_domains(REPO, artifacts)
     return domain
 
@@ -209,6 +206,12 @@ def _other_resources(docs: Docs) -> None:
     manifest["unit_tests"] = {"unit_test.tiny.fct_orders.t": {"name": "t", "given": []}}
 
 
+def _owner_emails(docs: Docs) -> None:
+    """dbt 1.10+ (manifest v12's `Owner.email`: a string or a list) and Fusion."""
+    for group in docs["manifest"]["groups"].values():
+        group["owner"]["email"] = ["tiny-team@example.com", "tiny-oncall@example.com"]
+
+
 def _test_only_run(docs: Docs) -> None:
     run = docs["run_results"]
     run["args"]["which"] = "test"
@@ -260,6 +263,16 @@ def _check_models_only(domain: Domain) -> None:
     }
 
 
+def _check_owner(domain: Domain) -> None:
+    """Before: the group was skipped as not matching the schema, and its owner lost."""
+    assert [(g.name, g.owner_email) for g in domain.groups] == [
+        ("tiny_team", "tiny-team@example.com")
+    ]
+    assert _model(domain, FCT).group_owner_email == "tiny-team@example.com"
+    assert domain.owners == ("tiny-team@example.com",)
+    assert domain.warnings == ()
+
+
 def _check_test_only_run(domain: Domain) -> None:
     assert domain.run_command == "test"
     assert all(m.build is None for m in domain.models)
@@ -279,6 +292,7 @@ SHAPES: dict[str, tuple[Callable[[Docs], None], Callable[[Domain], None]]] = {
     "version as float, latest as str": (_float_versions, _check_versions),
     "catalog columns in upper case": (_upper_case_catalog, _check_catalog_case),
     "snapshots, seeds, unit tests, functions, disabled": (_other_resources, _check_models_only),
+    "group owner email as a list": (_owner_emails, _check_owner),
     "run_results of `dbt test` only": (_test_only_run, _check_test_only_run),
     "sources.json with a runtime error": (_freshness_errors, _check_freshness),
 }
