@@ -145,7 +145,16 @@ def write_artifacts(out: Path, n_models: int, seed: int = 4) -> dict[str, int]:
             }
             done = {"name": "execute", "started_at": "2026-01-01T00:00:00Z"}
             done["completed_at"] = "2026-01-01T00:01:00Z"
-            results.append({"unique_id": uid, "status": "success", "timing": [done]})
+            # every key dbt-core writes that the loader reads (Fusion leaves some out)
+            results.append(
+                {
+                    "unique_id": uid,
+                    "status": "success",
+                    "timing": [done],
+                    "message": "SUCCESS 1",
+                    "failures": None,
+                }
+            )
             for test in ("unique", "not_null"):
                 tid = f"test.{domain}.{test}_{name}_col_00.abc{m}"
                 nodes[tid] = {
@@ -162,7 +171,15 @@ def write_artifacts(out: Path, n_models: int, seed: int = 4) -> dict[str, int]:
                     "config": {"enabled": True, "severity": "ERROR"},
                     "raw_code": "{{ test_unique(**_dbt_generic_test_kwargs) }}",
                 }
-                results.append({"unique_id": tid, "status": "pass", "timing": [done]})
+                results.append(
+                    {
+                        "unique_id": tid,
+                        "status": "pass",
+                        "timing": [done],
+                        "message": None,
+                        "failures": 0,
+                    }
+                )
         macros = {
             f"macro.dbt.m{i}": {
                 "name": f"m{i}",

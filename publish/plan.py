@@ -22,6 +22,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from publish.wording import some
+
 #: How people read an op: `+` adds, `~` changes, `-` takes away
 _SYMBOL = {"unpublish": "-", "update": "~", "revise": "~", "adopt": "~", "add_values": "~"}
 _STYLE = {"+": "green", "~": "yellow", "-": "red"}
@@ -268,12 +270,6 @@ def render_plan(plan: Plan, console: Console, *, limit: int = 50) -> None:
     _render_skipped(plan, console)
     for warning in plan.warnings:
         console.print(Text(f"warning: {warning}", style="magenta"))
-
-
-def some(names: Sequence[str], shown: int = 5) -> str:
-    """The first `shown` names, then how many more: `a, b, c, d, e (+7 more)`."""
-    more = f" (+{len(names) - shown} more)" if len(names) > shown else ""
-    return f"{', '.join(names[:shown])}{more}"
 
 
 def _render_skipped(plan: Plan, console: Console) -> None:

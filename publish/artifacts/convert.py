@@ -19,7 +19,6 @@ from publish.artifacts.runs import (
     build_result,
     compiled_code,
     gaps,
-    listed,
     message,
     read_run,
     test_status,
@@ -51,6 +50,7 @@ from publish.model import (
     SourceFreshness,
     TestResult,
 )
+from publish.wording import some
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -121,7 +121,7 @@ def to_domain(
     if not_in_catalog:
         notes.append(
             f"{directory / 'catalog.json'} has no table for {len(not_in_catalog)} model(s) "
-            f"({listed(not_in_catalog)}): not built on this target, or the docs were generated "
+            f"({some(not_in_catalog)}): not built on this target, or the docs were generated "
             "before the build; their columns come from the dbt YAML only"
         )
 

@@ -22,6 +22,7 @@ from msgspec import UNSET
 
 from publish.artifacts.schemas import RunResultsV6, RunResultV6
 from publish.model import BuildResult, Model, TestStatus
+from publish.wording import some
 
 #: dbt commands whose run_results.json describe a build of the models
 BUILD_COMMANDS = frozenset({"build", "run", "seed", "snapshot", "test", "retry"})
@@ -40,8 +41,6 @@ _TEST_STATUSES: frozenset[str] = frozenset({"pass", "warn", "fail", "error", "sk
 _EXECUTED = frozenset({"pass", "fail", "warn"})
 #: Fusion: a node its state-aware orchestration kept from an earlier run, not run by this one
 REUSED = "reused"
-#: how many names a warning lists before "..."
-_LISTED = 5
 _CODE = msgspec.json.Decoder(str | None)
 
 
@@ -144,14 +143,14 @@ def gaps(path: Path, run: Run, run_results: RunResultsV6, models: Sequence[Model
         unbuilt = [m.unique_id for m in models if m.relation is not None and m.build is None]
         if unbuilt:
             parts.append(
-                f"{len(unbuilt)} model(s) have no result ({listed(unbuilt)}): not selected, or "
+                f"{len(unbuilt)} model(s) have no result ({some(unbuilt)}): not selected, or "
                 "errored or skipped without one, as Fusion leaves them (dbt-fusion#1130); they "
                 "are published without build status, their tests as not run"
             )
     reused = sorted(k for k, r in run.results.items() if r.status == REUSED)
     if reused:
         parts.append(
-            f"{len(reused)} node(s) are `reused` ({listed(reused)}): Fusion's state-aware "
+            f"{len(reused)} node(s) are `reused` ({some(reused)}): Fusion's state-aware "
             "orchestration kept them from an earlier run, so those models have no build time "
             "and those tests are no evaluation of this run"
         )
@@ -163,14 +162,8 @@ def gaps(path: Path, run: Run, run_results: RunResultsV6, models: Sequence[Model
     if uncompiled:
         parts.append(
             f"{len(uncompiled)} model(s) built by it have no compiled SQL, here nor in "
-            f"manifest.json ({listed(uncompiled)}): their lineage events carry no column lineage "
+            f"manifest.json ({some(uncompiled)}): their lineage events carry no column lineage "
             "(a manifest rewritten by `dbt parse` or `dbt source freshness` has none, Fusion's "
             "never has; run results have it since dbt 1.7, Fusion's since 2.0.0-preview.209)"
         )
     return f"{path}: " + "; ".join(parts) if parts else None
-
-
-def listed(names: Sequence[str]) -> str:
-    """The first names of a list for a warning, "..." for the rest."""
-    shown = ", ".join(names[:_LISTED])
-    return shown + (" ..." if len(names) > _LISTED else "")

@@ -24,6 +24,7 @@ from publish.datazone.config import DataZoneConfig
 from publish.datazone.ratelimit import RateLimiter
 from publish.errors import BadInputError, PublishError
 from publish.hashing import content_hash
+from publish.limits import maximum, operation_model
 
 #: stands for an id DataZone gives while a plan applies (a glossary term, an asset, a form type
 #: revision) in the requests checked before the apply: it fits every identifier pattern, and has
@@ -41,7 +42,12 @@ def glue_table_arn(region: str, account: str, database: str, table: str) -> str:
 
 
 def paginate(client: Any, operation: str, key: str = "items", **params: Any) -> Iterator[Any]:
-    """Every item of a paginated DataZone list or search operation (`nextToken` pages)."""
+    """Every item of a paginated DataZone list or search operation (`nextToken` pages), in
+    pages of the documented maximum size: the default is not documented, and each page is one
+    request paced by the operation's rate limit."""
+    request = operation_model("datazone", operation).input_shape
+    if request is not None and "maxResults" in request.members:
+        params.setdefault("maxResults", maximum("datazone", operation, "maxResults"))
     call = getattr(client, _snake(operation))
     token: str | None = None
     while True:

@@ -28,7 +28,7 @@ from publish.datazone.api import DataZoneApi
 from publish.limits import maximum
 from publish.mapping import MeshFacts, ModelFacts
 from publish.model import Model, Source, nodes_by_id
-from publish.plan import some
+from publish.wording import some
 
 PRODUCER = "https://github.com/analytics-mesh/publish"
 JOB_NAMESPACE = "dbt"

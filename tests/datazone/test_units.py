@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.datazone.api import client_token
+from publish.datazone.api import client_token, paginate
 from publish.datazone.config import load_config
 from publish.datazone.glossary import TermSpec, load_glossary, split_record, term_request
 from publish.datazone.ratelimit import RateLimiter, TokenBucket
@@ -137,3 +137,25 @@ def test_a_record_in_the_html_comment_written_before_is_still_read() -> None:
     text, written = split_record('Money in.\n\n<!-- mesh:written {"long description":"ab"} -->')
     assert (text, written) == ("Money in.", {"long description": "ab"})
     assert split_record("Money in. [//]: # (not ours)") == ("Money in. [//]: # (not ours)", None)
+
+
+class _Pages:
+    """A client of two pages that records each request."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, object]] = []
+
+    def search(self, **params: object) -> dict[str, object]:
+        self.requests.append(params)
+        return {"items": [1]} if "nextToken" in params else {"items": [0], "nextToken": "t"}
+
+
+def test_pages_are_requested_at_the_documented_maximum_size() -> None:
+    """The default page size is not documented, and each page is one paced request."""
+    client = _Pages()
+    assert list(paginate(client, "Search", domainIdentifier="d")) == [0, 1]
+    assert [r["maxResults"] for r in client.requests] == [50, 50]  # Search's documented maximum
+    assert client.requests[1]["nextToken"] == "t"
+    client.requests.clear()
+    list(paginate(client, "Search", domainIdentifier="d", maxResults=7))  # a caller's own size
+    assert {r["maxResults"] for r in client.requests} == {7}
