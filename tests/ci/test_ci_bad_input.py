@@ -81,33 +81,21 @@ def test_upload_refuses_a_truncated_manifest_and_uploads_nothing(
 
 
 @pytest.mark.parametrize("state", ["missing", "empty"])
-def test_breaking_refuses_a_state_without_production_manifests(
-    built_copy: Path, tmp_path: Path, state: str
+@pytest.mark.parametrize("command", ["breaking", "slim"])
+def test_a_state_without_any_production_manifest_is_refused(
+    built_copy: Path, tmp_path: Path, command: str, state: str
 ) -> None:
-    """Row 9: an empty or missing --state passed as "No breaking change" (exit 0)."""
+    """Row 9: breaking passed an empty or missing --state as "No breaking change" (exit 0). A
+    domain without a manifest is new (slim builds it in full); without any, --state is wrong."""
     folder = tmp_path / state
     if state == "empty":
         folder.mkdir()
-    code, output = mesh("ci", "breaking", "--state", str(folder))
-    assert code == 2, output
-    assert str(folder) in output
-    assert "mesh ci download" in output
-    assert "No breaking change" not in output
-
-
-@pytest.mark.parametrize("state", ["missing", "empty"])
-def test_slim_refuses_a_state_without_any_production_manifest(
-    built_copy: Path, tmp_path: Path, state: str
-) -> None:
-    """A domain without one is new and builds in full; without any, --state is wrong."""
-    folder = tmp_path / state
-    if state == "empty":
-        folder.mkdir()
-    code, output = mesh("ci", "slim", "--state", str(folder))
+    code, output = mesh("ci", command, "--state", str(folder))
     assert code == 2, output
     assert str(folder) in output
     assert "mesh ci download" in output
     assert "mesh ci merge" in output  # the way out before the first merge
+    assert "No breaking change" not in output
     assert not (built_copy / ".mesh-state" / "ci").exists(), "a domain was built anyway"
 
 
