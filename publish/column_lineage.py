@@ -110,7 +110,9 @@ def derive(
     by_table = _by_table(upstreams, dialect)
     known = [*upstreams, this] if this is not None else list(upstreams)
     try:
-        roots = lineage(None, sql, schema=_schema(known), dialect=dialect)
+        # trim_selects would deep-copy the select once per lineage node, for display only (80%
+        # of the time, measured): the leaves read here are tables, the steps their projections
+        roots = lineage(None, sql, schema=_schema(known), dialect=dialect, trim_selects=False)
     except (SqlglotError, KeyError, ValueError, TypeError) as err:
         reason = f"sqlglot cannot analyse the compiled SQL ({_first_line(err)})"
         return ModelColumnLineage(unique_id, (), tuple(Unresolved(c, reason) for c in outputs))
