@@ -31,6 +31,7 @@ from publish.plan import Action, Report
 from publish.targets import Target
 from publish.targets.glue import GlueTarget
 from publish.targets.lakeformation import LakeFormationTarget
+from publish.wording import some
 
 Command = Literal["glue", "datazone", "all"]
 #: the targets of each command, in the order they apply
@@ -86,12 +87,34 @@ def _assets_without_tables(targets: Sequence[Target], report: Report) -> None:
     if not missing:
         return
     plan = next(p for p in report.plans if p.target == datazone.name)
-    shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
     plan.warnings.append(
-        f"{len(missing)} asset(s) describe a model with no Glue table on this target ({shown}): "
-        "consumers find them, but no subscription can be granted until the model is built here "
-        "(--strict refuses such a run)"
+        f"{len(missing)} asset(s) describe a model with no Glue table on this target "
+        f"({some(missing)}): consumers find them, but no subscription can be granted until the "
+        "model is built here (--strict refuses such a run)"
     )
+
+
+def _assets_of_unloaded_domains(targets: Sequence[Target], report: Report) -> None:
+    """In a run of every domain, the assets the publisher listed for a domain it did not load:
+    they stay listed as last published (the publisher unpublishes a removed model's asset, never
+    a whole domain's on the strength of a missing folder), and the plan says so."""
+    datazone = next((t for t in targets if isinstance(t, DataZoneTarget)), None)
+    if datazone is None or datazone.desired is None or datazone.current is None:
+        return
+    loaded = datazone.desired.domains
+    by_domain: dict[str, list[str]] = {}
+    for asset in datazone.current.assets:
+        domain = (asset.dbt or {}).get("domain")
+        if asset.owned and domain and domain not in loaded:
+            by_domain.setdefault(str(domain), []).append(asset.name)
+    plan = next(p for p in report.plans if p.target == datazone.name)
+    for domain, names in sorted(by_domain.items()):
+        plan.warnings.append(
+            f"domain {domain!r} has {len(names)} asset(s) in DataZone from an earlier publish "
+            f"({some(sorted(names))}), but no artifacts in this run: they stay as last published. "
+            f"If {domain} left the mesh, unpublish them in DataZone (the publisher never deletes "
+            f"a domain's assets); otherwise publish its artifacts too"
+        )
 
 
 def check_dbt_target(domains: Sequence[Domain], target: str) -> None:
@@ -167,6 +190,8 @@ def prepare(command: str, targets: Sequence[Target], options: PublishOptions) ->
             ) from exc
     report = Report(command, options.dry_run, [t.plan() for t in targets])
     _assets_without_tables(targets, report)
+    if not options.domains:  # a run of every domain: one left out is worth a word
+        _assets_of_unloaded_domains(targets, report)
     if options.strict:
         missing = [
             s.name

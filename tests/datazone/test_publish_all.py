@@ -4,6 +4,7 @@ knows said on the DataZone plan."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -51,3 +52,19 @@ def test_an_asset_whose_glue_table_is_missing_is_said_on_the_datazone_plan(stage
     (warning,) = [w for w in plans["datazone"]["warnings"] if "no Glue table" in w]
     assert warning.startswith("1 asset(s) describe a model with no Glue table on this target")
     assert "model.customers.dim_customers.v2" in warning
+
+
+def test_assets_of_a_domain_without_artifacts_stay_and_the_plan_says_so(stage: Stage) -> None:
+    """A domain whose artifacts a run of every domain lacks (a failed download, or a domain
+    removed from the mesh) kept its listed assets without a word."""
+    _plan, result = stage.publish()
+    assert result.failures == []
+    shutil.rmtree(stage.artifacts / "marketing")
+    plan = stage.prepare().plan
+    (warning,) = [w for w in plan.warnings if w.startswith("domain 'marketing' has")]
+    assert "asset(s) in DataZone from an earlier publish" in warning
+    assert "they stay as last published. If marketing left the mesh" in warning
+    assert not [a for a in plan.actions if a.op == "unpublish"]  # never on a missing folder
+    # a run of chosen domains says nothing of the others
+    plan = stage.prepare(domains=("sales",)).plan
+    assert not [w for w in plan.warnings if "from an earlier publish" in w]
