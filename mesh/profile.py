@@ -130,6 +130,17 @@ def publish_artifacts(root: Path, target: str, artifacts: Path | None) -> Path |
     return folder
 
 
+def current_domains(root: Path, folder: Path) -> tuple[tuple[str, ...], list[str]]:
+    """The domains of a target's artifact folder to read, and those to leave out: a folder of
+    a domain `domains/` no longer has (one that left the mesh, built here before) is stale, and
+    publishing or showing it would keep a retired domain alive in the catalogs and the portal."""
+    from mesh.project import discover_domains
+
+    built = sorted(p.parent.name for p in folder.glob("*/manifest.json"))
+    ours = discover_domains(root)
+    return tuple(d for d in built if d in ours), [d for d in built if d not in ours]
+
+
 def check_artifacts_target(root: Path, domains: Sequence[Domain], target: str) -> None:
     """The artifacts were built for `target`: as their run_results.json records it, or, when it
     does not, `target` is at least one the shared profile defines."""

@@ -9,7 +9,7 @@ import typer
 
 from mesh.console import console, err_console, reports_mesh_errors
 from mesh.membership import refuse_outsiders_named
-from mesh.profile import target_artifacts
+from mesh.profile import current_domains, target_artifacts
 from mesh.project import find_root
 from publish.errors import BadInputError
 
@@ -59,14 +59,24 @@ def portal_build(
     from mesh.portal.collect import collect
     from mesh.portal.quality import read_history
     from mesh.portal.render import render_site
+    from publish.wording import some
 
     root = find_root()
     if artifacts is None:
         refuse_outsiders_named(root)  # a dropped-in project is not the mesh's to show
+    domains: tuple[str, ...] = ()
     if artifacts is None and target is not None:
         artifacts = target_artifacts(root, target)
+        if artifacts is not None and artifacts.is_dir():
+            domains, stale = current_domains(root, artifacts)
+            if stale:
+                err_console.print(
+                    f"[yellow]warning:[/] {artifacts} holds artifacts of {some(stale)}, which "
+                    "domains/ no longer has: not shown (delete the folder(s) to silence this)",
+                    soft_wrap=True,
+                )
     site = _out(out, root)
-    portal = collect(root, artifacts=artifacts, history=read_history(site))
+    portal = collect(root, artifacts=artifacts, domains=domains, history=read_history(site))
     # after the load: the spinner is a thread, and the loader forks only without one
     with err_console.status(f"writing the portal ({len(portal.models)} public models)"):
         index = render_site(portal, site)
