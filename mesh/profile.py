@@ -130,15 +130,25 @@ def publish_artifacts(root: Path, target: str, artifacts: Path | None) -> Path |
     return folder
 
 
-def current_domains(root: Path, folder: Path) -> tuple[tuple[str, ...], list[str]]:
-    """The domains of a target's artifact folder to read, and those to leave out: a folder of
-    a domain `domains/` no longer has (one that left the mesh, built here before) is stale, and
-    publishing or showing it would keep a retired domain alive in the catalogs and the portal."""
+def current_domains(root: Path, folder: Path, *, left_out: str) -> tuple[str, ...]:
+    """The domains of a target's artifact folder that `domains/` has. The folder of a domain it
+    no longer has (one that left the mesh, built here before) is stale: reading it would keep a
+    retired domain alive in the catalogs and the portal, so it is left out, with a warning that
+    says it is not `left_out` (published, shown)."""
+    from mesh.console import err_console
     from mesh.project import discover_domains
+    from publish.wording import some
 
     built = sorted(p.parent.name for p in folder.glob("*/manifest.json"))
     ours = discover_domains(root)
-    return tuple(d for d in built if d in ours), [d for d in built if d not in ours]
+    stale = [d for d in built if d not in ours]
+    if stale:
+        err_console.print(
+            f"[yellow]warning:[/] {folder} holds artifacts of {some(stale)}, which domains/ no "
+            f"longer has: not {left_out} (delete the folder(s) to silence this)",
+            soft_wrap=True,
+        )
+    return tuple(d for d in built if d in ours)
 
 
 def check_artifacts_target(root: Path, domains: Sequence[Domain], target: str) -> None:

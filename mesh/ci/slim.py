@@ -40,8 +40,6 @@ from publish.model import Model, TestResult
 class SlimResult:
     runs: list[DomainRun] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # domains with nothing to build
-    #: domains without a production build (new in the pull request): built in full
-    new: list[str] = field(default_factory=list)
     selections: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -152,7 +150,6 @@ def slim_build(
         env = dbt_environment(root, domain, target, _loom_config(domain, manifests, work))
         if new:  # no production build to compare with or defer to: every node of its own
             selection = [f"package:{domain.name}"]
-            result.new.append(domain.name)
         else:
             selection = [
                 *own_changes(domain, env, target, state),

@@ -59,7 +59,6 @@ def portal_build(
     from mesh.portal.collect import collect
     from mesh.portal.quality import read_history
     from mesh.portal.render import render_site
-    from publish.wording import some
 
     root = find_root()
     if artifacts is None:
@@ -68,13 +67,7 @@ def portal_build(
     if artifacts is None and target is not None:
         artifacts = target_artifacts(root, target)
         if artifacts is not None and artifacts.is_dir():
-            domains, stale = current_domains(root, artifacts)
-            if stale:
-                err_console.print(
-                    f"[yellow]warning:[/] {artifacts} holds artifacts of {some(stale)}, which "
-                    "domains/ no longer has: not shown (delete the folder(s) to silence this)",
-                    soft_wrap=True,
-                )
+            domains = current_domains(root, artifacts, left_out="shown")
     site = _out(out, root)
     portal = collect(root, artifacts=artifacts, domains=domains, history=read_history(site))
     # after the load: the spinner is a thread, and the loader forks only without one

@@ -341,22 +341,14 @@ def _run(
 
 def _load(options: PublishOptions) -> list[Domain]:
     """The artifacts of `--target` (unless `--artifacts`), loaded once and checked to be its."""
-    from mesh.console import err_console
     from mesh.profile import check_artifacts_target, current_domains, publish_artifacts
     from publish.artifacts import load_domains
-    from publish.wording import some
 
     target = options.dbt_target or "prod"
     artifacts = publish_artifacts(options.root, target, options.artifacts)
     domains = options.domains
     if options.artifacts is None and artifacts is not None and not domains:
-        domains, stale = current_domains(options.root, artifacts)
-        if stale:
-            err_console.print(
-                f"[yellow]warning:[/] {artifacts} holds artifacts of {some(stale)}, which "
-                "domains/ no longer has: not published (delete the folder(s) to silence this)",
-                soft_wrap=True,
-            )
+        domains = current_domains(options.root, artifacts, left_out="published")
     loaded = load_domains(options.root, artifacts, domains)
     check_artifacts_target(options.root, loaded, target)
     return loaded

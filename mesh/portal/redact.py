@@ -37,8 +37,9 @@ _SECRET_NEEDLES = (
     "secret", "passw", "pwd", "api", "token", "private", "dsn", "conn", "credential",
     "webhook", "authorization",
 )  # fmt: skip
+#: the first folder of a build machine's absolute paths (the pattern and its needles)
 _BUILD_ROOTS = (
-    "home", "users", "root", "tmp", "var", "opt", "work", "runner", "private", "mnt", "srv",
+    "home", "Users", "root", "tmp", "var", "opt", "work", "runner", "private", "mnt", "srv",
     "builds", "github", "__w",
 )  # fmt: skip
 
@@ -109,12 +110,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
     # absolute paths of a build machine (a URL's path is preceded by a host, never matched)
     (
         re.compile(
-            r"(?<![\w:/.~-])(?:/(?:home|Users|root|tmp|var|opt|work|runner|private|mnt|srv|"
-            r"builds|github|__w)/[^\s\"'<>)]*|[A-Za-z]:\\\\?(?:Users|build|runner)[^\s\"'<>)]*)"
+            rf"(?<![\w:/.~-])(?:/(?:{'|'.join(_BUILD_ROOTS)})/[^\s\"'<>)]*|"
+            r"[A-Za-z]:\\\\?(?:Users|build|runner)[^\s\"'<>)]*)"
         ),
         REDACTED,
         (
-            *(f"/{root}/" for root in _BUILD_ROOTS),
+            *(f"/{root.casefold()}/" for root in _BUILD_ROOTS),
             ":\\users",
             ":\\build",
             ":\\runner",
