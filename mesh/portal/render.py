@@ -90,7 +90,10 @@ def render_index(portal: Portal, data: dict[str, Any] | None = None) -> str:
     )
     # the page's own text is scrubbed again, as a last guard; the data, redacted as JSON
     # (secret-named keys blanked too), goes in after: half the page of a large mesh
-    return redact_text(html).replace(_DATA_SLOT, _script_json(data), 1)
+    # (the slot is the page's last text after every model's: a description that happens to
+    # hold the slot's name keeps it)
+    head, _, tail = redact_text(html).rpartition(_DATA_SLOT)
+    return f"{head}{_script_json(data)}{tail}"
 
 
 def domain_colours(portal: Portal) -> dict[str, int]:

@@ -56,6 +56,29 @@ def test_site_is_escaped_and_carries_no_credentials(portal: Portal, tmp_path: Pa
             assert needle not in text, f"{needle} in {path.relative_to(site)}"
 
 
+def test_a_description_naming_the_data_slot_stays_text(portal: Portal, tmp_path: Path) -> None:
+    """The page's JSON goes into a slot after the page is scrubbed; a description holding the
+    slot's name must keep it, and the JSON must still reach its <script> element."""
+    from mesh.portal.render import _DATA_SLOT
+
+    odd = DataProduct(
+        domain="sales",
+        name="Slot",
+        description=f"before {_DATA_SLOT} after",
+        owner="x@retail.example",
+        glossary_terms=("Order",),
+        items=(ProductItem("fct_orders", "sales.fct_orders"),),
+    )
+    site = tmp_path / "site"
+    render_site(dataclasses.replace(portal, products=(*portal.products, odd)), site)
+    html = (site / "index.html").read_text()
+    assert f"before {_DATA_SLOT} after" in html
+    inline = re.search(r'<script id="mesh-data" type="application/json">(.*?)</script>', html, re.S)
+    assert inline is not None
+    data = json.loads(inline.group(1))
+    assert any(p["description"] == f"before {_DATA_SLOT} after" for p in data["products"])
+
+
 def test_site_is_self_contained_with_each_domains_dbt_docs(portal: Portal, tmp_path: Path) -> None:
     site = tmp_path / "site"
     index = render_site(portal, site)
